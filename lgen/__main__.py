@@ -1,0 +1,3 @@
+from lgen.cli import main
+
+main()

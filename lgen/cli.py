@@ -1,0 +1,308 @@
+"""The `lgen` command: arguments in, exit code out. Printing happens here and only here.
+
+Exit codes, as black's: 0 written / up to date, 1 diagnostics or drift, 2 usage error,
+123 internal error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from lgen import __version__
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Eject a Lightning model into a standalone, plain-PyTorch training script.",
+    pretty_exceptions_enable=False,
+)
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 123
+
+
+def _version(value: bool):
+    if value:
+        typer.echo(f"lgen {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+):
+    """Eject a Lightning model into a standalone, plain-PyTorch training script."""
+
+
+def _err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def _usage(message: str) -> typer.Exit:
+    _err(f"error: {message}")
+    return typer.Exit(EXIT_USAGE)
+
+
+def _posix(path: str) -> str:
+    return path.replace(os.sep, "/")
+
+
+@app.command()
+def eject(
+    model: Annotated[str, typer.Argument(help="The model file (read, never imported or executed).", show_default=False)],
+    class_name: Annotated[Optional[str], typer.Option("--class", help="The LightningModule subclass to eject, when the file has several.")] = None,
+    output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the script here (atomically) instead of to stdout.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace the output even if it was edited since lgen wrote it.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the output would change.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Write nothing; print a unified diff of what would change.")] = False,
+    max_epochs: Annotated[Optional[int], typer.Option("--max-epochs", help="Trainer(max_epochs). Default: 1000 when no limit is given.")] = None,
+    max_steps: Annotated[int, typer.Option("--max-steps", help="Trainer(max_steps); -1 for no limit.")] = -1,
+    accumulate_grad_batches: Annotated[int, typer.Option("--accumulate-grad-batches", help="Trainer(accumulate_grad_batches).")] = 1,
+    gradient_clip_val: Annotated[Optional[str], typer.Option("--gradient-clip-val", help="Trainer(gradient_clip_val).", show_default=False)] = None,
+    gradient_clip_algorithm: Annotated[Optional[str], typer.Option("--gradient-clip-algorithm", help="norm or value.", show_default=False)] = None,
+    precision: Annotated[str, typer.Option("--precision", help="32-true, 16-mixed, bf16-mixed or bf16-true.")] = "32-true",
+    strategy: Annotated[str, typer.Option("--strategy", help="auto or ddp.")] = "auto",
+    devices: Annotated[Optional[int], typer.Option("--devices", help="Number of devices (processes under ddp).", show_default=False)] = None,
+    accelerator: Annotated[str, typer.Option("--accelerator", help="auto, cpu or cuda: the script's default device.")] = "auto",
+    num_sanity_val_steps: Annotated[int, typer.Option("--num-sanity-val-steps", help="Validation batches run before training; -1 for all.")] = 2,
+    check_val_every_n_epoch: Annotated[str, typer.Option("--check-val-every-n-epoch", help="Validate every N epochs; 'none' to count batches across epochs.")] = "1",
+    limit_train_batches: Annotated[str, typer.Option("--limit-train-batches", help="An int (batches) or a float (fraction).")] = "1.0",
+    limit_val_batches: Annotated[str, typer.Option("--limit-val-batches", help="An int (batches) or a float (fraction).")] = "1.0",
+    val_check_interval: Annotated[Optional[str], typer.Option("--val-check-interval", help="An int (batches) or a float (fraction of an epoch).", show_default=False)] = None,
+):
+    """Write a plain-PyTorch training script that does what `Trainer.fit` does for MODEL."""
+    from lgen.options import PRECISION_ALIASES, FlagError, Flags, parse_int_or_float, validate
+
+    try:
+        flags = Flags(
+            max_epochs=max_epochs,
+            max_steps=max_steps,
+            accumulate_grad_batches=accumulate_grad_batches,
+            gradient_clip_val=None if gradient_clip_val is None else parse_int_or_float("gradient_clip_val", gradient_clip_val),
+            gradient_clip_algorithm=None if gradient_clip_algorithm is None else gradient_clip_algorithm.lower(),
+            precision=PRECISION_ALIASES.get(precision, precision),
+            strategy=strategy,
+            devices=devices,
+            accelerator=accelerator,
+            num_sanity_val_steps=num_sanity_val_steps,
+            check_val_every_n_epoch=None if check_val_every_n_epoch.lower() == "none" else _int("check_val_every_n_epoch", check_val_every_n_epoch),
+            limit_train_batches=parse_int_or_float("limit_train_batches", limit_train_batches),
+            limit_val_batches=parse_int_or_float("limit_val_batches", limit_val_batches),
+            val_check_interval=None if val_check_interval is None else parse_int_or_float("val_check_interval", val_check_interval),
+        )
+        validate(flags)
+        if strategy not in ("auto", "ddp"):
+            raise FlagError(f"--strategy takes auto or ddp, not {strategy!r}")
+        if accelerator not in ("auto", "cpu", "cuda"):
+            raise FlagError(f"--accelerator takes auto, cpu or cuda, not {accelerator!r}")
+    except FlagError as e:
+        raise _usage(str(e))
+    if (check or diff) and output is None:
+        raise _usage("--check and --diff compare with an existing output: give -o OUT.py")
+    code = _run_eject(model, class_name, output, flags, force=force, check=check, diff=diff)
+    raise typer.Exit(code)
+
+
+def _int(name: str, text: str) -> int:
+    from lgen.options import FlagError
+
+    try:
+        return int(text)
+    except ValueError:
+        raise FlagError(f"--{name.replace('_', '-')} takes an int or 'none', not {text!r}")
+
+
+def _generate(model: str, class_name, output, flags):
+    from lgen.pipeline import eject as run_pipeline
+
+    if output is not None:
+        out_dir = os.path.dirname(os.path.abspath(output))
+        display = _posix(os.path.relpath(os.path.abspath(model), out_dir))
+        command = ["-o", os.path.basename(output), *flags.cli_args()]
+        script_name = os.path.basename(output)
+    else:
+        display = _posix(os.path.relpath(os.path.abspath(model)) if os.path.isabs(model) else os.path.normpath(model))
+        command = flags.cli_args()
+        script_name = "train.py"
+    return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name)
+
+
+def _report(result) -> int:
+    """Print diagnostics; return the exit code they imply (or 0)."""
+    from lgen.diagnostics import Diagnostics, render, summary
+
+    if result.usage_error:
+        _err(f"error: {result.usage_error}")
+        return EXIT_USAGE
+    diags = Diagnostics()
+    diags.extend(result.diagnostics)
+    lines = result.source.splitlines() if result.source else None
+    for d in diags.sorted():
+        _err(render(d, lines))
+    if diags.items:
+        _err(summary(diags))
+    return EXIT_FINDINGS if diags.errors else EXIT_OK
+
+
+def _run_eject(model, class_name, output, flags, *, force, check, diff) -> int:
+    from lgen import vendor
+
+    result = _generate(model, class_name, output, flags)
+    code = _report(result)
+    if code != EXIT_OK or result.text is None:
+        return code or EXIT_FINDINGS
+    new = result.text
+    if output is None:
+        sys.stdout.write(new)
+        return EXIT_OK
+    old = None
+    if os.path.exists(output):
+        if os.path.isdir(output):
+            _err(f"error: {output} is a directory")
+            return EXIT_USAGE
+        old = Path(output).read_text(encoding="utf-8", errors="replace")
+    if check or diff:
+        same = old is not None and vendor.comparable(old) == vendor.comparable(new)
+        if diff and not same:
+            import difflib
+
+            sys.stdout.writelines(
+                difflib.unified_diff(
+                    (old or "").splitlines(keepends=True), new.splitlines(keepends=True), f"{output} (current)", f"{output} (ejected now)"
+                )
+            )
+        if check:
+            _err(f"{output} is up to date" if same else f"would re-eject {output}")
+            return EXIT_OK if same else EXIT_FINDINGS
+        return EXIT_OK
+    if old is not None and old == new:
+        _err(f"{output} is up to date")
+        return EXIT_OK
+    if old is not None and not force and vendor.edited_since_generated(old):
+        _err(
+            f"error: {output} was changed since lgen wrote it (or lgen did not write it); nothing written.\n"
+            "  = help: move your edits into the model file and re-eject, or pass --force to replace it"
+        )
+        return EXIT_FINDINGS
+    vendor.atomic_write(output, new)
+    _err(f"wrote {output}")
+    return EXIT_OK
+
+
+@app.command("check")
+def check_cmd(
+    paths: Annotated[list[str], typer.Argument(help="Generated scripts, or folders to search for them.", show_default=False)],
+):
+    """Re-run the `lgen eject` recorded in each script's header and report the scripts that drifted."""
+    from lgen import vendor
+
+    files: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            for root, dirs, names in os.walk(p):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for n in sorted(names):
+                    if n.endswith(".py"):
+                        f = os.path.join(root, n)
+                        if vendor.parse_header(Path(f).read_text(encoding="utf-8", errors="replace")) is not None:
+                            files.append(f)
+        elif os.path.isfile(p):
+            files.append(p)
+        else:
+            raise _usage(f"{p}: no such file or directory")
+    drifted = 0
+    for f in files:
+        text = Path(f).read_text(encoding="utf-8", errors="replace")
+        header = vendor.parse_header(text)
+        if header is None:
+            _err(f"{f}: not a script written by lgen (no lgen header)")
+            drifted += 1
+            continue
+        status = _check_one(f, text, header)
+        if status:
+            _err(f"{f}: {status}")
+            drifted += 1
+    n = len(files)
+    _err(f"{drifted} of {n} script{'s' if n != 1 else ''} drifted" if drifted else f"{n} script{'s' if n != 1 else ''} up to date")
+    raise typer.Exit(EXIT_FINDINGS if drifted else EXIT_OK)
+
+
+def _check_one(path: str, text: str, header) -> str | None:
+    import click
+
+    from lgen import vendor
+
+    args = header.command[2:] if header.command[:2] == ["lgen", "eject"] else None
+    if args is None:
+        return "its header does not record an `lgen eject` command"
+    cmd = typer.main.get_command(app).commands["eject"]
+    folder = os.path.dirname(os.path.abspath(path))
+    cwd = os.getcwd()
+    try:
+        os.chdir(folder)
+        try:
+            ctx = cmd.make_context("eject", list(args), resilient_parsing=False)
+        except click.exceptions.ClickException as e:
+            return f"its recorded command no longer parses ({e.format_message()})"
+        params = ctx.params
+        import io
+        from contextlib import redirect_stderr
+
+        buf = io.StringIO()
+        with redirect_stderr(buf):
+            try:
+                ctx.invoke(cmd.callback, **{**params, "check": True, "diff": False, "force": False})
+            except (typer.Exit, click.exceptions.Exit) as e:
+                code = e.exit_code
+            else:
+                code = 0
+        if code == EXIT_OK:
+            return None
+        if code == EXIT_FINDINGS and "would re-eject" in buf.getvalue():
+            return "drifted: the model or lgen changed since it was ejected; re-run the command in its header"
+        return "cannot be re-ejected:\n" + buf.getvalue().rstrip()
+    finally:
+        os.chdir(cwd)
+
+
+@app.command()
+def explain(code: Annotated[str, typer.Argument(help="A diagnostic code, e.g. LGEN202.", show_default=False)]):
+    """Print the longer story behind a diagnostic code."""
+    from lgen.diagnostics import CODES, explain as explain_code
+
+    text = explain_code(code)
+    if text is None:
+        raise _usage(f"unknown code {code!r}; known codes: {', '.join(sorted(CODES))}")
+    typer.echo(text, nl=False)
+
+
+def main() -> None:
+    try:
+        rv = app(standalone_mode=False)
+    except SystemExit as e:
+        raise
+    except Exception as e:  # click usage errors and internal errors
+        import click
+
+        if isinstance(e, click.exceptions.ClickException):
+            e.show()
+            sys.exit(EXIT_USAGE)
+        if isinstance(e, click.exceptions.Abort):
+            _err("aborted")
+            sys.exit(EXIT_FINDINGS)
+        if os.environ.get("LGEN_TRACEBACK"):
+            raise
+        _err(
+            f"lgen {__version__}: internal error: {type(e).__name__}: {e}\n"
+            "This is a bug in lgen, not in your model. Please report it with the model file and the command;\n"
+            "set LGEN_TRACEBACK=1 to see the traceback."
+        )
+        sys.exit(EXIT_INTERNAL)
+    if isinstance(rv, int):
+        sys.exit(rv)
+    sys.exit(EXIT_OK)

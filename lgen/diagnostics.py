@@ -1,0 +1,357 @@
+"""Diagnostics are values: every stage returns them, the CLI renders them.
+
+An error means lgen cannot reproduce a construct exactly and writes nothing. A warning
+marks an approximation that is exact in the common case; it is also marked in the emitted
+code. An exception escaping a stage is a bug in lgen, never a way to report user errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    title: str
+    explain: str
+
+
+def _c(code: str, title: str, explain: str) -> Code:
+    return Code(code, title, explain.strip())
+
+
+# The registry. Codes are grouped by meaning:
+#   LGEN1xx  the model file and its LightningModule
+#   LGEN2xx  configure_optimizers, optimizers and schedulers
+#   LGEN3xx  uses of Lightning's API inside the model
+#   LGEN4xx  Trainer flags (values or combinations Lightning rejects)
+#   LGEN5xx  warnings: exact in the common case, marked in the emitted code
+CODES: dict[str, Code] = {
+    c.code: c
+    for c in [
+        _c(
+            "LGEN101",
+            "the file has a syntax error",
+            """
+lgen reads the model file with libcst and cannot parse it. Fix the syntax error (run
+`python -m py_compile MODEL.py` to see Python's own message) and eject again.
+""",
+        ),
+        _c(
+            "LGEN102",
+            "no LightningModule subclass in the file",
+            """
+lgen ejects a class that subclasses `LightningModule` (from `lightning`,
+`lightning.pytorch` or `pytorch_lightning`, under any import spelling). It found none.
+It recognises the base class statically, so the class must name it directly:
+
+    import lightning as L
+
+    class Model(L.LightningModule):
+        ...
+""",
+        ),
+        _c(
+            "LGEN103",
+            "several LightningModule subclasses; `--class` picks one",
+            """
+The file defines more than one LightningModule subclass. Pass `--class NAME` to choose the
+one to eject.
+""",
+        ),
+        _c(
+            "LGEN104",
+            "`training_step` is missing",
+            """
+Lightning needs `training_step` to fit a model, and so does the ejected loop.
+""",
+        ),
+        _c(
+            "LGEN105",
+            "the class inherits from another LightningModule subclass",
+            """
+lgen ejects one class and the methods it defines. When the model inherits hooks from a
+LightningModule subclass of its own (or from an unknown base next to LightningModule),
+lgen cannot see which hooks the model really has. Put the methods into one class that
+subclasses LightningModule directly.
+""",
+        ),
+        _c(
+            "LGEN106",
+            "`training_step` returns something Lightning does not accept",
+            """
+Under automatic optimization `training_step` must return a Tensor (the loss), a dict with
+a "loss" key, or None (skip the batch). Lightning raises on anything else, and so does lgen,
+before it writes a script:
+
+    return {"loss": loss, "y_hat": y_hat}
+""",
+        ),
+        _c(
+            "LGEN107",
+            "`training_step` takes arguments lgen cannot supply",
+            """
+Lightning calls `training_step(batch, batch_idx)`. A `dataloader_iter` signature or an
+`optimizer_idx` argument (removed in Lightning 2.0; Lightning raises) cannot be ejected.
+""",
+        ),
+        _c(
+            "LGEN108",
+            "`automatic_optimization` is not a literal",
+            """
+lgen decides between the automatic and the manual loop when it ejects, so
+`self.automatic_optimization` must be assigned `True` or `False` literally (in `__init__`
+or as a class attribute), not computed.
+""",
+        ),
+        _c(
+            "LGEN109",
+            "a hook is defined in a way lgen cannot follow",
+            """
+lgen calls the model's hooks directly, so each hook must be a plain method of the class
+(`def name(self, ...)`), not a property, a staticmethod or an attribute assigned at run time.
+""",
+        ),
+        _c(
+            "LGEN201",
+            "the return value of `configure_optimizers` cannot be read statically",
+            """
+lgen bakes the structure Lightning would find in `configure_optimizers`' return value (how
+many optimizers, which schedulers, their interval, frequency and monitor) into the loop. Every
+`return` must have one of Lightning's forms written out, with local variables allowed:
+
+    return optimizer
+    return [opt_a, opt_b]
+    return [optimizer], [scheduler]
+    return {"optimizer": optimizer, "lr_scheduler": {"scheduler": s, "interval": "step"}}
+""",
+        ),
+        _c(
+            "LGEN202",
+            "several optimizers under automatic optimization",
+            """
+Lightning 2.x supports several optimizers only with manual optimization and raises
+"Training with multiple optimizers is only supported with manual optimization". Set
+`self.automatic_optimization = False` in `__init__` and step the optimizers yourself in
+`training_step`.
+""",
+        ),
+        _c(
+            "LGEN203",
+            "a scheduler setting is not a literal",
+            """
+`interval`, `frequency`, `monitor`, `strict` and `reduce_on_plateau` in a scheduler dict are
+baked into the loop, so they must be literals (a string, int or bool), or local names bound
+to one.
+""",
+        ),
+        _c(
+            "LGEN204",
+            "the scheduler's kind cannot be determined",
+            """
+Lightning steps a ReduceLROnPlateau scheduler with a monitored metric, after validation, and
+every other scheduler without one. lgen must know which kind each scheduler is: create it
+with a call to the scheduler class (`torch.optim.lr_scheduler.StepLR(...)`), or say so in the
+scheduler dict with `"reduce_on_plateau": True` or `False`.
+""",
+        ),
+        _c(
+            "LGEN205",
+            "ReduceLROnPlateau needs a monitor",
+            """
+Lightning raises when a ReduceLROnPlateau scheduler has no `monitor`. In the dict form the
+monitor belongs inside the scheduler dict:
+
+    return {"optimizer": opt, "lr_scheduler": {"scheduler": plateau, "monitor": "val_loss"}}
+""",
+        ),
+        _c(
+            "LGEN206",
+            "an invalid scheduler setting",
+            """
+Lightning accepts `interval` "step" or "epoch" and a positive int `frequency`; it raises on
+anything else.
+""",
+        ),
+        _c(
+            "LGEN207",
+            "`configure_optimizers` returns no optimizer",
+            """
+Lightning trains with a mock optimizer that never updates anything when
+`configure_optimizers` returns None. lgen does not eject that; return an optimizer.
+""",
+        ),
+        _c(
+            "LGEN301",
+            "a Lightning attribute or method lgen does not support",
+            """
+The model uses a part of Lightning's API that has no exact plain-PyTorch equivalent in the
+ejected loop. The message names the member; `lgen explain LGEN301` lists what is supported:
+
+- `self.log`, `self.log_dict` (with literal on_step/on_epoch/reduce_fx/prog_bar/batch_size)
+- `self.current_epoch`, `self.global_step`, `self.device`, `self.print`
+- `self.optimizers()`, `self.lr_schedulers()`, `self.clip_gradients(...)`
+- `self.save_hyperparameters()` and `self.hparams`
+- `self.trainer.current_epoch`, `.global_step`, `.max_epochs`, `.max_steps`,
+  `.estimated_stepping_batches`, `.num_training_batches`, `.is_last_batch`,
+  `.callback_metrics`, `.accumulate_grad_batches`, `.gradient_clip_val`,
+  `.gradient_clip_algorithm`, `.optimizers`, `.lr_scheduler_configs` is not supported
+""",
+        ),
+        _c(
+            "LGEN302",
+            "`self.log` outside a hook whose logging defaults lgen can determine",
+            """
+Lightning chooses `on_step`/`on_epoch` by the hook that is running when `self.log` is
+called. lgen resolves that statically: the call must be in a hook, or in a helper method
+that is only called from hooks with the same defaults. Pass `on_step=` and `on_epoch=`
+explicitly to make it unambiguous.
+""",
+        ),
+        _c(
+            "LGEN303",
+            "a `self.log` argument is not a literal",
+            """
+`on_step`, `on_epoch`, `reduce_fx`, `prog_bar`, `sync_dist` and `logger` decide how the loop
+aggregates a metric, so lgen needs them as literals. `reduce_fx` may be "mean", "sum", "max"
+or "min" (or `torch.mean` / `torch.sum` / `torch.max` / `torch.min`).
+""",
+        ),
+        _c(
+            "LGEN304",
+            "`self.log` is called from a hook where Lightning forbids logging",
+            """
+Lightning raises when `self.log` is called from this hook (for example `configure_optimizers`,
+`setup`, `on_fit_start`, `train_dataloader`, `lr_scheduler_step`).
+""",
+        ),
+        _c(
+            "LGEN305",
+            "the class overrides a Lightning method lgen cannot reproduce",
+            """
+The class defines a hook whose Lightning-side caller lgen does not reproduce (for example a
+data-transfer hook under a strategy, or `configure_callbacks`). Remove it or move its work into
+a hook lgen supports.
+""",
+        ),
+        _c(
+            "LGEN306",
+            "`self.trainer` is used as a value",
+            """
+The ejected loop replaces `self.trainer` by a small state object (`self.loop`) that holds the
+counters and settings Lightning's Trainer exposed. lgen supports reading known attributes of
+it (`self.trainer.global_step`, ...), not passing the trainer itself around.
+""",
+        ),
+        _c(
+            "LGEN307",
+            "manual optimization is not ejected yet",
+            """
+This lgen version ejects automatic optimization. Manual optimization
+(`self.automatic_optimization = False`) is on the roadmap.
+""",
+        ),
+        _c(
+            "LGEN401",
+            "a Trainer flag value Lightning rejects",
+            """
+lgen validates Trainer flags as Lightning does and rejects the values Lightning rejects.
+""",
+        ),
+        _c(
+            "LGEN402",
+            "a Trainer flag combination lgen does not eject yet",
+            """
+The flag combination is valid for Lightning but this lgen version cannot reproduce it
+exactly. The message says which part.
+""",
+        ),
+    ]
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    code: str
+    message: str
+    path: str = ""
+    line: int = 0
+    column: int = 0
+    end_line: int = 0
+    end_column: int = 0
+    help: str = ""
+    severity: str = "error"  # "error" or "warning"
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == "error"
+
+
+@dataclass
+class Diagnostics:
+    """Collects diagnostics across stages."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def add(self, d: Diagnostic) -> None:
+        if d not in self.items:
+            self.items.append(d)
+
+    def extend(self, ds) -> None:
+        for d in ds:
+            self.add(d)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.is_error]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if not d.is_error]
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=lambda d: (d.path, d.line, d.column, d.code))
+
+
+def render(d: Diagnostic, source_lines: list[str] | None) -> str:
+    """Render one diagnostic the way ruff does: location, code, message, code frame, help."""
+    head = f"{d.path}:{d.line}:{d.column}: {d.code} {d.severity}: {d.message}"
+    out = [head]
+    if source_lines and 1 <= d.line <= len(source_lines):
+        text = source_lines[d.line - 1].rstrip("\n")
+        gutter = len(str(d.line))
+        pad = " " * gutter
+        start = max(d.column, 1)
+        if d.end_line == d.line and d.end_column > d.column:
+            width = d.end_column - d.column
+        else:
+            width = max(len(text) - start + 1, 1)
+        out.append(f"{pad} |")
+        out.append(f"{d.line} | {text}")
+        out.append(f"{pad} | {' ' * (start - 1)}{'^' * width}")
+        if d.help:
+            out.append(f"{pad} = help: {d.help}")
+    elif d.help:
+        out.append(f"  = help: {d.help}")
+    return "\n".join(out)
+
+
+def summary(diags: Diagnostics) -> str:
+    n_err, n_warn = len(diags.errors), len(diags.warnings)
+    parts = []
+    if n_err:
+        parts.append(f"{n_err} error{'s' if n_err != 1 else ''}")
+    if n_warn:
+        parts.append(f"{n_warn} warning{'s' if n_warn != 1 else ''}")
+    text = "; ".join(parts)
+    if n_err:
+        text += "; nothing written"
+    return text
+
+
+def explain(code: str) -> str | None:
+    c = CODES.get(code.upper())
+    if c is None:
+        return None
+    return f"{c.code}: {c.title}\n\n{c.explain}\n"

@@ -1,0 +1,329 @@
+"""Stage 2: read the model file statically with libcst and collect ModelFacts.
+
+Nothing here imports or executes the user's file: everything is read off the syntax tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from lgen.diagnostics import Diagnostic
+from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS
+
+
+@dataclass
+class Use:
+    """One use of Lightning's API on `self` inside the class."""
+
+    member: str  # e.g. "log", "current_epoch", "trainer"
+    node: cst.CSTNode  # the Attribute `self.member` (or the Call around it, for calls)
+    method: str  # enclosing method name
+    call: cst.Call | None = None  # the call, when the member is called
+    trainer_attr: str | None = None  # for `self.trainer.<attr>`
+    outer: cst.CSTNode | None = None  # `self.trainer.<attr>` node
+    assigned: bool = False  # `self.member = ...`
+
+
+@dataclass
+class ModelFacts:
+    path: str
+    source: str
+    module: cst.Module
+    positions: dict
+    imports: dict[str, str]  # local name -> qualified name
+    cls: cst.ClassDef
+    class_name: str
+    lightning_base: cst.Arg
+    methods: dict[str, cst.FunctionDef]
+    automatic_optimization: bool
+    uses: list[Use]
+    user_attributes: set[str]
+    # `self.helper(...)` calls: method -> the methods of the class it calls
+    calls: dict[str, set[str]] = field(default_factory=dict)
+    lightning_names: set[str] = field(default_factory=set)
+
+    def pos(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
+        r = self.positions.get(node)
+        if r is None:
+            return (0, 0, 0, 0)
+        return (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+
+    def diag(self, code: str, node: cst.CSTNode | None, message: str, help: str = "", severity="error") -> Diagnostic:
+        line, col, eline, ecol = self.pos(node) if node is not None else (self.pos(self.cls))
+        return Diagnostic(code, message, self.path, line, col, eline, ecol, help, severity)
+
+
+def dotted(expr: cst.BaseExpression) -> str | None:
+    """`a.b.c` -> "a.b.c"; None for anything that is not a plain name chain."""
+    if isinstance(expr, cst.Name):
+        return expr.value
+    if isinstance(expr, cst.Attribute):
+        left = dotted(expr.value)
+        return None if left is None else f"{left}.{expr.attr.value}"
+    return None
+
+
+def _module_name(expr) -> str:
+    if isinstance(expr, cst.Name):
+        return expr.value
+    return f"{_module_name(expr.value)}.{expr.attr.value}"
+
+
+def import_map(module: cst.Module) -> dict[str, str]:
+    """Local names bound by the module's top-level imports -> qualified names."""
+    names: dict[str, str] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.Import):
+                for alias in small.names:
+                    full = _module_name(alias.name)
+                    if alias.asname is not None:
+                        names[alias.asname.name.value] = full
+                    else:
+                        top = full.split(".")[0]
+                        names[top] = top
+            elif isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+                base = _module_name(small.module)
+                if isinstance(small.names, cst.ImportStar):
+                    continue
+                for alias in small.names:
+                    name = _module_name(alias.name)
+                    local = alias.asname.name.value if alias.asname is not None else name
+                    names[local] = f"{base}.{name}"
+    return names
+
+
+def qualname(expr: cst.BaseExpression, imports: dict[str, str]) -> str | None:
+    d = dotted(expr)
+    if d is None:
+        return None
+    head, _, rest = d.partition(".")
+    if head in imports:
+        q = imports[head]
+        return f"{q}.{rest}" if rest else q
+    return d
+
+
+def is_lightning_name(q: str | None) -> bool:
+    return q is not None and q.split(".")[0] in LIGHTNING_ROOTS
+
+
+def lightning_module_bases(cls: cst.ClassDef, imports) -> list[cst.Arg]:
+    return [b for b in cls.bases if qualname(b.value, imports) in LIGHTNING_MODULE_NAMES]
+
+
+def find_classes(module: cst.Module, imports) -> tuple[list[cst.ClassDef], dict[str, cst.ClassDef]]:
+    """Top-level LightningModule subclasses; direct ones, and those deriving from one here."""
+    direct: list[cst.ClassDef] = []
+    indirect: dict[str, cst.ClassDef] = {}
+    known: set[str] = set()
+    for stmt in module.body:
+        if isinstance(stmt, cst.ClassDef):
+            if lightning_module_bases(stmt, imports):
+                direct.append(stmt)
+                known.add(stmt.name.value)
+            elif any(isinstance(b.value, cst.Name) and b.value.value in known for b in stmt.bases):
+                indirect[stmt.name.value] = stmt
+                known.add(stmt.name.value)
+    return direct, indirect
+
+
+class _SelfUses(cst.CSTVisitor):
+    """Collects `self.X` uses, `self.X = ...` assignments and `self.m(...)` calls in one method."""
+
+    def __init__(self, self_name: str, method: str):
+        self.self_name = self_name
+        self.method = method
+        self.attrs: list[tuple[str, cst.Attribute]] = []
+        self.assigned: set[str] = set()
+        self.assigned_nodes: set[int] = set()
+        self.calls: dict[int, cst.Call] = {}
+        self.parents: dict[int, cst.CSTNode] = {}
+        self._stack: list[cst.CSTNode] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.parents[id(node)] = self._stack[-1]
+        self._stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._stack.pop()
+        super().on_leave(original_node)
+
+    def _is_self(self, expr) -> bool:
+        return isinstance(expr, cst.Name) and expr.value == self.self_name
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if self._is_self(node.value):
+            self.attrs.append((node.attr.value, node))
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        self._targets(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._targets(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._targets(node.target)
+
+    def _targets(self, t) -> None:
+        if isinstance(t, cst.Attribute) and self._is_self(t.value):
+            self.assigned.add(t.attr.value)
+            self.assigned_nodes.add(id(t))
+        elif isinstance(t, (cst.Tuple, cst.List)):
+            for el in t.elements:
+                self._targets(el.value)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and self._is_self(node.func.value):
+            self.calls[id(node.func)] = node
+
+
+def self_name_of(fn: cst.FunctionDef) -> str | None:
+    params = fn.params.params or fn.params.posonly_params
+    if not params:
+        return None
+    return params[0].name.value
+
+
+def inspect_model(path: str, source: str, class_name: str | None) -> tuple[ModelFacts | None, list[Diagnostic], str | None]:
+    """Returns (facts, diagnostics, usage_error). A usage error (exit 2) is a string."""
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as e:
+        d = Diagnostic("LGEN101", f"cannot parse the file: {e.message}", path, e.raw_line, e.raw_column + 1)
+        return None, [d], None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    imports = import_map(module)
+    direct, indirect = find_classes(module, imports)
+
+    def at(node, code, msg, help=""):
+        r = positions.get(node)
+        line, col = (r.start.line, r.start.column + 1) if r else (1, 1)
+        return Diagnostic(code, msg, path, line, col, help=help)
+
+    if class_name is not None:
+        chosen = [c for c in direct if c.name.value == class_name]
+        if not chosen:
+            if class_name in indirect:
+                return None, [at(indirect[class_name], "LGEN105", f"`{class_name}` inherits from another LightningModule subclass in the file; lgen ejects a class that subclasses LightningModule directly", "move the inherited methods into one class")], None
+            names = ", ".join(f"`{c.name.value}`" for c in direct) or "none"
+            return None, [], f"no LightningModule subclass named `{class_name}` in {path} (found: {names})"
+        cls = chosen[0]
+    else:
+        if not direct and not indirect:
+            return None, [Diagnostic("LGEN102", "the file defines no `LightningModule` subclass", path, 1, 1, help="subclass `lightning.pytorch.LightningModule` (any import spelling)")], None
+        candidates = direct + list(indirect.values())
+        if len(candidates) > 1:
+            names = ", ".join(f"`{c.name.value}`" for c in candidates)
+            return None, [], f"{path} defines several LightningModule subclasses ({names}); pick one with --class NAME"
+        if not direct:
+            c = candidates[0]
+            return None, [at(c, "LGEN105", f"`{c.name.value}` inherits from another LightningModule subclass in the file; lgen ejects a class that subclasses LightningModule directly", "move the inherited methods into one class")], None
+        cls = direct[0]
+
+    diags: list[Diagnostic] = []
+    bases = lightning_module_bases(cls, imports)
+    others = [b for b in cls.bases if b not in bases]
+    for b in others:
+        diags.append(at(b, "LGEN105", f"`{cls.name.value}` also derives from `{dotted(b.value) or 'an expression'}`; lgen cannot see the hooks it adds", "subclass LightningModule alone"))
+
+    methods: dict[str, cst.FunctionDef] = {}
+    auto: bool | None = None
+    auto_node = None
+    user_attrs: set[str] = set()
+    uses: list[Use] = []
+    calls: dict[str, set[str]] = {}
+
+    for stmt in cls.body.body:
+        if isinstance(stmt, cst.FunctionDef):
+            methods[stmt.name.value] = stmt
+            user_attrs.add(stmt.name.value)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                targets = []
+                if isinstance(small, cst.Assign):
+                    targets = [t.target for t in small.targets]
+                    value = small.value
+                elif isinstance(small, cst.AnnAssign):
+                    targets = [small.target]
+                    value = small.value
+                for t in targets:
+                    if isinstance(t, cst.Name):
+                        user_attrs.add(t.value)
+                        if t.value == "automatic_optimization":
+                            auto, auto_node = _literal_bool(value), small
+    for fn in methods.values():
+        for deco in fn.decorators:
+            d = dotted(deco.decorator)
+            if d in ("property", "staticmethod", "classmethod") and fn.name.value in _hook_names():
+                diags.append(at(fn, "LGEN109", f"hook `{fn.name.value}` is decorated with `@{d}`", "define it as a plain method"))
+
+    for name, fn in methods.items():
+        sname = self_name_of(fn)
+        if sname is None:
+            continue
+        v = _SelfUses(sname, name)
+        fn.visit(v)
+        calls[name] = {n.func.attr.value for n in v.calls.values() if n.func.attr.value in methods}
+        user_attrs |= v.assigned
+        for member, node in v.attrs:
+            call = v.calls.get(id(node))
+            use = Use(member, node, name, call=call, assigned=id(node) in v.assigned_nodes)
+            parent = v.parents.get(id(node))
+            if member == "trainer" and isinstance(parent, cst.Attribute) and parent.value is node:
+                use.trainer_attr = parent.attr.value
+                use.outer = parent
+            if member == "automatic_optimization" and use.assigned:
+                assign = _enclosing_assign(v.parents, node)
+                if assign is not None:
+                    auto, auto_node = _literal_bool(assign.value), assign
+            uses.append(use)
+
+    if auto is None and auto_node is not None:
+        diags.append(at(auto_node, "LGEN108", "`automatic_optimization` is not assigned a literal `True` or `False`", "write `self.automatic_optimization = False`"))
+
+    lightning_names = {k for k, q in imports.items() if is_lightning_name(q)}
+    facts = ModelFacts(
+        path=path,
+        source=source,
+        module=module,
+        positions=positions,
+        imports=imports,
+        cls=cls,
+        class_name=cls.name.value,
+        lightning_base=bases[0],
+        methods=methods,
+        automatic_optimization=True if auto is None else auto,
+        uses=uses,
+        user_attributes=user_attrs,
+        calls=calls,
+        lightning_names=lightning_names,
+    )
+    return facts, diags, None
+
+
+def _enclosing_assign(parents, node):
+    cur = parents.get(id(node))
+    while cur is not None and not isinstance(cur, (cst.Assign, cst.AnnAssign)):
+        cur = parents.get(id(cur))
+    return cur
+
+
+def _literal_bool(expr) -> bool | None:
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
+        return expr.value == "True"
+    return None
+
+
+def _hook_names():
+    from lgen.lightning_api import LOOP_HOOKS
+
+    return LOOP_HOOKS

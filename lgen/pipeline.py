@@ -1,0 +1,100 @@
+"""The pipeline: read -> inspect -> plan -> rewrite -> render -> format. Pure: it writes nothing."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from lgen import __version__
+from lgen.diagnostics import Diagnostic
+from lgen.format import format_script
+from lgen.inspect import inspect_model
+from lgen.options import Flags
+from lgen.plan import make_plan
+from lgen.render import render
+from lgen.rewrite import rewrite_module
+from lgen.vendor import make_header, sha256
+
+STDLIB = ("argparse", "contextlib", "math", "os", "random", "sys")
+
+
+@dataclass
+class Result:
+    text: str | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    usage_error: str | None = None
+    source: str | None = None
+
+
+class UsageError(Exception):
+    pass
+
+
+def read_source(path: str) -> str:
+    if not os.path.exists(path):
+        raise UsageError(f"{path}: no such file")
+    if os.path.isdir(path):
+        raise UsageError(f"{path}: is a directory; give the model's .py file")
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except OSError as e:
+        raise UsageError(f"{path}: cannot read: {e.strerror}")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise UsageError(f"{path}: is not UTF-8 text (byte {e.start}); save it as UTF-8")
+
+
+def eject(path: str, flags: Flags, class_name: str | None, *, display_path: str, command: list[str], script_name: str) -> Result:
+    try:
+        source = read_source(path)
+    except UsageError as e:
+        return Result(usage_error=str(e))
+    facts, diags, usage = inspect_model(display_path, source, class_name)
+    if usage:
+        return Result(usage_error=usage, source=source)
+    if facts is None or any(d.is_error for d in diags):
+        return Result(diagnostics=diags, source=source)
+    plan, plan_diags = make_plan(facts, flags)
+    diags += plan_diags
+    if plan is None or any(d.is_error for d in diags):
+        return Result(diagnostics=diags, source=source)
+    module, _, rewrite_diags = rewrite_module(facts, plan)
+    diags += rewrite_diags
+    if module is None or any(d.is_error for d in diags):
+        return Result(diagnostics=diags, source=source)
+
+    future, body = [], []
+    plain_imports: set[str] = set()
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+            isinstance(s, cst.ImportFrom) and isinstance(s.module, cst.Name) and s.module.value == "__future__" for s in stmt.body
+        ):
+            future.append(stmt)
+            continue
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for s in stmt.body:
+                if isinstance(s, cst.Import):
+                    plain_imports |= {a.name.value for a in s.names if isinstance(a.name, cst.Name) and a.asname is None}
+        body.append(stmt)
+    model_module = module.with_changes(body=body, header=[]).code.strip("\n")
+    future_text = "".join(cst.Module(body=[s]).code for s in future)
+    needed = {"argparse", "math", "os", "random", "sys"} | ({"contextlib"} if plan.sanity_check else set())
+    stdlib = [n for n in STDLIB if n in needed and n not in plain_imports]
+    text = render(
+        plan,
+        header="",
+        model_module=model_module,
+        future_imports=future_text,
+        script_name=script_name,
+        flags=flags,
+        stdlib_imports=stdlib,
+        import_torch="torch" not in plain_imports,
+    )
+    body_text = format_script(text)
+    full_command = ["lgen", "eject", display_path, "--class", facts.class_name, *command]
+    header = make_header(__version__, display_path, facts.class_name, full_command, sha256(facts.module.code_for_node(facts.cls)), body_text)
+    return Result(text=header + body_text, diagnostics=diags, source=source)

@@ -1,0 +1,487 @@
+"""Stage 3: ModelFacts + Flags -> LoopPlan, or diagnostics.
+
+Every decision about the generated loop is made here and recorded as a field of the frozen
+LoopPlan; templates only test those fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import libcst as cst
+
+from lgen.diagnostics import Diagnostic
+from lgen.inspect import ModelFacts, dotted, qualname
+from lgen.lightning_api import LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS
+from lgen.options import Flags
+
+
+@dataclass(frozen=True)
+class SchedulerPlan:
+    name: str  # variable name in the script
+    expr: str  # how to reach it in configure_optimizers' return value (`config`)
+    interval: str
+    frequency: int
+    plateau: bool
+    monitor: str | None
+    strict: bool
+
+
+@dataclass(frozen=True)
+class LoopPlan:
+    class_name: str
+    automatic: bool
+    # Trainer flags, resolved
+    max_epochs: int
+    max_steps: int
+    accumulate: int
+    clip_val: int | float | None
+    clip_algorithm: str | None
+    clip: bool  # the default clipping hook clips (gradient_clip_val > 0)
+    precision: str
+    accelerator: str
+    num_sanity_val_steps: int
+    check_val_every_n_epoch: int | None
+    limit_train_batches: int | float
+    limit_val_batches: int | float
+    val_check_interval: int | float | None
+    # the model
+    hooks: frozenset[str]
+    config_form: str  # "single", "list", "two_lists", "dict", "dicts"
+    optimizer_exprs: tuple[str, ...]
+    schedulers: tuple[SchedulerPlan, ...]
+    step_returns: frozenset[str]  # subset of {"tensor", "dict", "none"}
+    validation: bool
+    logs: bool
+    trainer_attrs: frozenset[str]
+    data_before_optimizers: bool
+    hparams: bool
+    clip_gradients_call: bool
+
+    # derived conveniences for templates (still pure functions of the fields above)
+    @property
+    def has_schedulers(self) -> bool:
+        return bool(self.schedulers)
+
+    @property
+    def step_schedulers(self):
+        return [s for s in self.schedulers if s.interval == "step" and not s.plateau]
+
+    @property
+    def epoch_schedulers(self):
+        return [s for s in self.schedulers if s.interval == "epoch" and not s.plateau]
+
+    @property
+    def plateau_step_schedulers(self):
+        return [s for s in self.schedulers if s.interval == "step" and s.plateau]
+
+    @property
+    def plateau_epoch_schedulers(self):
+        return [s for s in self.schedulers if s.interval == "epoch" and s.plateau]
+
+    @property
+    def sanity_check(self) -> bool:
+        return self.validation and self.num_sanity_val_steps != 0
+
+    def has(self, hook: str) -> bool:
+        return hook in self.hooks
+
+
+class _Returns(cst.CSTVisitor):
+    """`return` statements of one function, not of functions nested in it."""
+
+    def __init__(self):
+        self.returns: list[cst.Return] = []
+        self.depth = 0
+
+    def visit_FunctionDef(self, node):
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(self, node):
+        self.depth -= 1
+
+    def visit_Lambda(self, node):
+        return False
+
+    def visit_Return(self, node):
+        self.returns.append(node)
+
+
+def returns_of(fn: cst.FunctionDef) -> list[cst.Return]:
+    v = _Returns()
+    fn.visit(v)
+    return v.returns
+
+
+class _Assigns(cst.CSTVisitor):
+    def __init__(self):
+        self.values: dict[str, list[cst.BaseExpression]] = {}
+        self.depth = 0
+
+    def visit_FunctionDef(self, node):
+        self.depth += 1
+        return self.depth == 1
+
+    def leave_FunctionDef(self, node):
+        self.depth -= 1
+
+    def visit_Assign(self, node: cst.Assign):
+        for t in node.targets:
+            self._bind(t.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign):
+        if node.value is not None:
+            self._bind(node.target, node.value)
+
+    def visit_AugAssign(self, node):
+        self._bind(node.target, None)
+
+    def visit_For(self, node):
+        self._bind(node.target, None)
+
+    def visit_WithItem(self, node):
+        if node.asname is not None:
+            self._bind(node.asname.name, None)
+
+    def _bind(self, t, value):
+        if isinstance(t, cst.Name):
+            self.values.setdefault(t.value, []).append(value)
+        elif isinstance(t, (cst.Tuple, cst.List)):
+            for el in t.elements:
+                self._bind(el.value, None)
+
+
+def local_values(fn: cst.FunctionDef) -> dict[str, cst.BaseExpression]:
+    """Names assigned exactly once in the function, with the value assigned."""
+    v = _Assigns()
+    fn.visit(v)
+    return {k: vals[0] for k, vals in v.values.items() if len(vals) == 1 and vals[0] is not None}
+
+
+def _resolve(expr, env, depth=0):
+    while isinstance(expr, cst.Name) and expr.value in env and depth < 20:
+        expr = env[expr.value]
+        depth += 1
+    return expr
+
+
+def _literal(expr):
+    """A literal str/int/float/bool/None, else raise ValueError."""
+    if isinstance(expr, cst.SimpleString):
+        return expr.evaluated_value
+    if isinstance(expr, cst.Integer):
+        return int(expr.value.replace("_", ""), 0)
+    if isinstance(expr, cst.Float):
+        return float(expr.value.replace("_", ""))
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[expr.value]
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+        return -_literal(expr.expression)
+    raise ValueError
+
+
+def _dict_items(d: cst.Dict):
+    out = {}
+    for el in d.elements:
+        if not isinstance(el, cst.DictElement):
+            return None
+        try:
+            key = _literal(el.key)
+        except ValueError:
+            return None
+        if not isinstance(key, str):
+            return None
+        out[key] = el.value
+    return out
+
+
+class PlanError(Exception):
+    def __init__(self, diag: Diagnostic):
+        self.diag = diag
+
+
+def analyze_optimizers(facts: ModelFacts):
+    """configure_optimizers' return value -> (form, optimizer access exprs, schedulers)."""
+    fn = facts.methods.get("configure_optimizers")
+    if fn is None:
+        raise PlanError(facts.diag("LGEN207", facts.cls.name, "the class defines no `configure_optimizers`", "return an optimizer from `configure_optimizers`"))
+    env = local_values(fn)
+    rets = returns_of(fn)
+    if not rets:
+        raise PlanError(facts.diag("LGEN207", fn.name, "`configure_optimizers` returns nothing", "return an optimizer"))
+    shapes = []
+    for r in rets:
+        shapes.append(_config_shape(facts, r, env))
+    first = shapes[0]
+    for r, s in zip(rets[1:], shapes[1:]):
+        if s != first:
+            raise PlanError(
+                facts.diag("LGEN201", r, "`configure_optimizers` returns different structures on different paths", "return the same form (same number of optimizers and schedulers, same settings) on every path")
+            )
+    return first
+
+
+def _config_shape(facts, ret: cst.Return, env):
+    if ret.value is None:
+        raise PlanError(facts.diag("LGEN207", ret, "`configure_optimizers` returns None", "return an optimizer"))
+    expr = _resolve(ret.value, env)
+    path = "config"
+
+    def bad(node, what):
+        return PlanError(facts.diag("LGEN201", node, f"cannot read the return value of `configure_optimizers` statically: {what}", "return one of Lightning's forms written out, e.g. `return [optimizer], [scheduler]`"))
+
+    if isinstance(expr, cst.Name) and expr.value == "None":
+        raise PlanError(facts.diag("LGEN207", ret, "`configure_optimizers` returns None", "return an optimizer"))
+    if isinstance(expr, cst.Dict):
+        items = _dict_items(expr)
+        if items is None or "optimizer" not in items:
+            raise bad(expr, 'a dict needs string keys and an "optimizer" key')
+        scheds = []
+        if "lr_scheduler" in items:
+            scheds.append(_scheduler(facts, items["lr_scheduler"], env, f'{path}["lr_scheduler"]', items.get("monitor"), top_dict=True))
+        return ("dict", (f'{path}["optimizer"]',), tuple(scheds))
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        elements = [_resolve(el.value, env) for el in expr.elements]
+        if any(isinstance(el, cst.StarredElement) for el in expr.elements):
+            raise bad(expr, "starred elements")
+        if len(elements) == 2 and isinstance(elements[0], cst.List):
+            opts = [_resolve(e.value, env) for e in elements[0].elements]
+            for o in opts:
+                if isinstance(o, (cst.List, cst.Tuple, cst.Dict)):
+                    raise bad(o, "an optimizer that is a collection")
+            opt_exprs = tuple(f"{path}[0][{i}]" for i in range(len(opts)))
+            second = elements[1]
+            if isinstance(second, (cst.List, cst.Tuple)):
+                scheds = tuple(_scheduler(facts, e.value, env, f"{path}[1][{j}]", None) for j, e in enumerate(second.elements))
+            else:
+                scheds = (_scheduler(facts, second, env, f"{path}[1]", None),)
+            return ("two_lists", opt_exprs, scheds)
+        if elements and all(isinstance(e, cst.Dict) for e in elements):
+            opt_exprs, scheds = [], []
+            for i, d in enumerate(elements):
+                items = _dict_items(d)
+                if items is None or "optimizer" not in items:
+                    raise bad(d, 'each dict needs string keys and an "optimizer" key')
+                opt_exprs.append(f'{path}[{i}]["optimizer"]')
+                if "lr_scheduler" in items:
+                    scheds.append(_scheduler(facts, items["lr_scheduler"], env, f'{path}[{i}]["lr_scheduler"]', None, top_dict=True, in_list=True))
+            return ("dicts", tuple(opt_exprs), tuple(scheds))
+        for e in elements:
+            if isinstance(e, (cst.List, cst.Tuple, cst.Dict)):
+                raise bad(e, "a nested collection Lightning would reject (`([optimizers], [schedulers])` needs a list first)")
+        if not elements:
+            raise bad(expr, "an empty collection")
+        return ("list", tuple(f"{path}[{i}]" for i in range(len(elements))), ())
+    if isinstance(expr, (cst.ListComp, cst.GeneratorExp, cst.DictComp)):
+        raise bad(expr, "a comprehension")
+    if isinstance(expr, cst.Call) and dotted(expr.func) in ("dict", "list", "tuple"):
+        raise bad(expr, f"a `{dotted(expr.func)}(...)` call")
+    return ("single", (path,), ())
+
+
+PLATEAU = "ReduceLROnPlateau"
+
+
+def _scheduler_kind(facts, expr, env) -> bool | None:
+    """True for ReduceLROnPlateau, False for another scheduler, None if unknown."""
+    expr = _resolve(expr, env)
+    if not isinstance(expr, cst.Call):
+        return None
+    q = qualname(expr.func, facts.imports) or ""
+    last = q.split(".")[-1]
+    if last == PLATEAU:
+        return True
+    if q.startswith("torch.optim") or q.startswith("transformers."):
+        return False
+    # a scheduler class defined in the same file: look at its bases
+    for stmt in facts.module.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value == q:
+            for b in stmt.bases:
+                bq = qualname(b.value, facts.imports) or ""
+                if bq.split(".")[-1] == PLATEAU:
+                    return True
+                if bq.startswith("torch.optim"):
+                    return False
+    return None
+
+
+def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=False) -> SchedulerPlan:
+    expr_r = _resolve(expr, env)
+    settings = {}
+    sched_expr = expr_r
+    access = path
+    if isinstance(expr_r, cst.Dict):
+        items = _dict_items(expr_r)
+        if items is None or "scheduler" not in items:
+            raise PlanError(facts.diag("LGEN201", expr_r, 'a scheduler dict needs string keys and a "scheduler" key', 'write {"scheduler": scheduler, "interval": "step"}'))
+        for key in ("interval", "frequency", "monitor", "strict", "reduce_on_plateau", "name"):
+            if key in items:
+                try:
+                    settings[key] = _literal(_resolve(items[key], env))
+                except ValueError:
+                    raise PlanError(facts.diag("LGEN203", items[key], f"the scheduler's `{key}` is not a literal", f'write it out, e.g. "{key}": ...'))
+        sched_expr = items["scheduler"]
+        access = f'{path}["scheduler"]'
+        monitor = settings.get("monitor")
+    else:
+        monitor = None
+    interval = settings.get("interval", "epoch")
+    frequency = settings.get("frequency", 1)
+    strict = settings.get("strict", True)
+    if interval not in ("step", "epoch"):
+        raise PlanError(facts.diag("LGEN206", expr_r, f'the scheduler `interval` is {interval!r}; Lightning accepts "step" or "epoch"', 'use "step" or "epoch"'))
+    if not isinstance(frequency, int) or isinstance(frequency, bool) or frequency < 1:
+        raise PlanError(facts.diag("LGEN206", expr_r, f"the scheduler `frequency` is {frequency!r}; it must be a positive int", "use a positive int"))
+    plateau = settings.get("reduce_on_plateau")
+    if plateau is None:
+        plateau = _scheduler_kind(facts, sched_expr, env)
+    if plateau is None:
+        raise PlanError(facts.diag("LGEN204", sched_expr, "cannot tell whether this scheduler is a ReduceLROnPlateau", 'create it with a call to the scheduler class, or add "reduce_on_plateau": False to its dict'))
+    if plateau and monitor is None and not isinstance(expr_r, cst.Dict) and top_dict and not in_list and top_monitor is not None:
+        try:
+            monitor = _literal(_resolve(top_monitor, env))
+        except ValueError:
+            raise PlanError(facts.diag("LGEN203", top_monitor, "the `monitor` is not a literal", 'write "monitor": "val_loss"'))
+    if plateau and monitor is None:
+        raise PlanError(facts.diag("LGEN205", sched_expr, "a ReduceLROnPlateau scheduler has no `monitor`; Lightning raises", 'return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "monitor": "val_loss"}}'))
+    return SchedulerPlan("", access, interval, frequency, bool(plateau), monitor if plateau else None, bool(strict))
+
+
+def training_step_returns(facts: ModelFacts) -> frozenset[str]:
+    fn = facts.methods["training_step"]
+    env = local_values(fn)
+    kinds = set()
+    rets = returns_of(fn)
+    for r in rets:
+        if r.value is None:
+            kinds.add("none")
+            continue
+        v = _resolve(r.value, env)
+        if isinstance(v, cst.Name) and v.value == "None":
+            kinds.add("none")
+        elif isinstance(v, cst.Dict):
+            items = _dict_items(v)
+            if items is None or "loss" not in items:
+                raise PlanError(facts.diag("LGEN106", r, '`training_step` returns a dict without a "loss" key; Lightning raises', 'return {"loss": loss, ...}'))
+            kinds.add("dict")
+        elif isinstance(v, (cst.Tuple, cst.List, cst.SimpleString, cst.Integer, cst.Float)):
+            raise PlanError(facts.diag("LGEN106", r, f"`training_step` returns a {type(v).__name__.lower()}; Lightning needs a Tensor, a dict with \"loss\" or None", 'return {"loss": loss, ...} or the loss tensor'))
+        else:
+            kinds.add("tensor")
+    body = fn.body.body
+    if not body or not _ends_with_return(body[-1]):
+        kinds.add("none")
+    return frozenset(kinds)
+
+
+def _ends_with_return(stmt) -> bool:
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return any(isinstance(s, (cst.Return, cst.Raise)) for s in stmt.body)
+    if isinstance(stmt, cst.If):
+        if stmt.orelse is None:
+            return False
+        return _ends_with_return(stmt.body.body[-1]) and _ends_with_return(
+            stmt.orelse.body.body[-1] if isinstance(stmt.orelse, cst.Else) else stmt.orelse
+        )
+    if isinstance(stmt, (cst.With,)):
+        return _ends_with_return(stmt.body.body[-1])
+    if isinstance(stmt, cst.Try):
+        return _ends_with_return(stmt.body.body[-1])
+    return False
+
+
+def log_stage(facts: ModelFacts, method: str) -> tuple[str | None, bool]:
+    """The stage whose `self.log` defaults apply in `method`: (stage, known)."""
+    if method in LOOP_HOOKS:
+        return LOOP_HOOKS[method], True
+    callers = {m for m, callees in facts.calls.items() if method in callees}
+    stages = set()
+    seen = {method}
+    frontier = set(callers)
+    while frontier:
+        m = frontier.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        if m in LOOP_HOOKS:
+            stages.add(LOOP_HOOKS[m])
+        else:
+            frontier |= {c for c, callees in facts.calls.items() if m in callees}
+    defaults = {LOG_DEFAULTS[s] for s in stages}
+    if len(defaults) == 1 and None not in defaults:
+        return sorted(stages, key=str)[0], True
+    return None, False
+
+
+def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Diagnostic]]:
+    diags: list[Diagnostic] = []
+    if "training_step" not in facts.methods:
+        return None, [facts.diag("LGEN104", facts.cls.name, f"`{facts.class_name}` defines no `training_step`", "define `training_step(self, batch, batch_idx)`")]
+    if not facts.automatic_optimization:
+        node = next((u.node for u in facts.uses if u.member == "automatic_optimization"), facts.cls.name)
+        return None, [facts.diag("LGEN307", node, "manual optimization (`automatic_optimization = False`) is not ejected by this lgen version", "use automatic optimization, or keep this model on Lightning for now")]
+    ts = facts.methods["training_step"]
+    params = [p.name.value for p in ts.params.params][1:]
+    if "optimizer_idx" in params or "dataloader_iter" in params:
+        bad = "optimizer_idx" if "optimizer_idx" in params else "dataloader_iter"
+        diags.append(facts.diag("LGEN107", ts.name, f"`training_step` takes `{bad}`; Lightning 2.6 {'raises' if bad == 'optimizer_idx' else 'passes a data iterator instead of a batch'}", "take `(self, batch, batch_idx)`"))
+
+    for name, fn in facts.methods.items():
+        if name in REJECTED_HOOKS:
+            diags.append(facts.diag("LGEN305", fn.name, f"`{name}` is not reproduced by the ejected loop: {REJECTED_HOOKS[name]}", "remove it or move its work into a supported hook"))
+
+    try:
+        form, opt_exprs, scheds = analyze_optimizers(facts)
+        returns = training_step_returns(facts)
+    except PlanError as e:
+        return None, diags + [e.diag]
+    if facts.automatic_optimization and len(opt_exprs) > 1:
+        fn = facts.methods["configure_optimizers"]
+        diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
+    names = ["scheduler"] if len(scheds) == 1 else [f"scheduler_{i}" for i in range(len(scheds))]
+    scheds = tuple(SchedulerPlan(n, *(getattr(s, f) for f in ("expr", "interval", "frequency", "plateau", "monitor", "strict"))) for n, s in zip(names, scheds))
+
+    # flags and their Lightning-side consequences
+    if flags.precision != "32-true":
+        diags.append(Diagnostic("LGEN402", f"--precision {flags.precision} is not ejected by this lgen version", facts.path, 1, 1, help="eject with --precision 32-true"))
+    if flags.strategy != "auto" or (flags.devices or 1) > 1:
+        diags.append(Diagnostic("LGEN402", "--strategy ddp / --devices > 1 are not ejected by this lgen version", facts.path, 1, 1, help="eject for one device"))
+
+    hooks = frozenset(n for n in facts.methods if n in LOOP_HOOKS)
+    validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0
+    trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
+    logs = any(u.member in ("log", "log_dict") and u.call is not None for u in facts.uses)
+    data_before = any(
+        u.trainer_attr == "estimated_stepping_batches" and u.method == "configure_optimizers" for u in facts.uses
+    )
+    clip = flags.gradient_clip_val is not None and flags.gradient_clip_val > 0
+    plan = LoopPlan(
+        class_name=facts.class_name,
+        automatic=facts.automatic_optimization,
+        max_epochs=flags.resolved_max_epochs,
+        max_steps=flags.max_steps,
+        accumulate=flags.accumulate_grad_batches,
+        clip_val=flags.gradient_clip_val,
+        clip_algorithm=flags.gradient_clip_algorithm,
+        clip=clip,
+        precision=flags.precision,
+        accelerator=flags.accelerator,
+        num_sanity_val_steps=flags.num_sanity_val_steps,
+        check_val_every_n_epoch=flags.check_val_every_n_epoch,
+        limit_train_batches=flags.limit_train_batches,
+        limit_val_batches=flags.limit_val_batches,
+        val_check_interval=flags.val_check_interval,
+        hooks=hooks,
+        config_form=form,
+        optimizer_exprs=opt_exprs,
+        schedulers=scheds,
+        step_returns=returns,
+        validation=validation,
+        logs=logs,
+        trainer_attrs=trainer_attrs,
+        data_before_optimizers=data_before,
+        hparams=any(u.member == "save_hyperparameters" for u in facts.uses),
+        clip_gradients_call=any(u.member == "clip_gradients" for u in facts.uses),
+    )
+    return plan, diags

@@ -1,0 +1,67 @@
+"""Stage 5: LoopPlan + rewritten module -> script text, through the Jinja templates."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import jinja2
+
+from lgen.plan import LoopPlan
+
+_HERE = Path(__file__).resolve().parent
+
+
+def templates_dir() -> Path:
+    """Inside the wheel the templates sit in the package; in a checkout, at the top level."""
+    for candidate in (_HERE / "templates", _HERE.parent / "templates"):
+        if (candidate / "train.py.jinja").is_file():
+            return candidate
+    raise FileNotFoundError("lgen's templates are missing from the installation")
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=False,
+    )
+    env.filters["pyrepr"] = repr
+    return env
+
+
+def static_trainer_attrs(plan: LoopPlan) -> dict[str, str]:
+    """`self.trainer.<attr>` values that are constants of the run, as Python source."""
+    return {
+        "accumulate_grad_batches": "ACCUMULATE_GRAD_BATCHES" if plan.accumulate != 1 else "1",
+        "gradient_clip_val": repr(plan.clip_val),
+        "gradient_clip_algorithm": repr(plan.clip_algorithm),
+        "check_val_every_n_epoch": repr(plan.check_val_every_n_epoch),
+        "num_sanity_val_steps": repr(plan.num_sanity_val_steps),
+        "val_check_interval": repr(plan.val_check_interval),
+        "limit_train_batches": repr(plan.limit_train_batches),
+        "limit_val_batches": repr(plan.limit_val_batches),
+        "global_rank": "0",
+        "local_rank": "0",
+        "world_size": "1",
+        "is_global_zero": "True",
+    }
+
+
+def render(plan: LoopPlan, *, header: str, model_module: str, future_imports: str, script_name: str, flags, stdlib_imports, import_torch) -> str:
+    template = environment().get_template("train.py.jinja")
+    return template.render(
+        plan=plan,
+        flags=flags,
+        header=header,
+        model_module=model_module,
+        future_imports=future_imports,
+        script_name=script_name,
+        stdlib_imports=stdlib_imports,
+        import_torch=import_torch,
+        loop_static_attrs=static_trainer_attrs(plan),
+    )

@@ -1,0 +1,429 @@
+"""Stage 4: the user's module -> the same module with the model as a plain nn.Module.
+
+Edits are minimal and each statement that changed carries one trailing `# lgen: was ...`
+comment. Decisions (what a Lightning call becomes) come from the LoopPlan.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+
+from lgen.diagnostics import Diagnostic
+from lgen.inspect import ModelFacts, Use, dotted, find_classes, is_lightning_name, qualname
+from lgen.lightning_api import (
+    ATTRIBUTE_REWRITES,
+    INERT_HOOKS,
+    KEPT_ATTRIBUTES,
+    LIGHTNING_MODULE_MEMBERS,
+    LOG_DEFAULTS,
+    LOOP_HOOKS,
+    NOOP_HOOKS,
+    REJECTED_MEMBERS,
+    TRAINER_ATTRIBUTES,
+)
+from lgen.plan import LoopPlan, _literal, log_stage
+
+LOG_KEYWORDS = (
+    "name", "value", "prog_bar", "logger", "on_step", "on_epoch", "reduce_fx", "enable_graph", "sync_dist",
+    "sync_dist_group", "add_dataloader_idx", "batch_size", "metric_attribute", "rank_zero_only",
+)
+LOG_DICT_KEYWORDS = ("dictionary",) + LOG_KEYWORDS[2:]
+REDUCE_FX = {"mean": "mean", "sum": "sum", "max": "max", "min": "min", "avg": "mean",
+             "torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.min": "min"}
+
+
+def _short(code: str) -> str:
+    code = " ".join(code.split())
+    if "(" in code and code.endswith(")"):
+        head = code[: code.index("(")]
+        inner = code[code.index("(") + 1 : -1]
+        return f"{head}({'...' if inner else ''})"
+    return code
+
+
+class Edits:
+    def __init__(self):
+        self.replace: dict[int, tuple[cst.BaseExpression, str]] = {}
+        self.drop_stmt: dict[int, str] = {}
+
+    def add(self, node, new, was):
+        self.replace[id(node)] = (new, was)
+
+
+def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnostic]]:
+    edits = Edits()
+    diags: list[Diagnostic] = []
+    code = facts.module.code_for_node
+    n_opt = len(plan.optimizer_exprs)
+    n_sched = len(plan.schedulers)
+    for u in facts.uses:
+        m = u.member
+        if m in facts.user_attributes and m not in KEPT_ATTRIBUTES and m not in LIGHTNING_MODULE_MEMBERS:
+            continue
+        if m in facts.methods:
+            continue  # the user's own override of a hook, called as self.hook(...)
+        if m not in LIGHTNING_MODULE_MEMBERS:
+            continue  # nn.Module API or the user's own attribute
+        if u.method == "__init__" and m in ("current_epoch", "global_step", "device", "trainer", "log", "log_dict", "optimizers", "lr_schedulers"):
+            diags.append(facts.diag("LGEN301", u.node, f"`self.{m}` is used in `__init__`, before Lightning attaches a Trainer", "move it into a hook"))
+            continue
+        if m == "trainer":
+            if u.trainer_attr is None:
+                diags.append(facts.diag("LGEN306", u.node, "`self.trainer` is used as a value", "read a specific attribute, e.g. `self.trainer.global_step`"))
+            elif u.trainer_attr in TRAINER_ATTRIBUTES:
+                new = cst.parse_expression(f"self.loop.{u.trainer_attr}")
+                edits.add(u.outer, new, code(u.outer))
+            else:
+                diags.append(facts.diag("LGEN301", u.outer, f"`self.trainer.{u.trainer_attr}` has no equivalent in the ejected loop", "read one of the supported attributes (`lgen explain LGEN301`)"))
+            continue
+        if m in ATTRIBUTE_REWRITES:
+            if u.assigned:
+                diags.append(facts.diag("LGEN301", u.node, f"`self.{m}` is assigned; Lightning owns it", "use an attribute of your own"))
+                continue
+            edits.add(u.node, cst.parse_expression(ATTRIBUTE_REWRITES[m]), code(u.node))
+            continue
+        if m in ("log", "log_dict") and u.call is not None:
+            new, d = _log_call(facts, u, m)
+            if d:
+                diags.append(d)
+            else:
+                edits.add(u.call, new, _short(code(u.call)))
+            continue
+        if m == "optimizers" and u.call is not None:
+            new = "self.loop.optimizers[0]" if n_opt == 1 else "self.loop.optimizers"
+            edits.add(u.call, cst.parse_expression(new), code(u.call))
+            continue
+        if m == "lr_schedulers" and u.call is not None:
+            new = "None" if n_sched == 0 else ("self.loop.lr_schedulers[0]" if n_sched == 1 else "self.loop.lr_schedulers")
+            edits.add(u.call, cst.parse_expression(new), code(u.call))
+            continue
+        if m == "clip_gradients" and u.call is not None:
+            edits.add(u.call.func, cst.parse_expression("self.loop.clip_gradients"), _short(code(u.call)))
+            continue
+        if m == "print" and u.call is not None:
+            edits.add(u.call.func, cst.Name("print"), _short(code(u.call)))
+            continue
+        if m == "save_hyperparameters" and u.call is not None:
+            new, d = _save_hparams(facts, u)
+            if d:
+                diags.append(d)
+            else:
+                edits.add(u.call, new, _short(code(u.call)))
+            continue
+        if m in KEPT_ATTRIBUTES:
+            if m == "hparams" and not plan.hparams:
+                diags.append(facts.diag("LGEN301", u.node, "`self.hparams` is read but `self.save_hyperparameters()` is never called", "call `self.save_hyperparameters()` in `__init__`"))
+            continue
+        if m in LOOP_HOOKS or m in INERT_HOOKS or m in NOOP_HOOKS:
+            if u.call is not None:
+                diags.append(facts.diag("LGEN301", u.call, f"`self.{m}(...)` calls Lightning's default `{m}`, which the ejected model does not have", "call your own method, or define the hook"))
+            continue
+        reason = REJECTED_MEMBERS.get(m, "it has no plain-PyTorch equivalent in the ejected loop")
+        diags.append(facts.diag("LGEN301", u.node, f"`self.{m}` is not supported: {reason}", "see `lgen explain LGEN301`"))
+    return edits, diags
+
+
+def _arg_map(call: cst.Call, names):
+    """Bind a call's arguments to parameter names (positional then keyword)."""
+    out = {}
+    for i, a in enumerate(call.args):
+        if a.star:
+            return None
+        if a.keyword is None:
+            if i >= len(names):
+                return None
+            out[names[i]] = a
+        else:
+            out[a.keyword.value] = a
+    return out
+
+
+def _log_call(facts: ModelFacts, u: Use, member: str):
+    call = u.call
+    names = LOG_KEYWORDS if member == "log" else LOG_DICT_KEYWORDS
+    args = _arg_map(call, names)
+    if args is None or any(k not in names for k in args):
+        return None, facts.diag("LGEN303", call, f"`self.{member}` is called with arguments lgen cannot bind", f"call it as `self.{member}({'name, value' if member == 'log' else 'dictionary'}, on_step=..., ...)`")
+    literal = {}
+    for key in ("on_step", "on_epoch", "prog_bar", "logger", "sync_dist", "reduce_fx", "enable_graph", "add_dataloader_idx", "rank_zero_only"):
+        if key in args:
+            v = args[key].value
+            if key == "reduce_fx" and dotted(v) is not None:
+                q = qualname(v, facts.imports)
+                if q not in REDUCE_FX:
+                    return None, facts.diag("LGEN303", v, f"`reduce_fx={dotted(v)}` is not one of Lightning's reductions lgen reproduces", 'use "mean", "sum", "max" or "min"')
+                literal[key] = REDUCE_FX[q]
+                continue
+            try:
+                literal[key] = _literal(v)
+            except ValueError:
+                return None, facts.diag("LGEN303", v, f"`{key}=` of `self.{member}` is not a literal", f"write `{key}=True` or `{key}=False`")
+    if "reduce_fx" in literal:
+        if literal["reduce_fx"] not in REDUCE_FX:
+            return None, facts.diag("LGEN303", args["reduce_fx"].value, f"`reduce_fx={literal['reduce_fx']!r}` is not one of Lightning's reductions", 'use "mean", "sum", "max" or "min"')
+        literal["reduce_fx"] = REDUCE_FX[literal["reduce_fx"]]
+    stage, known = log_stage(facts, u.method)
+    if known and LOG_DEFAULTS.get(stage) is None:
+        return None, facts.diag("LGEN304", call, f"`self.{member}` is called from `{u.method}`, where Lightning forbids logging", "log from training_step, validation_step or an epoch-end hook")
+    if ("on_step" not in literal or "on_epoch" not in literal) and not known:
+        return None, facts.diag("LGEN302", call, f"`self.{member}` in `{u.method}` has no hook lgen can tie it to, so its on_step/on_epoch defaults are unknown", "pass on_step= and on_epoch= explicitly")
+    defaults = LOG_DEFAULTS.get(stage) or (None, None)
+    on_step = literal.get("on_step", defaults[0])
+    on_epoch = literal.get("on_epoch", defaults[1])
+    if on_step is None or on_epoch is None:
+        return None, facts.diag("LGEN302", call, f"`self.{member}` has on_step/on_epoch that lgen cannot resolve", "pass on_step= and on_epoch= explicitly")
+    keep = []
+    positional_ok = True
+    for a in call.args:
+        if a.keyword is None and positional_ok:
+            keep.append(a)
+            continue
+        positional_ok = False
+        k = a.keyword.value if a.keyword is not None else None
+        if k in ("on_step", "on_epoch"):
+            continue
+        if k == "reduce_fx":
+            keep.append(a.with_changes(value=cst.SimpleString(f'"{literal["reduce_fx"]}"')))
+            continue
+        keep.append(a)
+    keep = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in keep]
+    keep.append(cst.Arg(cst.Name(str(bool(on_step))), keyword=cst.Name("on_step")))
+    keep.append(cst.Arg(cst.Name(str(bool(on_epoch))), keyword=cst.Name("on_epoch")))
+    new = call.with_changes(func=cst.parse_expression(f"self.loop.{member}"), args=keep)
+    return new, None
+
+
+def _save_hparams(facts: ModelFacts, u: Use):
+    call = u.call
+    if u.method != "__init__":
+        return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` is called outside `__init__`", "call it in `__init__`")
+    init = facts.methods["__init__"]
+    params = [p.name.value for p in (init.params.posonly_params + init.params.params)][1:]
+    params += [p.name.value for p in init.params.kwonly_params]
+    if isinstance(init.params.star_arg, cst.Param) or init.params.star_kwarg is not None:
+        return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` with `*args`/`**kwargs` in `__init__`", "list the hyperparameters as named parameters")
+    chosen = list(params)
+    ignore: list[str] = []
+    positional = []
+    for a in call.args:
+        try:
+            v = _literal(a.value) if not isinstance(a.value, (cst.List, cst.Tuple)) else [_literal(e.value) for e in a.value.elements]
+        except ValueError:
+            return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is not a literal", "name the hyperparameters as strings")
+        if a.keyword is None:
+            positional.append(v)
+        elif a.keyword.value == "ignore":
+            ignore = [v] if isinstance(v, str) else list(v)
+        elif a.keyword.value == "logger":
+            continue
+        else:
+            return None, facts.diag("LGEN301", a, f"`save_hyperparameters({a.keyword.value}=...)` is not supported", "call `self.save_hyperparameters()`")
+    if positional:
+        flat = []
+        for p in positional:
+            flat += [p] if isinstance(p, str) else list(p)
+        chosen = [p for p in params if p in flat]
+    chosen = [p for p in chosen if p not in ignore]
+    args = ", ".join(f"{p}={p}" for p in chosen)
+    return cst.parse_expression(f"AttributeDict({args})"), None
+
+
+class _Rewriter(cst.CSTTransformer):
+    def __init__(self, facts: ModelFacts, plan: LoopPlan, edits: Edits):
+        self.facts = facts
+        self.edits = edits
+        self.stack: list[list[str]] = []
+        self.in_class = 0
+        self.save_hparams_ids = {id(u.call) for u in facts.uses if u.member == "save_hyperparameters" and u.call is not None}
+        self.self_name = "self"
+
+    # statements collect the "was" notes of the edits inside them
+    def visit_SimpleStatementLine(self, node):
+        self.stack.append([])
+
+    def leave_SimpleStatementLine(self, original_node, updated_node):
+        notes = self.stack.pop()
+        if not notes:
+            return updated_node
+        return updated_node.with_changes(trailing_whitespace=_with_note(updated_node.trailing_whitespace, notes))
+
+    def visit_IndentedBlock(self, node):
+        self.stack.append([])  # edits inside the block belong to its own statements
+
+    def leave_IndentedBlock(self, original_node, updated_node):
+        self.stack.pop()
+        return updated_node
+
+    def _compound_visit(self, node):
+        self.stack.append([])
+
+    def _compound_leave(self, original_node, updated_node):
+        notes = self.stack.pop()
+        if notes and isinstance(updated_node.body, cst.IndentedBlock):
+            body = updated_node.body
+            return updated_node.with_changes(body=body.with_changes(header=_with_note(body.header, notes)))
+        return updated_node
+
+    visit_If = visit_For = visit_While = visit_With = _compound_visit
+    leave_If = leave_For = leave_While = leave_With = _compound_leave
+
+    def on_leave(self, original_node, updated_node):
+        key = id(original_node)
+        if key in self.edits.replace:
+            new, was = self.edits.replace[key]
+            if self.stack:
+                self.stack[-1].append(was)
+            return new
+        updated = super().on_leave(original_node, updated_node)
+        if isinstance(original_node, cst.Expr) and id(original_node.value) in self.save_hparams_ids:
+            # `self.save_hyperparameters()` becomes the attribute Lightning would have set
+            target = cst.AssignTarget(cst.parse_expression(f"{self.self_name}.hparams"))
+            return cst.Assign(targets=[target], value=updated.value)
+        return updated
+
+
+def _with_note(tw: cst.TrailingWhitespace, notes: list[str]) -> cst.TrailingWhitespace:
+    text = "# lgen: was " + "; ".join(dict.fromkeys(notes))
+    if tw.comment is not None:
+        text = f"{tw.comment.value}  {text}"
+    return tw.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text))
+
+
+def _is_main_guard(stmt) -> bool:
+    if not isinstance(stmt, cst.If):
+        return False
+    t = stmt.test
+    return (
+        isinstance(t, cst.Comparison)
+        and dotted(t.left) == "__name__"
+        and len(t.comparisons) == 1
+        and isinstance(t.comparisons[0].comparator, cst.SimpleString)
+        and t.comparisons[0].comparator.evaluated_value == "__main__"
+    )
+
+
+class _NameUses(cst.CSTVisitor):
+    def __init__(self, names):
+        self.names = names
+        self.found: list[cst.Name] = []
+
+    def visit_Name(self, node):
+        if node.value in self.names:
+            self.found.append(node)
+
+    def visit_Attribute(self, node):
+        # only the leftmost name of a chain is a reference
+        node.value.visit(self)
+        return False
+
+
+def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None, set[str], list[Diagnostic]]:
+    """Returns (module without Lightning, names its own imports bind, diagnostics)."""
+    edits, diags = plan_edits(facts, plan)
+    lnames = facts.lightning_names
+    direct, indirect = find_classes(facts.module, facts.imports)
+    other_lm = {id(c) for c in direct + list(indirect.values()) if c is not facts.cls}
+    body = []
+    for stmt in facts.module.body:
+        if id(stmt) in other_lm or _is_main_guard(stmt):
+            continue
+        if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
+            kept = [s for s in (_strip_lightning_import(s, facts.imports) for s in stmt.body) if s is not None]
+            if not kept:
+                continue
+            stmt = stmt.with_changes(body=kept)
+            body.append(stmt)
+            continue
+        if stmt is facts.cls:
+            body.append(stmt)
+            continue
+        v = _NameUses(lnames)
+        stmt.visit(v)
+        for n in v.found[:1]:
+            diags.append(facts.diag("LGEN301", n, f"module-level code uses `{n.value}` from Lightning, which the ejected script does not import", "move it under `if __name__ == \"__main__\":` (lgen drops that block) or remove it"))
+        body.append(stmt)
+    # inside the class: annotations naming Lightning types are dropped; other uses are errors
+    v = _NameUses(lnames)
+    facts.cls.body.visit(v)
+    ann_ids = _annotation_name_ids(facts.cls, lnames)
+    for n in v.found:
+        if id(n) not in ann_ids:
+            diags.append(facts.diag("LGEN301", n, f"`{n.value}` from Lightning is used inside the model", "use the plain torch equivalent"))
+    if any(d.is_error for d in diags):
+        return None, set(), diags
+    if body and _is_docstring(body[0]):
+        body = body[1:]  # the model file's docstring describes the Lightning file, not this script
+    base_was = facts.module.code_for_node(facts.lightning_base.value)
+    new_cls = facts.cls.visit(_Rewriter(facts, plan, edits))
+    new_cls = new_cls.visit(_ClassBase(new_cls, base_was, lnames))
+    body = [new_cls if stmt is facts.cls else stmt for stmt in body]
+    return facts.module.with_changes(body=body), set(), diags
+
+
+def _is_docstring(stmt) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
+    )
+
+
+def _annotation_name_ids(cls, lnames):
+    ids = set()
+
+    class V(cst.CSTVisitor):
+        def visit_Annotation(self, node):
+            u = _NameUses(lnames)
+            node.visit(u)
+            ids.update(id(n) for n in u.found)
+
+    cls.visit(V())
+    return ids
+
+
+class _ClassBase(cst.CSTTransformer):
+    """The class now subclasses torch.nn.Module; annotations naming Lightning types go."""
+
+    def __init__(self, cls, was, lnames):
+        self.cls, self.was, self.lnames = cls, was, lnames
+
+    def leave_Param(self, original_node, updated_node):
+        if updated_node.annotation is not None and _mentions(updated_node.annotation, self.lnames):
+            return updated_node.with_changes(annotation=None)
+        return updated_node
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        if updated_node.returns is not None and _mentions(updated_node.returns, self.lnames):
+            return updated_node.with_changes(returns=None)
+        return updated_node
+
+    def leave_ClassDef(self, original_node, updated_node):
+        if original_node is self.cls:
+            body = updated_node.body
+            header = _with_note(body.header, [self.was])
+            bases = [
+                b.with_changes(value=cst.parse_expression("torch.nn.Module")) if _mentions(b.value, self.lnames) else b
+                for b in updated_node.bases
+            ]
+            return updated_node.with_changes(bases=bases, body=body.with_changes(header=header))
+        return updated_node
+
+
+def _mentions(node, names) -> bool:
+    v = _NameUses(names)
+    node.visit(v)
+    return bool(v.found)
+
+
+def _strip_lightning_import(small, imports):
+    if isinstance(small, cst.Import):
+        names = [a for a in small.names if not is_lightning_name(dotted(a.name) if isinstance(a.name, (cst.Name, cst.Attribute)) else None)]
+        if not names:
+            return None
+        names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return small.with_changes(names=names)
+    if isinstance(small, cst.ImportFrom) and small.module is not None and not small.relative:
+        if is_lightning_name(dotted(small.module)):
+            return None
+    return small
