@@ -1,0 +1,23 @@
+import lightning as L
+import torch
+from torch import nn
+
+
+def describe(trainer):
+    return f"epoch {trainer.current_epoch}"
+
+
+class TrainerAsValue(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.Linear(4, 1)
+
+    def training_step(self, batch, batch_idx):
+        print(describe(self.trainer))
+        return self.layer(batch).pow(2).mean()
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    def train_dataloader(self):
+        return torch.utils.data.DataLoader(torch.randn(16, 4), batch_size=4)

@@ -1,0 +1,399 @@
+"""Equivalence harness: run a model under Lightning and under its ejected script.
+
+Both sides run in fresh subprocesses with the same environment, so that global
+state (RNG, deterministic-algorithm flags, imported model modules) never leaks
+between runs.
+
+The Lightning side follows contract section 3 exactly::
+
+    seed_everything(S)
+    model = Model()
+    trainer = Trainer(accelerator="cpu", devices=1, deterministic=True, logger=False,
+                      enable_checkpointing=False, enable_progress_bar=False,
+                      enable_model_summary=False, **flags)
+    trainer.fit(model)
+    trainer.save_checkpoint(path)
+
+It can also be invoked directly::
+
+    python tests/equivalence/harness.py lightning MODEL.py CLASS "{'max_epochs': 2}" SEED CKPT
+"""
+
+from __future__ import annotations
+
+import ast
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+MODELS_DIR = HERE / "models"
+REPO_ROOT = HERE.parents[1]
+
+#: keys every checkpoint (Lightning's and the ejected script's) must carry
+CONTRACT_KEYS = ("state_dict", "optimizer_states", "lr_schedulers", "epoch", "global_step")
+
+
+class RunError(RuntimeError):
+    """A subprocess of the harness failed; the message holds its full output."""
+
+    def __init__(self, what: str, cmd: list[str], proc: subprocess.CompletedProcess):
+        self.cmd = cmd
+        self.returncode = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        super().__init__(
+            f"{what} failed with exit code {proc.returncode}\n"
+            f"command: {' '.join(map(str, cmd))}\n"
+            f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+        )
+
+
+def subprocess_env() -> dict[str, str]:
+    """The environment both sides run in."""
+    env = dict(os.environ)
+    env["PYTHONHASHSEED"] = "0"
+    env["OMP_NUM_THREADS"] = "1"
+    env["MKL_NUM_THREADS"] = "1"
+    env.pop("PL_GLOBAL_SEED", None)
+    env.pop("PL_SEED_WORKERS", None)
+    # make `import lgen` work from the repo without an install
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
+    return env
+
+
+def resolve_model(model: str | os.PathLike) -> Path:
+    """A bare file name is looked up in tests/equivalence/models/."""
+    p = Path(model)
+    if not p.is_absolute() and not p.exists():
+        p = MODELS_DIR / p
+    return p.resolve()
+
+
+def _run(what: str, cmd: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
+    try:
+        proc = subprocess.run(
+            [str(c) for c in cmd],
+            cwd=str(cwd),
+            env=subprocess_env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as e:
+        raise RunError(
+            what + f" (timed out after {timeout}s)",
+            [str(c) for c in cmd],
+            subprocess.CompletedProcess(cmd, -1, e.stdout or "", e.stderr or ""),
+        ) from None
+    if proc.returncode != 0:
+        raise RunError(what, [str(c) for c in cmd], proc)
+    return proc
+
+
+# --------------------------------------------------------------------------- Lightning side
+
+
+def run_lightning(
+    model_path: str | os.PathLike,
+    class_name: str,
+    flags: dict[str, Any],
+    seed: int,
+    out_dir: str | os.PathLike,
+    timeout: float = 300,
+) -> Path:
+    """Fit the model with Lightning in a fresh subprocess; return the checkpoint path.
+
+    The subprocess's stdout/stderr are kept in ``out_dir/lightning.log``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    ckpt = out_dir / "lightning.ckpt"
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "lightning",
+        str(resolve_model(model_path)),
+        class_name,
+        repr(dict(flags)),
+        str(int(seed)),
+        str(ckpt),
+    ]
+    proc = _run("Lightning run", cmd, REPO_ROOT, timeout)
+    (out_dir / "lightning.log").write_text(
+        f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+    )
+    if not ckpt.exists():
+        raise RunError("Lightning run (no checkpoint written)", cmd, proc)
+    return ckpt
+
+
+def _load_model_class(model_path: str, class_name: str):
+    import hashlib
+    import importlib.util
+
+    path = Path(model_path).resolve()
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    mod_name = f"_lgen_eq_{path.stem}_{digest}"
+    spec = importlib.util.spec_from_file_location(mod_name, path)
+    assert spec is not None and spec.loader is not None, path
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[mod_name] = module  # dataclasses / pickling need the module registered
+    spec.loader.exec_module(module)
+    try:
+        return getattr(module, class_name)
+    except AttributeError:
+        raise SystemExit(f"{path} has no class {class_name!r}") from None
+
+
+def _lightning_main(model_path: str, class_name: str, flags_src: str, seed: str, ckpt: str) -> None:
+    flags = ast.literal_eval(flags_src)
+    assert isinstance(flags, dict), flags
+    cls = _load_model_class(model_path, class_name)
+
+    # A model written against the standalone `pytorch_lightning` package must be
+    # fitted by that package's Trainer (its LightningModule is a different class).
+    if any(c.__module__.split(".")[0] == "pytorch_lightning" for c in cls.__mro__):
+        from pytorch_lightning import Trainer, seed_everything
+    else:
+        from lightning.pytorch import Trainer, seed_everything
+
+    seed_everything(int(seed))
+    model = cls()
+    trainer = Trainer(
+        accelerator="cpu",
+        devices=1,
+        deterministic=True,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        **flags,
+    )
+    trainer.fit(model)
+    trainer.save_checkpoint(ckpt)
+
+
+# --------------------------------------------------------------------------- ejected side
+
+
+def _cli_value(value: Any) -> str:
+    if isinstance(value, bool):
+        raise TypeError(f"boolean Trainer flags have no lgen CLI form: {value!r}")
+    if isinstance(value, (int, float)):
+        # repr keeps float-ness: 1.0 -> "1.0" (100 %), 1 -> "1" (one batch)
+        return repr(value)
+    if value is None:
+        return "None"
+    return str(value)
+
+
+def flags_to_cli(flags: dict[str, Any]) -> list[str]:
+    """Trainer kwargs -> lgen eject CLI flags, e.g. {"max_epochs": 2} -> ["--max-epochs", "2"].
+
+    Numbers go through repr(), so float-ness survives ("1.0" is 100 %, "1" is one
+    batch); None (e.g. check_val_every_n_epoch=None) is passed as "None".
+    """
+    out: list[str] = []
+    for key, value in flags.items():
+        out += ["--" + key.replace("_", "-"), _cli_value(value)]
+    return out
+
+
+def run_ejected(
+    model_path: str | os.PathLike,
+    class_name: str,
+    flags: dict[str, Any],
+    seed: int,
+    out_dir: str | os.PathLike,
+    timeout: float = 300,
+) -> Path:
+    """Eject the model with lgen, run the generated script; return its last.ckpt."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    script = out_dir / "train.py"
+    eject_cmd = [
+        sys.executable, "-m", "lgen", "eject", str(resolve_model(model_path)),
+        "--class", class_name, "-o", str(script), *flags_to_cli(flags),
+    ]  # fmt: skip
+    _run("lgen eject", eject_cmd, REPO_ROOT, timeout)
+    run_out = out_dir / "out"
+    train_cmd = [
+        sys.executable, str(script), "--seed", str(int(seed)),
+        "--out-dir", str(run_out), "--accelerator", "cpu",
+    ]  # fmt: skip
+    proc = _run("ejected script", train_cmd, REPO_ROOT, timeout)
+    (out_dir / "ejected.log").write_text(
+        f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+    )
+    ckpt = run_out / "last.ckpt"
+    if not ckpt.exists():
+        raise RunError("ejected script (no last.ckpt written)", train_cmd, proc)
+    return ckpt
+
+
+# --------------------------------------------------------------------------- comparison
+
+
+def _describe_tensor_diff(a, b) -> str:
+    import torch
+
+    if a.dtype != b.dtype:
+        return f"dtype {a.dtype} != {b.dtype}"
+    if a.shape != b.shape:
+        return f"shape {tuple(a.shape)} != {tuple(b.shape)}"
+    if a.is_floating_point() or a.is_complex():
+        diff = (a.detach().to(torch.float64) - b.detach().to(torch.float64)).abs()
+        diff = torch.nan_to_num(diff, nan=float("inf"))
+        return f"max abs diff {diff.max().item():.3e}" if diff.numel() else "differs"
+    ne = int((a != b).sum().item())
+    return f"{ne} of {a.numel()} elements differ"
+
+
+def _floats_equal(a: float, b: float) -> bool:
+    return a == b or (isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b))
+
+
+def _compare_values(a: Any, b: Any, where: str, out: list[str], atol: float = 0.0) -> None:
+    import torch
+
+    a_t, b_t = isinstance(a, torch.Tensor), isinstance(b, torch.Tensor)
+    if a_t or b_t:
+        if not (a_t and b_t):
+            out.append(f"{where}: tensor vs non-tensor ({type(a).__name__} != {type(b).__name__}: {a!r} vs {b!r})")
+        elif a.dtype != b.dtype or a.shape != b.shape or not torch.equal(a, b):
+            # torch.equal is False for NaN == NaN; accept identical NaN patterns
+            if (
+                a.dtype == b.dtype
+                and a.shape == b.shape
+                and a.is_floating_point()
+                and torch.equal(torch.isnan(a), torch.isnan(b))
+                and torch.equal(torch.nan_to_num(a, nan=0.0), torch.nan_to_num(b, nan=0.0))
+            ):
+                return
+            if (
+                atol > 0
+                and a.dtype == b.dtype
+                and a.shape == b.shape
+                and (a.is_floating_point() or a.is_complex())
+                and torch.allclose(a, b, rtol=0.0, atol=atol, equal_nan=True)
+            ):
+                return
+            out.append(f"{where}: {_describe_tensor_diff(a, b)}")
+        return
+    if isinstance(a, dict) and isinstance(b, dict):
+        ka, kb = set(a), set(b)
+        if ka != kb:
+            out.append(
+                f"{where}: keys differ; only Lightning: {sorted(map(repr, ka - kb))}, "
+                f"only ejected: {sorted(map(repr, kb - ka))}"
+            )
+        for k in a:
+            if k in b:
+                _compare_values(a[k], b[k], f"{where}[{k!r}]", out, atol)
+        return
+    if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
+        if len(a) != len(b):
+            out.append(f"{where}: length {len(a)} != {len(b)}")
+        for i, (x, y) in enumerate(zip(a, b)):
+            _compare_values(x, y, f"{where}[{i}]", out, atol)
+        return
+    if isinstance(a, float) or isinstance(b, float):
+        try:
+            fa, fb = float(a), float(b)
+            if _floats_equal(fa, fb) or (atol > 0 and abs(fa - fb) <= atol):
+                return
+        except (TypeError, ValueError):
+            pass
+        out.append(f"{where}: {a!r} != {b!r}")
+        return
+    try:
+        equal = a == b
+        equal = bool(equal)
+    except Exception:  # noqa: BLE001 - odd objects: fall back to repr
+        equal = repr(a) == repr(b)
+    if not equal:
+        out.append(f"{where}: {a!r} != {b!r}")
+
+
+def compare(
+    lightning_ckpt: str | os.PathLike, ejected_ckpt: str | os.PathLike, atol: float = 0.0
+) -> list[str]:
+    """Mismatches between the two checkpoints' contract keys (empty list: equivalent).
+
+    ``atol`` 0.0 (the default) means exact: torch.equal for tensors, == otherwise.
+    A positive ``atol`` accepts floating tensors/floats within that absolute
+    difference (for bf16/16-mixed and DDP cases); mismatches still report the
+    max abs difference.
+    """
+    import torch
+
+    light = torch.load(lightning_ckpt, map_location="cpu", weights_only=False)
+    ejected = torch.load(ejected_ckpt, map_location="cpu", weights_only=True)
+    out: list[str] = []
+    for key in CONTRACT_KEYS:
+        if key not in light:
+            out.append(f"{key}: missing from the Lightning checkpoint")
+        if key not in ejected:
+            out.append(f"{key}: missing from the ejected checkpoint")
+    if out:
+        return out
+
+    # state_dict
+    sa, sb = light["state_dict"], ejected["state_dict"]
+    if list(sa) != list(sb):
+        ka, kb = set(sa), set(sb)
+        if ka != kb:
+            out.append(
+                f"state_dict: keys differ; only Lightning: {sorted(ka - kb)}, only ejected: {sorted(kb - ka)}"
+            )
+        else:
+            out.append("state_dict: same keys in a different order")
+    for k in sa:
+        if k in sb:
+            _compare_values(sa[k], sb[k], f"state_dict[{k!r}]", out, atol)
+
+    # optimizer_states
+    oa, ob = light["optimizer_states"], ejected["optimizer_states"]
+    if len(oa) != len(ob):
+        out.append(f"optimizer_states: {len(oa)} optimizers != {len(ob)}")
+    for i, (a, b) in enumerate(zip(oa, ob)):
+        _compare_values(a.get("state"), b.get("state"), f"optimizer_states[{i}]['state']", out, atol)
+        _compare_values(
+            a.get("param_groups"), b.get("param_groups"), f"optimizer_states[{i}]['param_groups']", out, atol
+        )
+        extra = (set(a) | set(b)) - {"state", "param_groups"}
+        for k in sorted(extra, key=repr):
+            _compare_values(a.get(k), b.get(k), f"optimizer_states[{i}][{k!r}]", out, atol)
+
+    # lr_schedulers
+    _compare_values(light["lr_schedulers"], ejected["lr_schedulers"], "lr_schedulers", out, atol)
+
+    for key in ("global_step", "epoch"):
+        if light[key] != ejected[key]:
+            out.append(f"{key}: Lightning {light[key]!r} != ejected {ejected[key]!r}")
+    return out
+
+
+def assert_equivalent(case, tmp_path: str | os.PathLike) -> None:
+    """Run ``case`` (a cases.Case) on both sides and assert the checkpoints agree."""
+    tmp_path = Path(tmp_path)
+    model = resolve_model(case.model)
+    light = run_lightning(model, case.cls, case.flags, case.seed, tmp_path / "lightning")
+    ejected = run_ejected(model, case.cls, case.flags, case.seed, tmp_path / "ejected")
+    problems = compare(light, ejected, atol=getattr(case, "atol", 0.0))
+    assert not problems, f"case {case.name}: {len(problems)} mismatch(es)\n  " + "\n  ".join(problems)
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 7 and sys.argv[1] == "lightning":
+        _lightning_main(*sys.argv[2:])
+    else:
+        raise SystemExit(
+            "usage: harness.py lightning MODEL.py CLASS FLAGS_REPR SEED CKPT_PATH"
+        )

@@ -1,0 +1,81 @@
+"""The golden cases: golden/<case>/{model.py, case.toml, train.py | stderr.txt}."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLDEN = ROOT / "golden"
+
+
+@dataclass
+class GoldenCase:
+    name: str
+    dir: Path
+    args: list[str]
+    cls: str | None = None
+    seed: int = 1234
+    equivalence: bool = True
+    lightning_flags: dict = field(default_factory=dict)
+
+    @property
+    def is_error(self) -> bool:
+        return self.name.startswith("err_")
+
+    def eject(self, workdir: Path, extra: list[str] | None = None) -> subprocess.CompletedProcess:
+        """Copy model.py into `workdir` and eject it there to train.py, as a user would."""
+        workdir.mkdir(parents=True, exist_ok=True)
+        shutil.copy(self.dir / "model.py", workdir / "model.py")
+        cmd = [sys.executable, "-m", "lgen", "eject", "model.py", "-o", "train.py", *self.cli_args, *(extra or [])]
+        return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
+
+    @property
+    def cli_args(self) -> list[str]:
+        return (["--class", self.cls] if self.cls else []) + self.args
+
+
+def load_cases() -> list[GoldenCase]:
+    cases = []
+    for d in sorted(p for p in GOLDEN.iterdir() if p.is_dir()):
+        meta = tomllib.loads((d / "case.toml").read_text()) if (d / "case.toml").exists() else {}
+        cases.append(
+            GoldenCase(
+                name=d.name,
+                dir=d,
+                args=list(meta.get("args", [])),
+                cls=meta.get("class"),
+                seed=meta.get("seed", 1234),
+                equivalence=meta.get("equivalence", True),
+                lightning_flags=dict(meta.get("lightning", {})),
+            )
+        )
+    return cases
+
+
+def lightning_flags(case: GoldenCase) -> dict:
+    """The Trainer kwargs equivalent to the case's CLI flags."""
+    flags = dict(case.lightning_flags)
+    args = list(case.args)
+    while args:
+        key, value = args.pop(0), args.pop(0)
+        name = key.lstrip("-").replace("-", "_")
+        if name in flags:
+            continue
+        flags[name] = _value(name, value)
+    return flags
+
+
+def _value(name: str, text: str):
+    if text.lower() == "none":
+        return None
+    if name in ("precision", "strategy", "accelerator", "gradient_clip_algorithm"):
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
