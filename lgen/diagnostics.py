@@ -114,6 +114,16 @@ lgen calls the model's hooks directly, so each hook must be a plain method of th
 """,
         ),
         _c(
+            "LGEN110",
+            "the model has no `train_dataloader`",
+            """
+The ejected script gets its data from the model's own `train_dataloader()` (and
+`val_dataloader()`) hooks. Data passed to `Trainer.fit(model, datamodule=...)` or
+`fit(model, train_loader)` lives outside the model file, so lgen cannot reproduce it. Define the
+hooks on the model (they may build the datamodule's loaders).
+""",
+        ),
+        _c(
             "LGEN201",
             "the return value of `configure_optimizers` cannot be read statically",
             """

@@ -177,7 +177,9 @@ def _literal(expr):
     if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
         return {"True": True, "False": False, "None": None}[expr.value]
     if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
-        return -_literal(expr.expression)
+        value = _literal(expr.expression)
+        if isinstance(value, (int, float)):  # `-"x"`, `-None` are not literals (Python raises)
+            return -value
     raise ValueError
 
 
@@ -418,6 +420,8 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
     diags: list[Diagnostic] = []
     if "training_step" not in facts.methods:
         return None, [facts.diag("LGEN104", facts.cls.name, f"`{facts.class_name}` defines no `training_step`", "define `training_step(self, batch, batch_idx)`")]
+    if "train_dataloader" not in facts.methods:
+        return None, [facts.diag("LGEN110", facts.cls.name, f"`{facts.class_name}` defines no `train_dataloader`; the ejected script takes its data from the model", "define `train_dataloader(self)` (and `val_dataloader`) on the model")]
     if not facts.automatic_optimization:
         node = next((u.node for u in facts.uses if u.member == "automatic_optimization"), facts.cls.name)
         return None, [facts.diag("LGEN307", node, "manual optimization (`automatic_optimization = False`) is not ejected by this lgen version", "use automatic optimization, or keep this model on Lightning for now")]
