@@ -247,7 +247,8 @@ def _check_one(path: str, text: str, header) -> str | None:
         os.chdir(folder)
         try:
             ctx = cmd.make_context("eject", list(args), resilient_parsing=False)
-        except click.exceptions.ClickException as e:
+        except (click.exceptions.ClickException, getattr(typer, "TyperException", click.exceptions.ClickException)) as e:
+            # typer >= 0.2x vendors click: its usage errors are not click's classes
             return f"its recorded command no longer parses ({e.format_message()})"
         params = ctx.params
         import io
@@ -264,6 +265,8 @@ def _check_one(path: str, text: str, header) -> str | None:
         if code == EXIT_OK:
             return None
         if code == EXIT_FINDINGS and "would re-eject" in buf.getvalue():
+            if vendor.edited_since_generated(text):
+                return "drifted: edited by hand since lgen wrote it; move the edits into the model, then re-run the command in its header with --force"
             return "drifted: the model or lgen changed since it was ejected; re-run the command in its header"
         return "cannot be re-ejected:\n" + buf.getvalue().rstrip()
     finally:
@@ -289,10 +292,11 @@ def main() -> None:
     except Exception as e:  # click usage errors and internal errors
         import click
 
-        if isinstance(e, click.exceptions.ClickException):
-            e.show()
+        # typer >= 0.2x vendors click: its usage errors derive from typer.TyperException
+        if isinstance(e, (click.exceptions.ClickException, getattr(typer, "TyperException", click.exceptions.ClickException))):
+            e.show() if hasattr(e, "show") else _err(f"error: {e.format_message()}")
             sys.exit(EXIT_USAGE)
-        if isinstance(e, click.exceptions.Abort):
+        if isinstance(e, (click.exceptions.Abort, typer.Abort)):
             _err("aborted")
             sys.exit(EXIT_FINDINGS)
         if os.environ.get("LGEN_TRACEBACK"):

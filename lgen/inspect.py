@@ -194,10 +194,19 @@ def self_name_of(fn: cst.FunctionDef) -> str | None:
 
 def inspect_model(path: str, source: str, class_name: str | None) -> tuple[ModelFacts | None, list[Diagnostic], str | None]:
     """Returns (facts, diagnostics, usage_error). A usage error (exit 2) is a string."""
+    # Python's own compiler first (it parses and builds a code object; nothing in the file
+    # runs): it names the exact place of a syntax error, finds the errors a parser alone
+    # misses (`return` outside a function, ...), and refuses the deeply nested input that
+    # overflows libcst's native parser's stack (a segfault, not an exception)
+    found = _python_syntax_error(source, path)
+    if found is not None:
+        line, col, msg = found
+        return None, [Diagnostic("LGEN101", f"cannot parse the file: {msg}", path, line, col, help="fix the syntax error and eject again")], None
     try:
         module = cst.parse_module(source)
-    except cst.ParserSyntaxError as e:
-        d = Diagnostic("LGEN101", f"cannot parse the file: {e.message}", path, e.raw_line, e.raw_column + 1)
+    except (cst.ParserSyntaxError, cst.CSTValidationError) as e:
+        line, col, msg = (e.raw_line, e.raw_column + 1, e.message) if isinstance(e, cst.ParserSyntaxError) else (1, 1, str(e))
+        d = Diagnostic("LGEN101", f"cannot parse the file: {msg}", path, line, col, help="fix the syntax error and eject again")
         return None, [d], None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
@@ -308,6 +317,26 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
         lightning_names=lightning_names,
     )
     return facts, diags, None
+
+
+def _python_syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
+    """Python's own SyntaxError for the file, as (line, column, message); None if it compiles.
+
+    `compile` parses and builds a code object; nothing in the file runs.
+    """
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(source, path or "<model>", "exec", dont_inherit=True)
+    except SyntaxError as se:
+        return se.lineno or 1, max(se.offset or 1, 1), se.msg
+    except (RecursionError, MemoryError):
+        return 1, 1, "the file is nested too deeply for Python to compile it"
+    except Exception:  # e.g. null bytes on some Pythons: libcst's verdict stands
+        pass
+    return None
 
 
 def _enclosing_assign(parents, node):

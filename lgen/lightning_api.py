@@ -179,6 +179,12 @@ REJECTED_MEMBERS = {
     "datamodule": "datamodules are not part of the ejected script; use the model's dataloader hooks",
     "dtype": "use the dtype of a parameter",
     "load_from_checkpoint": "load the state dict with torch.load",
+    "to_tensorrt": "export is not part of training",
+    "device_mesh": "model-parallel strategies (ModelParallelStrategy) are not ejected",
+    "remove_ignored_hparams": "edit the `save_hyperparameters(...)` call (`ignore=`) instead",
+    "CHECKPOINT_HYPER_PARAMS_KEY": "a Lightning checkpoint-format constant used by `load_from_checkpoint`",
+    "CHECKPOINT_HYPER_PARAMS_NAME": "a Lightning checkpoint-format constant used by `load_from_checkpoint`",
+    "CHECKPOINT_HYPER_PARAMS_TYPE": "a Lightning checkpoint-format constant used by `load_from_checkpoint`",
 }
 
 # Every public member of `LightningModule` that `torch.nn.Module` does not have (Lightning 2.6.6).
@@ -209,5 +215,7 @@ LIGHTNING_MODULE_MEMBERS = frozenset(
 NOOP_HOOKS = frozenset(
     name
     for name in LIGHTNING_MODULE_MEMBERS
-    if name.startswith("on_") and name not in ("on_validation_model_zero_grad", "on_validation_model_eval", "on_validation_model_train", "on_gpu", "on_test_model_eval", "on_test_model_train", "on_predict_model_eval")
+    if name.startswith("on_") and name not in ("on_validation_model_zero_grad", "on_validation_model_eval", "on_validation_model_train", "on_gpu", "on_test_model_eval", "on_test_model_train", "on_predict_model_eval",
+                                           # these return the batch: not no-ops
+                                           "on_before_batch_transfer", "on_after_batch_transfer")
 ) | {"setup", "teardown", "prepare_data", "configure_model"}

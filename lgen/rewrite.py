@@ -27,7 +27,7 @@ LOG_KEYWORDS = (
     "name", "value", "prog_bar", "logger", "on_step", "on_epoch", "reduce_fx", "enable_graph", "sync_dist",
     "sync_dist_group", "add_dataloader_idx", "batch_size", "metric_attribute", "rank_zero_only",
 )
-LOG_DICT_KEYWORDS = ("dictionary",) + LOG_KEYWORDS[2:]
+LOG_DICT_KEYWORDS = ("dictionary",) + tuple(k for k in LOG_KEYWORDS[2:] if k != "metric_attribute")  # as Lightning's log_dict
 REDUCE_FX = {"mean": "mean", "sum": "sum", "max": "max", "min": "min", "avg": "mean",
              "torch.mean": "mean", "torch.sum": "sum", "torch.max": "max", "torch.min": "min"}
 
@@ -120,7 +120,35 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
             continue
         reason = REJECTED_MEMBERS.get(m, "it has no plain-PyTorch equivalent in the ejected loop")
         diags.append(facts.diag("LGEN301", u.node, f"`self.{m}` is not supported: {reason}", "see `lgen explain LGEN301`"))
+    # `super().<hook>(...)`: the class now derives from nn.Module, which lacks Lightning's hooks
+    sv = _SuperUses()
+    facts.cls.visit(sv)
+    for attr in sv.attrs:
+        m = attr.attr.value
+        if m not in LIGHTNING_MODULE_MEMBERS:
+            continue  # nn.Module's own members still exist
+        call = sv.calls.get(id(attr))
+        if m in NOOP_HOOKS and call is not None:
+            edits.add(call, cst.Name("None"), " ".join(code(call).split()))  # Lightning's default does nothing
+        else:
+            diags.append(facts.diag("LGEN301", attr, f"`super().{m}` is LightningModule's own `{m}`, which the ejected model (a `torch.nn.Module`) does not have", "remove the call, or write out what it should do"))
     return edits, diags
+
+
+class _SuperUses(cst.CSTVisitor):
+    """`super().X` attributes, and the calls `super().X(...)` around them."""
+
+    def __init__(self):
+        self.attrs: list[cst.Attribute] = []
+        self.calls: dict[int, cst.Call] = {}
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        v = node.value
+        if isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value == "super":
+            self.attrs.append(node)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls[id(node.func)] = node
 
 
 def _arg_map(call: cst.Call, names):
@@ -173,13 +201,14 @@ def _log_call(facts: ModelFacts, u: Use, member: str):
     if on_step is None or on_epoch is None:
         return None, facts.diag("LGEN302", call, f"`self.{member}` has on_step/on_epoch that lgen cannot resolve", "pass on_step= and on_epoch= explicitly")
     keep = []
-    positional_ok = True
-    for a in call.args:
-        if a.keyword is None and positional_ok:
+    n_plain = 2 if member == "log" else 1  # (name, value) / (dictionary): positional in the loop too
+    for i, a in enumerate(call.args):
+        if a.keyword is None and i < n_plain:
             keep.append(a)
             continue
-        positional_ok = False
-        k = a.keyword.value if a.keyword is not None else None
+        if a.keyword is None:  # a flag Lightning takes positionally; the loop's are keyword-only
+            a = a.with_changes(keyword=cst.Name(names[i]), equal=cst.AssignEqual())
+        k = a.keyword.value
         if k in ("on_step", "on_epoch"):
             continue
         if k == "reduce_fx":
@@ -210,10 +239,14 @@ def _save_hparams(facts: ModelFacts, u: Use):
             v = _literal(a.value) if not isinstance(a.value, (cst.List, cst.Tuple)) else [_literal(e.value) for e in a.value.elements]
         except ValueError:
             return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is not a literal", "name the hyperparameters as strings")
+        if (a.keyword is None or a.keyword.value == "ignore") and not (
+            isinstance(v, (str, list)) or (v is None and a.keyword is not None)
+        ):
+            return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is not a name or a list of names", "name the hyperparameters as strings")
         if a.keyword is None:
             positional.append(v)
         elif a.keyword.value == "ignore":
-            ignore = [v] if isinstance(v, str) else list(v)
+            ignore = [] if v is None else [v] if isinstance(v, str) else list(v)
         elif a.keyword.value == "logger":
             continue
         else:
@@ -349,6 +382,12 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
     for n in v.found:
         if id(n) not in ann_ids:
             diags.append(facts.diag("LGEN301", n, f"`{n.value}` from Lightning is used inside the model", "use the plain torch equivalent"))
+    # Lightning imports that are not top-level import lines (those are stripped) would stay in the script
+    for stmt in body:
+        li = _LightningImports()
+        stmt.visit(li)
+        for n in li.found:
+            diags.append(facts.diag("LGEN301", n, "the file imports Lightning inside a function, class or block; the ejected script imports nothing from Lightning", "import Lightning at the top of the file, or remove the import"))
     if any(d.is_error for d in diags):
         return None, set(), diags
     if body and _is_docstring(body[0]):
@@ -358,6 +397,19 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
     new_cls = new_cls.visit(_ClassBase(new_cls, base_was, lnames))
     body = [new_cls if stmt is facts.cls else stmt for stmt in body]
     return facts.module.with_changes(body=body), set(), diags
+
+
+class _LightningImports(cst.CSTVisitor):
+    def __init__(self):
+        self.found: list[cst.CSTNode] = []
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if any(is_lightning_name(dotted(a.name)) for a in node.names):
+            self.found.append(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and not node.relative and is_lightning_name(dotted(node.module)):
+            self.found.append(node)
 
 
 def _is_docstring(stmt) -> bool:

@@ -1,0 +1,407 @@
+"""Faithful or loud: bad input gets one clear message and the right exit code, never a traceback.
+
+Every case runs the real `lgen` command in a subprocess, as a user would.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+MLP = REPO / "examples" / "mlp.py"
+
+
+def lgen(*args, cwd=None, env=None):
+    full_env = {k: v for k, v in os.environ.items() if k != "LGEN_TRACEBACK"}
+    full_env.update(env or {})
+    p = subprocess.run(
+        [sys.executable, "-m", "lgen", *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=120,
+    )
+    return p
+
+
+def assert_clean(p, code):
+    assert p.returncode == code, f"exit {p.returncode}, wanted {code}\nstdout:\n{p.stdout}\nstderr:\n{p.stderr}"
+    assert "Traceback" not in p.stderr, p.stderr
+    assert "Traceback" not in p.stdout, p.stdout
+    assert p.stderr.strip(), "an error must say something"
+
+
+# A valid model; the diagnostic cases below replace parts of it.
+BASE = '''\
+import lightning as L
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+
+class Model(L.LightningModule):
+    def __init__(self):
+        super().__init__()
+        self.layer = nn.Linear(4, 1)
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.mse_loss(self.layer(x), y)
+        self.log("train_loss", loss)
+        return loss
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    def train_dataloader(self):
+        return DataLoader(TensorDataset(torch.randn(8, 4), torch.randn(8, 1)), batch_size=4)
+'''
+
+
+def write(tmp_path: Path, text: str, name: str = "model.py") -> Path:
+    p = tmp_path / name
+    p.write_text(text, encoding="utf-8")
+    return p
+
+
+def test_base_model_ejects(tmp_path):
+    # the diagnostic cases are meaningful only if the unmodified model ejects
+    model = write(tmp_path, BASE)
+    p = lgen("eject", model, "-o", tmp_path / "train.py")
+    assert p.returncode == 0, p.stderr
+    assert (tmp_path / "train.py").exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# usage errors (exit 2) and unreadable files
+
+
+def test_missing_file(tmp_path):
+    p = lgen("eject", tmp_path / "nope.py")
+    assert_clean(p, 2)
+    assert "nope.py" in p.stderr and "no such file" in p.stderr
+
+
+def test_directory(tmp_path):
+    p = lgen("eject", tmp_path)
+    assert_clean(p, 2)
+    assert "directory" in p.stderr
+
+
+def test_non_utf8(tmp_path):
+    model = tmp_path / "model.py"
+    model.write_bytes(b"import lightning as L\nx = '\xff\xfe\x80'\n")
+    p = lgen("eject", model)
+    assert_clean(p, 2)
+    assert "UTF-8" in p.stderr
+
+
+def test_syntax_error(tmp_path):
+    model = write(tmp_path, "import lightning as L\n\nclass M(L.LightningModule):\n    def f(self:\n        pass\n")
+    p = lgen("eject", "model.py", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert "LGEN101" in p.stderr
+    first = p.stderr.splitlines()[0]
+    path, line, col = first.split(":")[:3]
+    assert path == "model.py" and line.isdigit() and col.isdigit(), first
+    assert (int(line), int(col)) == (4, 10), first  # Python's own location: the unclosed `(`
+    assert " |" in p.stderr and "^" in p.stderr
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "x = " + "1 + " * 20000 + "1\n",  # overflowed libcst's native parser: a segfault
+        "x = " + "[" * 5000 + "]" * 5000 + "\n",
+        "x = " + "-" * 100000 + "1\n",
+        "import lightning as L\nreturn 1\n",  # parses, but Python cannot compile it
+        "x = b'a' 'b'\n",  # libcst raised CSTValidationError, not a syntax error
+    ],
+    ids=["deep_binop", "deep_brackets", "deep_unary", "return_outside_function", "bytes_and_str"],
+)
+def test_python_cannot_compile(tmp_path, source):
+    write(tmp_path, source)
+    p = lgen("eject", "model.py", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert "LGEN101" in p.stderr
+
+
+def test_empty_file(tmp_path):
+    write(tmp_path, "")
+    p = lgen("eject", "model.py", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert "LGEN102" in p.stderr
+
+
+def test_no_lightning_module(tmp_path):
+    write(tmp_path, "import torch\n\nclass Net(torch.nn.Module):\n    pass\n")
+    p = lgen("eject", "model.py", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert "LGEN102" in p.stderr
+
+
+def test_two_modules_without_class(tmp_path):
+    two = BASE + "\n\nclass Other(L.LightningModule):\n    pass\n"
+    write(tmp_path, two)
+    p = lgen("eject", "model.py", cwd=tmp_path)
+    assert_clean(p, 2)
+    assert "Model" in p.stderr and "Other" in p.stderr and "--class" in p.stderr
+    # and --class picks one
+    p = lgen("eject", "model.py", "--class", "Model", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+
+
+def test_unknown_class(tmp_path):
+    write(tmp_path, BASE)
+    p = lgen("eject", "model.py", "--class", "Nope", cwd=tmp_path)
+    assert_clean(p, 2)
+    assert "Nope" in p.stderr
+
+
+@pytest.mark.parametrize(
+    "flag,value,needle",
+    [
+        ("--max-epochs", "-5", "max_epochs"),
+        ("--accumulate-grad-batches", "0", "accumulate_grad_batches"),
+        ("--gradient-clip-algorithm", "foo", "gradient_clip_algorithm"),
+        ("--precision", "8", "recision"),
+        ("--limit-train-batches", "1.5", "limit_train_batches"),
+        ("--val-check-interval", "0", "val_check_interval"),
+        ("--num-sanity-val-steps", "-2", "num_sanity_val_steps"),
+        ("--max-epochs", "abc", "max-epochs"),
+        ("--limit-val-batches", "lots", "limit-val-batches"),
+        ("--strategy", "fsdp", "strategy"),
+    ],
+)
+def test_flags_lightning_rejects(tmp_path, flag, value, needle):
+    model = write(tmp_path, BASE)
+    out = tmp_path / "train.py"
+    p = lgen("eject", model, "-o", out, flag, value)
+    assert_clean(p, 2)
+    assert needle in p.stderr
+    assert len(p.stderr.strip().splitlines()) <= 5, p.stderr
+    assert not out.exists()
+
+
+def test_check_without_output(tmp_path):
+    model = write(tmp_path, BASE)
+    p = lgen("eject", model, "--check")
+    assert_clean(p, 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# diagnostics for model constructs (exit 1, nothing written)
+
+
+def _replace(old: str, new: str) -> str:
+    assert old in BASE, old
+    return BASE.replace(old, new)
+
+
+DIAGNOSTIC_CASES = {
+    "several_optimizers": (
+        "LGEN202",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            "        a = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+            "        b = torch.optim.Adam(self.parameters(), lr=0.1)\n"
+            "        return [a, b]\n",
+        ),
+    ),
+    "training_step_tuple": ("LGEN106", _replace("        return loss\n", "        return loss, x\n")),
+    "plateau_without_monitor": (
+        "LGEN205",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            "        opt = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+            "        sched = torch.optim.lr_scheduler.ReduceLROnPlateau(opt)\n"
+            "        return [opt], [sched]\n",
+        ),
+    ),
+    "trainer_as_value": (
+        "LGEN306",
+        _replace('        self.log("train_loss", loss)\n', "        t = self.trainer\n"),
+    ),
+    "unsupported_trainer_attr": (
+        "LGEN301",
+        _replace('        self.log("train_loss", loss)\n', "        cbs = self.trainer.callbacks\n"),
+    ),
+    "log_nonliteral_on_step": (
+        "LGEN303",
+        _replace('        self.log("train_loss", loss)\n', '        self.log("train_loss", loss, on_step=batch_idx > 2)\n'),
+    ),
+    "log_in_configure_optimizers": (
+        "LGEN304",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            '        self.log("lr", 0.1)\n        return torch.optim.SGD(self.parameters(), lr=0.1)\n',
+        ),
+    ),
+    "manual_optimization": (
+        "LGEN307",
+        _replace(
+            "        self.layer = nn.Linear(4, 1)\n",
+            "        self.layer = nn.Linear(4, 1)\n        self.automatic_optimization = False\n",
+        ),
+    ),
+    "no_training_step": (
+        "LGEN104",
+        _replace("    def training_step(self, batch, batch_idx):", "    def not_training_step(self, batch, batch_idx):"),
+    ),
+    "no_configure_optimizers": (
+        "LGEN207",
+        _replace("    def configure_optimizers(self):", "    def make_optimizer(self):"),
+    ),
+    "trainer_in_init": (
+        "LGEN301",
+        _replace("        self.layer = nn.Linear(4, 1)\n", "        self.layer = nn.Linear(4, self.current_epoch + 1)\n"),
+    ),
+    "super_lightning_hook": (
+        "LGEN301",
+        BASE + "\n    def on_before_batch_transfer(self, batch, i):\n        return super().on_before_batch_transfer(batch, i)\n",
+    ),
+    "lightning_import_in_method": (
+        "LGEN301",
+        _replace("        x, y = batch\n", "        from lightning.pytorch import Trainer\n        x, y = batch\n"),
+    ),
+    "hparams_ignore_not_names": (
+        "LGEN301",
+        _replace("        super().__init__()\n", "        super().__init__()\n        self.save_hyperparameters(ignore=5)\n"),
+    ),
+    "configure_callbacks": (
+        "LGEN305",
+        BASE + "\n    def configure_callbacks(self):\n        return []\n",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(DIAGNOSTIC_CASES))
+def test_model_diagnostic(tmp_path, case):
+    code, source = DIAGNOSTIC_CASES[case]
+    write(tmp_path, source)
+    out = tmp_path / "train.py"
+    p = lgen("eject", "model.py", "-o", "train.py", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert not out.exists(), "an error must write nothing"
+    assert p.stdout == ""
+    err = p.stderr
+    assert code in err, err
+    assert "nothing written" in err
+    head = next(line for line in err.splitlines() if code in line)
+    path, line, col = head.split(":")[:3]
+    assert path == "model.py" and int(line) >= 1 and int(col) >= 1, head
+    assert " |" in err and "^" in err, f"no code frame:\n{err}"
+    assert "help:" in err, err
+    # the caret line points into the source line shown above it
+    lines = err.splitlines()
+    caret = next(i for i, l in enumerate(lines) if l.strip().startswith("|") and "^" in l)
+    assert f"{line} |" in lines[caret - 1]
+
+
+def test_model_diagnostic_keeps_existing_output(tmp_path):
+    code, source = DIAGNOSTIC_CASES["several_optimizers"]
+    write(tmp_path, source)
+    out = tmp_path / "train.py"
+    out.write_text("# not lgen's\n")
+    p = lgen("eject", "model.py", "-o", "train.py", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert out.read_text() == "# not lgen's\n"
+
+
+# ---------------------------------------------------------------------------------------------
+# explain
+
+
+def test_explain_known():
+    p = lgen("explain", "LGEN202")
+    assert p.returncode == 0, p.stderr
+    assert "LGEN202" in p.stdout and "manual optimization" in p.stdout
+
+
+def test_explain_lowercase():
+    p = lgen("explain", "lgen202")
+    assert p.returncode == 0, p.stderr
+    assert "LGEN202" in p.stdout
+
+
+def test_explain_unknown():
+    p = lgen("explain", "NOPE")
+    assert_clean(p, 2)
+    assert "NOPE" in p.stderr
+
+
+def test_unknown_command_and_option(tmp_path):
+    assert_clean(lgen("frobnicate"), 2)
+    model = write(tmp_path, BASE)
+    assert_clean(lgen("eject", model, "--no-such-flag"), 2)
+
+
+# ---------------------------------------------------------------------------------------------
+# internal errors (exit 123)
+
+CRASH = textwrap.dedent(
+    """
+    import sys
+    import lgen.pipeline, lgen.cli
+
+    def boom(*args, **kwargs):
+        raise RuntimeError("simulated failure")
+
+    lgen.pipeline.eject = boom
+    sys.argv = ["lgen", "eject", {model!r}]
+    lgen.cli.main()
+    """
+)
+
+
+def _crash(tmp_path, env_traceback: bool):
+    model = write(tmp_path, BASE)
+    env = {k: v for k, v in os.environ.items() if k != "LGEN_TRACEBACK"}
+    if env_traceback:
+        env["LGEN_TRACEBACK"] = "1"
+    return subprocess.run(
+        [sys.executable, "-c", CRASH.format(model=str(model))], capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def test_internal_error_is_short(tmp_path):
+    p = _crash(tmp_path, env_traceback=False)
+    assert p.returncode == 123, p.stderr
+    assert "Traceback" not in p.stderr
+    assert "internal error" in p.stderr and "simulated failure" in p.stderr
+    assert "LGEN_TRACEBACK" in p.stderr
+    assert len(p.stderr.strip().splitlines()) <= 5
+
+
+def test_internal_error_traceback_on_request(tmp_path):
+    p = _crash(tmp_path, env_traceback=True)
+    assert p.returncode != 0
+    assert "Traceback" in p.stderr and "simulated failure" in p.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# lgen check
+
+
+def test_check_recorded_command_no_longer_parses(tmp_path):
+    write(tmp_path, BASE)
+    assert lgen("eject", "model.py", "-o", "train.py", cwd=tmp_path).returncode == 0
+    script = tmp_path / "train.py"
+    lines = script.read_text().splitlines(keepends=True)
+    lines[1] = lines[1].rstrip("\n") + " --bogus 3\n"  # the header's recorded command
+    script.write_text("".join(lines))
+    p = lgen("check", "train.py", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert "no longer parses" in p.stderr and "--bogus" in p.stderr
+
+
+def test_check_missing_path(tmp_path):
+    p = lgen("check", tmp_path / "nope.py")
+    assert_clean(p, 2)
