@@ -11,7 +11,7 @@ import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lgen.diagnostics import Diagnostic
-from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS
+from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS, LOOP_HOOKS
 
 
 @dataclass
@@ -272,7 +272,7 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
     for fn in methods.values():
         for deco in fn.decorators:
             d = dotted(deco.decorator)
-            if d in ("property", "staticmethod", "classmethod") and fn.name.value in _hook_names():
+            if d in ("property", "staticmethod", "classmethod") and fn.name.value in LOOP_HOOKS:
                 diags.append(at(fn, "LGEN109", f"hook `{fn.name.value}` is decorated with `@{d}`", "define it as a plain method"))
 
     for name, fn in methods.items():
@@ -350,9 +350,3 @@ def _literal_bool(expr) -> bool | None:
     if isinstance(expr, cst.Name) and expr.value in ("True", "False"):
         return expr.value == "True"
     return None
-
-
-def _hook_names():
-    from lgen.lightning_api import LOOP_HOOKS
-
-    return LOOP_HOOKS

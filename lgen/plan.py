@@ -87,11 +87,10 @@ class LoopPlan:
         return hook in self.hooks
 
 
-class _Returns(cst.CSTVisitor):
-    """`return` statements of one function, not of functions nested in it."""
+class _OneFunction(cst.CSTVisitor):
+    """Visits the body of one function, not of the functions nested in it."""
 
     def __init__(self):
-        self.returns: list[cst.Return] = []
         self.depth = 0
 
     def visit_FunctionDef(self, node):
@@ -100,6 +99,14 @@ class _Returns(cst.CSTVisitor):
 
     def leave_FunctionDef(self, node):
         self.depth -= 1
+
+
+class _Returns(_OneFunction):
+    """`return` statements of one function."""
+
+    def __init__(self):
+        super().__init__()
+        self.returns: list[cst.Return] = []
 
     def visit_Lambda(self, node):
         return False
@@ -114,17 +121,10 @@ def returns_of(fn: cst.FunctionDef) -> list[cst.Return]:
     return v.returns
 
 
-class _Assigns(cst.CSTVisitor):
+class _Assigns(_OneFunction):
     def __init__(self):
+        super().__init__()
         self.values: dict[str, list[cst.BaseExpression]] = {}
-        self.depth = 0
-
-    def visit_FunctionDef(self, node):
-        self.depth += 1
-        return self.depth == 1
-
-    def leave_FunctionDef(self, node):
-        self.depth -= 1
 
     def visit_Assign(self, node: cst.Assign):
         for t in node.targets:

@@ -44,7 +44,6 @@ def _short(code: str) -> str:
 class Edits:
     def __init__(self):
         self.replace: dict[int, tuple[cst.BaseExpression, str]] = {}
-        self.drop_stmt: dict[int, str] = {}
 
     def add(self, node, new, was):
         self.replace[id(node)] = (new, was)
@@ -266,7 +265,6 @@ class _Rewriter(cst.CSTTransformer):
         self.facts = facts
         self.edits = edits
         self.stack: list[list[str]] = []
-        self.in_class = 0
         self.save_hparams_ids = {id(u.call) for u in facts.uses if u.member == "save_hyperparameters" and u.call is not None}
         self.self_name = "self"
 
