@@ -202,6 +202,8 @@ ejected loop. The message names the member; `lgen explain LGEN301` lists what is
 - `self.log`, `self.log_dict` (with literal on_step/on_epoch/reduce_fx/prog_bar/batch_size)
 - `self.current_epoch`, `self.global_step`, `self.device`, `self.print`
 - `self.optimizers()`, `self.lr_schedulers()`, `self.clip_gradients(...)`
+- manual optimization: `self.manual_backward(loss)`, `opt.step()`, `opt.optimizer`,
+  `self.toggle_optimizer` / `untoggle_optimizer` / `toggled_optimizer`, `opt.toggle_model()`
 - `self.save_hyperparameters()` and `self.hparams`
 - `self.trainer.current_epoch`, `.global_step`, `.max_epochs`, `.max_steps`,
   `.estimated_stepping_batches`, `.num_training_batches`, `.is_last_batch`,
@@ -256,10 +258,29 @@ it (`self.trainer.global_step`, ...), not passing the trainer itself around.
         ),
         _c(
             "LGEN307",
-            "manual optimization is not ejected yet",
+            "an optimizer from `self.optimizers()` goes where lgen cannot follow it",
             """
-This lgen version ejects automatic optimization. Manual optimization
-(`self.automatic_optimization = False`) is on the roadmap.
+Under manual optimization `self.optimizers()` returns Lightning's `LightningOptimizer`
+wrappers, and `opt.step()` on one of them does more than the raw step: inside
+`training_step` Lightning counts it in `global_step` (every step of every optimizer counts,
+and `max_steps` compares against that count). The ejected loop holds the raw optimizers, so
+lgen rewrites each such call where it stands (`self.loop.optimizer_step(opt)`), and needs to
+know, for every `x.step()`, whether `x` is a wrapper.
+
+It follows the wrappers through local names, subscripts (`opts[0]`), tuple unpacking
+(`g_opt, d_opt = self.optimizers()`), `for` loops (also with `enumerate`), closures, and the
+parameters of the class's own methods. It stops when a wrapper:
+
+- is stored on `self` or in a container, returned, yielded, or passed to a function outside
+  the class (lgen cannot see what that code does with it);
+- shares a name with another value on a different path (`if c: opt = opt.optimizer`);
+- has its `step` taken without calling it (`step = opt.step`);
+- is stepped from a method that runs both inside and outside `training_step`, or from none
+  lgen can see (Lightning counts only the steps taken while `training_step` runs).
+
+Call `self.optimizers()` in the method that steps, or pass the optimizer to a method of the
+class. `opt.optimizer` (the raw optimizer) is followed too: stepping it is the plain step,
+which Lightning does not count.
 """,
         ),
         _c(
@@ -267,6 +288,20 @@ This lgen version ejects automatic optimization. Manual optimization
             "a Trainer flag value Lightning rejects",
             """
 lgen validates Trainer flags as Lightning does and rejects the values Lightning rejects.
+""",
+        ),
+        _c(
+            "LGEN403",
+            "a Trainer flag Lightning rejects for this model",
+            """
+Lightning validates the flags against the model when `fit` starts and raises for some
+combinations; lgen rejects them when it ejects, with Lightning's message. Under manual
+optimization (`self.automatic_optimization = False`):
+
+- `--gradient-clip-val` > 0: call `self.clip_gradients(opt, gradient_clip_val=...,
+  gradient_clip_algorithm=...)` between `self.manual_backward(loss)` and `opt.step()`;
+- `--accumulate-grad-batches` != 1: divide the loss by N and step every N batches, e.g.
+  `if (batch_idx + 1) % N == 0: opt.step(); opt.zero_grad()`.
 """,
         ),
         _c(

@@ -13,6 +13,7 @@ import libcst as cst
 from lgen.diagnostics import Diagnostic
 from lgen.inspect import ModelFacts, dotted, qualname
 from lgen.lightning_api import LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS
+from lgen.manual import follow_optimizers
 from lgen.options import Flags
 
 
@@ -57,27 +58,37 @@ class LoopPlan:
     data_before_optimizers: bool
     hparams: bool
     clip_gradients_call: bool
+    # manual optimization: the loop services the translated calls use ("optimizer_step",
+    # "toggle_optimizer", "untoggle_optimizer", "toggled_optimizer", "toggle_model",
+    # "manual_backward" (only when backward hooks surround it))
+    services: frozenset[str] = frozenset()
 
     # derived conveniences for templates (still pure functions of the fields above)
     @property
     def has_schedulers(self) -> bool:
         return bool(self.schedulers)
 
+    # the schedulers the loop steps (none under manual optimization: the model steps them)
+    def _looped(self, interval, plateau):
+        if not self.automatic:
+            return []
+        return [s for s in self.schedulers if s.interval == interval and s.plateau == plateau]
+
     @property
     def step_schedulers(self):
-        return [s for s in self.schedulers if s.interval == "step" and not s.plateau]
+        return self._looped("step", False)
 
     @property
     def epoch_schedulers(self):
-        return [s for s in self.schedulers if s.interval == "epoch" and not s.plateau]
+        return self._looped("epoch", False)
 
     @property
     def plateau_step_schedulers(self):
-        return [s for s in self.schedulers if s.interval == "step" and s.plateau]
+        return self._looped("step", True)
 
     @property
     def plateau_epoch_schedulers(self):
-        return [s for s in self.schedulers if s.interval == "epoch" and s.plateau]
+        return self._looped("epoch", True)
 
     @property
     def sanity_check(self) -> bool:
@@ -203,8 +214,12 @@ class PlanError(Exception):
         self.diag = diag
 
 
-def analyze_optimizers(facts: ModelFacts):
-    """configure_optimizers' return value -> (form, optimizer access exprs, schedulers)."""
+def analyze_optimizers(facts: ModelFacts, automatic: bool = True):
+    """configure_optimizers' return value -> (form, optimizer access exprs, schedulers).
+
+    Under manual optimization Lightning ignores a scheduler's settings (the model steps it), so
+    only where each scheduler sits is read.
+    """
     fn = facts.methods.get("configure_optimizers")
     if fn is None:
         raise PlanError(facts.diag("LGEN207", facts.cls.name, "the class defines no `configure_optimizers`", "return an optimizer from `configure_optimizers`"))
@@ -214,7 +229,7 @@ def analyze_optimizers(facts: ModelFacts):
         raise PlanError(facts.diag("LGEN207", fn.name, "`configure_optimizers` returns nothing", "return an optimizer"))
     shapes = []
     for r in rets:
-        shapes.append(_config_shape(facts, r, env))
+        shapes.append(_config_shape(facts, r, env, automatic))
     first = shapes[0]
     for r, s in zip(rets[1:], shapes[1:]):
         if s != first:
@@ -224,7 +239,7 @@ def analyze_optimizers(facts: ModelFacts):
     return first
 
 
-def _config_shape(facts, ret: cst.Return, env):
+def _config_shape(facts, ret: cst.Return, env, automatic=True):
     if ret.value is None:
         raise PlanError(facts.diag("LGEN207", ret, "`configure_optimizers` returns None", "return an optimizer"))
     expr = _resolve(ret.value, env)
@@ -241,7 +256,7 @@ def _config_shape(facts, ret: cst.Return, env):
             raise bad(expr, 'a dict needs string keys and an "optimizer" key')
         scheds = []
         if "lr_scheduler" in items:
-            scheds.append(_scheduler(facts, items["lr_scheduler"], env, f'{path}["lr_scheduler"]', items.get("monitor"), top_dict=True))
+            scheds.append(_scheduler(facts, items["lr_scheduler"], env, f'{path}["lr_scheduler"]', items.get("monitor"), top_dict=True, automatic=automatic))
         return ("dict", (f'{path}["optimizer"]',), tuple(scheds))
     if isinstance(expr, (cst.List, cst.Tuple)):
         elements = [_resolve(el.value, env) for el in expr.elements]
@@ -255,9 +270,9 @@ def _config_shape(facts, ret: cst.Return, env):
             opt_exprs = tuple(f"{path}[0][{i}]" for i in range(len(opts)))
             second = elements[1]
             if isinstance(second, (cst.List, cst.Tuple)):
-                scheds = tuple(_scheduler(facts, e.value, env, f"{path}[1][{j}]", None) for j, e in enumerate(second.elements))
+                scheds = tuple(_scheduler(facts, e.value, env, f"{path}[1][{j}]", None, automatic=automatic) for j, e in enumerate(second.elements))
             else:
-                scheds = (_scheduler(facts, second, env, f"{path}[1]", None),)
+                scheds = (_scheduler(facts, second, env, f"{path}[1]", None, automatic=automatic),)
             return ("two_lists", opt_exprs, scheds)
         if elements and all(isinstance(e, cst.Dict) for e in elements):
             opt_exprs, scheds = [], []
@@ -267,7 +282,7 @@ def _config_shape(facts, ret: cst.Return, env):
                     raise bad(d, 'each dict needs string keys and an "optimizer" key')
                 opt_exprs.append(f'{path}[{i}]["optimizer"]')
                 if "lr_scheduler" in items:
-                    scheds.append(_scheduler(facts, items["lr_scheduler"], env, f'{path}[{i}]["lr_scheduler"]', None, top_dict=True, in_list=True))
+                    scheds.append(_scheduler(facts, items["lr_scheduler"], env, f'{path}[{i}]["lr_scheduler"]', None, top_dict=True, in_list=True, automatic=automatic))
             return ("dicts", tuple(opt_exprs), tuple(scheds))
         for e in elements:
             if isinstance(e, (cst.List, cst.Tuple, cst.Dict)):
@@ -308,8 +323,15 @@ def _scheduler_kind(facts, expr, env) -> bool | None:
     return None
 
 
-def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=False) -> SchedulerPlan:
+def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=False, automatic=True) -> SchedulerPlan:
     expr_r = _resolve(expr, env)
+    if not automatic:  # `self.lr_schedulers()` hands out the scheduler objects; nothing else matters
+        if isinstance(expr_r, cst.Dict):
+            items = _dict_items(expr_r)
+            if items is None or "scheduler" not in items:
+                raise PlanError(facts.diag("LGEN201", expr_r, 'a scheduler dict needs string keys and a "scheduler" key', 'write {"scheduler": scheduler}'))
+            path = f'{path}["scheduler"]'
+        return SchedulerPlan("", path, "manual", 1, False, None, True)
     settings = {}
     sched_expr = expr_r
     access = path
@@ -351,6 +373,12 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
 
 
 def training_step_returns(facts: ModelFacts) -> frozenset[str]:
+    """What `training_step` returns: a subset of {"tensor", "dict", "none"}.
+
+    Under manual optimization a dict needs no "loss" (the loop only hands it to
+    `on_train_batch_end`), and anything but a Tensor, a dict or None raises in Lightning.
+    """
+    manual = not facts.automatic_optimization
     fn = facts.methods["training_step"]
     env = local_values(fn)
     kinds = set()
@@ -364,9 +392,11 @@ def training_step_returns(facts: ModelFacts) -> frozenset[str]:
             kinds.add("none")
         elif isinstance(v, cst.Dict):
             items = _dict_items(v)
-            if items is None or "loss" not in items:
+            if not manual and (items is None or "loss" not in items):
                 raise PlanError(facts.diag("LGEN106", r, '`training_step` returns a dict without a "loss" key; Lightning raises', 'return {"loss": loss, ...}'))
             kinds.add("dict")
+        elif isinstance(v, (cst.Tuple, cst.List, cst.SimpleString, cst.Integer, cst.Float)) and manual:
+            raise PlanError(facts.diag("LGEN106", r, f"`training_step` returns a {type(v).__name__.lower()}; in manual optimization Lightning raises \"`training_step` must either return a Tensor or have no return\"", "return the loss tensor, a dict, or nothing"))
         elif isinstance(v, (cst.Tuple, cst.List, cst.SimpleString, cst.Integer, cst.Float)):
             raise PlanError(facts.diag("LGEN106", r, f"`training_step` returns a {type(v).__name__.lower()}; Lightning needs a Tensor, a dict with \"loss\" or None", 'return {"loss": loss, ...} or the loss tensor'))
         else:
@@ -422,9 +452,6 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         return None, [facts.diag("LGEN104", facts.cls.name, f"`{facts.class_name}` defines no `training_step`", "define `training_step(self, batch, batch_idx)`")]
     if "train_dataloader" not in facts.methods:
         return None, [facts.diag("LGEN110", facts.cls.name, f"`{facts.class_name}` defines no `train_dataloader`; the ejected script takes its data from the model", "define `train_dataloader(self)` (and `val_dataloader`) on the model")]
-    if not facts.automatic_optimization:
-        node = next((u.node for u in facts.uses if u.member == "automatic_optimization"), facts.cls.name)
-        return None, [facts.diag("LGEN307", node, "manual optimization (`automatic_optimization = False`) is not ejected by this lgen version", "use automatic optimization, or keep this model on Lightning for now")]
     ts = facts.methods["training_step"]
     params = [p.name.value for p in ts.params.params][1:]
     if "optimizer_idx" in params or "dataloader_iter" in params:
@@ -436,7 +463,7 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
             diags.append(facts.diag("LGEN305", fn.name, f"`{name}` is not reproduced by the ejected loop: {REJECTED_HOOKS[name]}", "remove it or move its work into a supported hook"))
 
     try:
-        form, opt_exprs, scheds = analyze_optimizers(facts)
+        form, opt_exprs, scheds = analyze_optimizers(facts, facts.automatic_optimization)
         returns = training_step_returns(facts)
     except PlanError as e:
         return None, diags + [e.diag]
@@ -447,12 +474,34 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
     scheds = tuple(SchedulerPlan(n, *(getattr(s, f) for f in ("expr", "interval", "frequency", "plateau", "monitor", "strict"))) for n, s in zip(names, scheds))
 
     # flags and their Lightning-side consequences
+    if not facts.automatic_optimization:
+        # Lightning's configuration validator, in its order, at fit start
+        manual_at = next((u.node for u in facts.uses if u.member == "automatic_optimization" and u.assigned), facts.cls.name)
+        if flags.gradient_clip_val is not None and flags.gradient_clip_val > 0:
+            diags.append(Diagnostic("LGEN403", f"Automatic gradient clipping is not supported for manual optimization. Remove `Trainer(gradient_clip_val={flags.gradient_clip_val})` or switch to automatic optimization.", facts.path, *facts.pos(manual_at), help="drop --gradient-clip-val and call `self.clip_gradients(opt, gradient_clip_val=..., gradient_clip_algorithm=...)` in `training_step`"))
+        if flags.accumulate_grad_batches != 1:
+            diags.append(Diagnostic("LGEN403", f"Automatic gradient accumulation is not supported for manual optimization. Remove `Trainer(accumulate_grad_batches={flags.accumulate_grad_batches})` or switch to automatic optimization.", facts.path, *facts.pos(manual_at), help="drop --accumulate-grad-batches and step the optimizer every N batches in `training_step`"))
     if flags.precision != "32-true":
         diags.append(Diagnostic("LGEN402", f"--precision {flags.precision} is not ejected by this lgen version", facts.path, 1, 1, help="eject with --precision 32-true"))
     if flags.strategy != "auto" or (flags.devices or 1) > 1:
         diags.append(Diagnostic("LGEN402", "--strategy ddp / --devices > 1 are not ejected by this lgen version", facts.path, 1, 1, help="eject for one device"))
 
     hooks = frozenset(n for n in facts.methods if n in LOOP_HOOKS)
+    flow = follow_optimizers(facts, len(opt_exprs), facts.automatic_optimization, hooks)
+    diags += flow.diags
+    services = set(flow.services)
+    for u in facts.uses:
+        if u.call is None or u.member in facts.methods:
+            continue
+        if u.member in ("toggle_optimizer", "untoggle_optimizer", "toggled_optimizer"):
+            services.add(u.member)
+        if u.member == "manual_backward":
+            if facts.automatic_optimization:
+                diags.append(facts.diag("LGEN301", u.call, "`self.manual_backward` is called under automatic optimization; Lightning raises", "set `self.automatic_optimization = False`, or return the loss"))
+            elif hooks & {"on_before_backward", "backward", "on_after_backward"}:
+                services.add("manual_backward")
+    if services & {"toggled_optimizer", "toggle_model"}:
+        services |= {"toggle_optimizer", "untoggle_optimizer"}
     validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0
     trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
     logs = any(u.member in ("log", "log_dict") and u.call is not None for u in facts.uses)
@@ -487,5 +536,6 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         data_before_optimizers=data_before,
         hparams=any(u.member == "save_hyperparameters" for u in facts.uses),
         clip_gradients_call=any(u.member == "clip_gradients" for u in facts.uses),
+        services=frozenset(services),
     )
     return plan, diags

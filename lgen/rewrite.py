@@ -21,6 +21,7 @@ from lgen.lightning_api import (
     REJECTED_MEMBERS,
     TRAINER_ATTRIBUTES,
 )
+from lgen.manual import follow_optimizers
 from lgen.plan import LoopPlan, _literal, log_stage
 
 LOG_KEYWORDS = (
@@ -96,6 +97,16 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
             new = "None" if n_sched == 0 else ("self.loop.lr_schedulers[0]" if n_sched == 1 else "self.loop.lr_schedulers")
             edits.add(u.call, cst.parse_expression(new), code(u.call))
             continue
+        if m in ("toggle_optimizer", "untoggle_optimizer", "toggled_optimizer") and u.call is not None:
+            edits.add(u.call.func, cst.parse_expression(f"self.loop.{m}"), _short(code(u.call)))
+            continue
+        if m == "manual_backward" and u.call is not None:
+            new, d = _manual_backward(facts, u, "manual_backward" in plan.services)
+            if d:
+                diags.append(d)
+            else:
+                edits.add(u.call, new, code(u.call))
+            continue
         if m == "clip_gradients" and u.call is not None:
             edits.add(u.call.func, cst.parse_expression("self.loop.clip_gradients"), _short(code(u.call)))
             continue
@@ -119,6 +130,8 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
             continue
         reason = REJECTED_MEMBERS.get(m, "it has no plain-PyTorch equivalent in the ejected loop")
         diags.append(facts.diag("LGEN301", u.node, f"`self.{m}` is not supported: {reason}", "see `lgen explain LGEN301`"))
+    for node, fn, was in follow_optimizers(facts, n_opt, plan.automatic, plan.hooks).edits:
+        edits.add(node, fn, was)
     # `super().<hook>(...)`: the class now derives from nn.Module, which lacks Lightning's hooks
     sv = _SuperUses()
     facts.cls.visit(sv)
@@ -165,6 +178,31 @@ def _arg_map(call: cst.Call, names):
     return out
 
 
+def _manual_backward(facts: ModelFacts, u: Use, with_hooks: bool):
+    """`self.manual_backward(loss, *args, **kwargs)`: `loss.backward(...)`, or the hooks around it."""
+    call = u.call
+    if not call.args or call.args[0].star or (call.args[0].keyword is not None and call.args[0].keyword.value != "loss"):
+        return None, facts.diag("LGEN303", call, "`self.manual_backward` is called without the loss as its first argument", "call `self.manual_backward(loss)`")
+    if with_hooks:  # a module-level function of the script runs the class's backward hooks
+
+        def hooked(upd: cst.Call) -> cst.Call:
+            loss = upd.args[0].with_changes(keyword=None, equal=cst.MaybeSentinel.DEFAULT)
+            return upd.with_changes(func=cst.Name("manual_backward"), args=[cst.Arg(cst.Name("self")), loss, *upd.args[1:]])
+
+        return hooked, None
+
+    def plain(upd: cst.Call) -> cst.Call:
+        loss = upd.args[0].value
+        if not isinstance(loss, (cst.Name, cst.Attribute, cst.Call, cst.Subscript)) and not loss.lpar:
+            loss = loss.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+        rest = list(upd.args[1:])
+        if rest:
+            rest[-1] = rest[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        return cst.Call(cst.Attribute(loss, cst.Name("backward")), rest)
+
+    return plain, None
+
+
 def _log_call(facts: ModelFacts, u: Use, member: str):
     call = u.call
     names = LOG_KEYWORDS if member == "log" else LOG_DICT_KEYWORDS
@@ -199,26 +237,30 @@ def _log_call(facts: ModelFacts, u: Use, member: str):
     on_epoch = literal.get("on_epoch", defaults[1])
     if on_step is None or on_epoch is None:
         return None, facts.diag("LGEN302", call, f"`self.{member}` has on_step/on_epoch that lgen cannot resolve", "pass on_step= and on_epoch= explicitly")
-    keep = []
     n_plain = 2 if member == "log" else 1  # (name, value) / (dictionary): positional in the loop too
-    for i, a in enumerate(call.args):
-        if a.keyword is None and i < n_plain:
+
+    def rebuild(upd: cst.Call) -> cst.Call:
+        # applied to the call after the edits inside its arguments (`self.global_step`, ...)
+        keep = []
+        for i, a in enumerate(upd.args):
+            if a.keyword is None and i < n_plain:
+                keep.append(a)
+                continue
+            if a.keyword is None:  # a flag Lightning takes positionally; the loop's are keyword-only
+                a = a.with_changes(keyword=cst.Name(names[i]), equal=cst.AssignEqual())
+            k = a.keyword.value
+            if k in ("on_step", "on_epoch"):
+                continue
+            if k == "reduce_fx":
+                keep.append(a.with_changes(value=cst.SimpleString(f'"{literal["reduce_fx"]}"')))
+                continue
             keep.append(a)
-            continue
-        if a.keyword is None:  # a flag Lightning takes positionally; the loop's are keyword-only
-            a = a.with_changes(keyword=cst.Name(names[i]), equal=cst.AssignEqual())
-        k = a.keyword.value
-        if k in ("on_step", "on_epoch"):
-            continue
-        if k == "reduce_fx":
-            keep.append(a.with_changes(value=cst.SimpleString(f'"{literal["reduce_fx"]}"')))
-            continue
-        keep.append(a)
-    keep = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in keep]
-    keep.append(cst.Arg(cst.Name(str(bool(on_step))), keyword=cst.Name("on_step")))
-    keep.append(cst.Arg(cst.Name(str(bool(on_epoch))), keyword=cst.Name("on_epoch")))
-    new = call.with_changes(func=cst.parse_expression(f"self.loop.{member}"), args=keep)
-    return new, None
+        keep = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in keep]
+        keep.append(cst.Arg(cst.Name(str(bool(on_step))), keyword=cst.Name("on_step")))
+        keep.append(cst.Arg(cst.Name(str(bool(on_epoch))), keyword=cst.Name("on_epoch")))
+        return upd.with_changes(func=cst.parse_expression(f"self.loop.{member}"), args=keep)
+
+    return rebuild, None
 
 
 def _save_hparams(facts: ModelFacts, u: Use):
@@ -304,7 +346,7 @@ class _Rewriter(cst.CSTTransformer):
             new, was = self.edits.replace[key]
             if self.stack:
                 self.stack[-1].append(was)
-            return new
+            return new(updated_node) if callable(new) else new
         updated = super().on_leave(original_node, updated_node)
         if isinstance(original_node, cst.Expr) and id(original_node.value) in self.save_hparams_ids:
             # `self.save_hyperparameters()` becomes the attribute Lightning would have set
@@ -314,7 +356,10 @@ class _Rewriter(cst.CSTTransformer):
 
 
 def _with_note(tw: cst.TrailingWhitespace, notes: list[str]) -> cst.TrailingWhitespace:
-    text = "# lgen: was " + "; ".join(dict.fromkeys(notes))
+    notes = list(dict.fromkeys(notes))
+    # an edit inside another one (`self.optimizers().step()`) is told by the outer one
+    notes = [n for n in notes if not any(n != o and n in o for o in notes)]
+    text = "# lgen: was " + "; ".join(notes)
     if tw.comment is not None:
         text = f"{tw.comment.value}  {text}"
     return tw.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text))

@@ -244,12 +244,33 @@ DIAGNOSTIC_CASES = {
             '        self.log("lr", 0.1)\n        return torch.optim.SGD(self.parameters(), lr=0.1)\n',
         ),
     ),
-    "manual_optimization": (
+    "manual_optimizer_stored_on_self": (
         "LGEN307",
         _replace(
             "        self.layer = nn.Linear(4, 1)\n",
             "        self.layer = nn.Linear(4, 1)\n        self.automatic_optimization = False\n",
+        ).replace("        x, y = batch\n", "        self.opt = self.optimizers()\n        x, y = batch\n"),
+    ),
+    "manual_optimizer_passed_out": (
+        "LGEN307",
+        _replace(
+            "        self.layer = nn.Linear(4, 1)\n",
+            "        self.layer = nn.Linear(4, 1)\n        self.automatic_optimization = False\n",
+        ).replace("        x, y = batch\n", "        step_all(self.optimizers())\n        x, y = batch\n"),
+    ),
+    "manual_optimizer_two_paths": (
+        "LGEN307",
+        _replace(
+            "        self.layer = nn.Linear(4, 1)\n",
+            "        self.layer = nn.Linear(4, 1)\n        self.automatic_optimization = False\n",
+        ).replace(
+            "        x, y = batch\n",
+            "        opt = self.optimizers()\n        if batch_idx:\n            opt = opt.optimizer\n        x, y = batch\n",
         ),
+    ),
+    "manual_backward_in_automatic": (
+        "LGEN301",
+        _replace("        return loss\n", "        self.manual_backward(loss)\n        return loss\n"),
     ),
     "no_training_step": (
         "LGEN104",
@@ -405,3 +426,23 @@ def test_check_recorded_command_no_longer_parses(tmp_path):
 def test_check_missing_path(tmp_path):
     p = lgen("check", tmp_path / "nope.py")
     assert_clean(p, 2)
+
+
+@pytest.mark.parametrize(
+    "flags,message",
+    [
+        (["--accumulate-grad-batches", "2"], "Automatic gradient accumulation is not supported for manual optimization"),
+        (["--gradient-clip-val", "0.5"], "Automatic gradient clipping is not supported for manual optimization"),
+    ],
+)
+def test_manual_optimization_rejects_flags_lightning_rejects(tmp_path, flags, message):
+    source = BASE.replace(
+        "        self.layer = nn.Linear(4, 1)\n",
+        "        self.layer = nn.Linear(4, 1)\n        self.automatic_optimization = False\n",
+    )
+    write(tmp_path, source)
+    p = lgen("eject", "model.py", "-o", "train.py", *flags, cwd=tmp_path)
+    assert_clean(p, 1)
+    assert not (tmp_path / "train.py").exists()
+    assert "LGEN403" in p.stderr and message in p.stderr, p.stderr
+    assert "model.py:11:9:" in p.stderr, p.stderr  # at `self.automatic_optimization = False`

@@ -161,6 +161,13 @@ CASES: list[Case] = [
     _c("rng_dataset_no_sanity", "rng_dataset.py", "RngDatasetModel", max_epochs=2, num_sanity_val_steps=0),
     _c("rng_dataset_vci_half", "rng_dataset.py", "RngDatasetModel", max_epochs=2, val_check_interval=0.5),
     _c("rng_dataset_limit_val_1", "rng_dataset.py", "RngDatasetModel", max_epochs=2, limit_val_batches=1),
+    # ---- manual optimization (the guide's sections are golden cases; these vary flags and patterns)
+    _c("manual_gan_max_steps", "manual_gan.py", "SimpleGAN", max_steps=7),
+    _c("manual_gan_limit_3", "manual_gan.py", "SimpleGAN", max_epochs=3, limit_train_batches=3),
+    _c("manual_helper_step", "manual_patterns.py", "HelperStep", max_epochs=2),
+    _c("manual_hooks_toggle_model", "manual_patterns.py", "HooksAndToggleModel", max_epochs=2),
+    _c("manual_closure_plateau_vci", "manual_patterns.py", "ClosureAndPlateau", max_epochs=3, val_check_interval=0.5),
+    _c("manual_no_scheduler_max_steps", "manual_patterns.py", "NoScheduler", max_steps=9),
 ]
 
 PRECISION_CASES: list[Case] = [
