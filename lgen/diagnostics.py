@@ -305,6 +305,21 @@ optimization (`self.automatic_optimization = False`):
 """,
         ),
         _c(
+            "LGEN501",
+            "manual clipping under 16-mixed clips scaled gradients, as Lightning does",
+            """
+With `--precision 16-mixed` on CUDA, Lightning scales the loss in `self.manual_backward` and
+unscales the gradients inside `opt.step()`. A `self.clip_gradients(opt, ...)` call between the
+two therefore clips the *scaled* gradients: the threshold is compared with a norm that is the
+true norm times the loss scale (65536 at the start), so it usually clips far harder than
+intended. The ejected script reproduces this exactly and marks the spot in
+`Loop.clip_gradients`. To clip the true gradients, call `self.loop.scaler.unscale_(opt)`
+before clipping in the ejected script (and accept that it then differs from Lightning), or
+train with bf16-mixed, which has no scaler. On CPU, 16-mixed runs as bf16-mixed and nothing
+is scaled.
+""",
+        ),
+        _c(
             "LGEN402",
             "a Trainer flag combination lgen does not eject yet",
             """

@@ -82,7 +82,7 @@ def eject(path: str, flags: Flags, class_name: str | None, *, display_path: str,
         body.append(stmt)
     model_module = module.with_changes(body=body, header=[]).code.strip("\n")
     future_text = "".join(cst.Module(body=[s]).code for s in future)
-    uses_contextlib = plan.sanity_check or bool(plan.services & {"toggled_optimizer", "toggle_model"})
+    uses_contextlib = plan.sanity_check or plan.half or bool(plan.services & {"toggled_optimizer", "toggle_model"})
     needed = {"argparse", "math", "os", "random", "sys"} | ({"contextlib"} if uses_contextlib else set())
     stdlib = [n for n in STDLIB if n in needed and n not in plain_imports]
     text = render(

@@ -90,6 +90,23 @@ class LoopPlan:
     def plateau_epoch_schedulers(self):
         return self._looped("epoch", True)
 
+    # precision (Lightning's precision plugins): what surrounds the `*_step` calls
+    @property
+    def autocast(self) -> bool:
+        return self.precision in ("bf16-mixed", "16-mixed")
+
+    @property
+    def half(self) -> bool:  # "bf16-true": the module, batches and default dtype in bfloat16
+        return self.precision == "bf16-true"
+
+    @property
+    def scaler(self) -> bool:  # "16-mixed": a GradScaler, on CUDA (on CPU Lightning runs bf16-mixed)
+        return self.precision == "16-mixed"
+
+    @property
+    def step_context(self) -> bool:
+        return self.autocast or self.half
+
     @property
     def sanity_check(self) -> bool:
         return self.validation and self.num_sanity_val_steps != 0
@@ -481,8 +498,9 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
             diags.append(Diagnostic("LGEN403", f"Automatic gradient clipping is not supported for manual optimization. Remove `Trainer(gradient_clip_val={flags.gradient_clip_val})` or switch to automatic optimization.", facts.path, *facts.pos(manual_at), help="drop --gradient-clip-val and call `self.clip_gradients(opt, gradient_clip_val=..., gradient_clip_algorithm=...)` in `training_step`"))
         if flags.accumulate_grad_batches != 1:
             diags.append(Diagnostic("LGEN403", f"Automatic gradient accumulation is not supported for manual optimization. Remove `Trainer(accumulate_grad_batches={flags.accumulate_grad_batches})` or switch to automatic optimization.", facts.path, *facts.pos(manual_at), help="drop --accumulate-grad-batches and step the optimizer every N batches in `training_step`"))
-    if flags.precision != "32-true":
-        diags.append(Diagnostic("LGEN402", f"--precision {flags.precision} is not ejected by this lgen version", facts.path, 1, 1, help="eject with --precision 32-true"))
+    if flags.precision == "16-mixed" and facts.automatic_optimization and "optimizer_step" in facts.methods:
+        fn = facts.methods["optimizer_step"]
+        diags.append(facts.diag("LGEN402", fn.name, "--precision 16-mixed with an `optimizer_step` override is not ejected by this lgen version (Lightning's GradScaler step runs inside `optimizer.step(closure)`)", "eject with --precision bf16-mixed or 32-true, or drop the override"))
     if flags.strategy != "auto" or (flags.devices or 1) > 1:
         diags.append(Diagnostic("LGEN402", "--strategy ddp / --devices > 1 are not ejected by this lgen version", facts.path, 1, 1, help="eject for one device"))
 
@@ -498,8 +516,12 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         if u.member == "manual_backward":
             if facts.automatic_optimization:
                 diags.append(facts.diag("LGEN301", u.call, "`self.manual_backward` is called under automatic optimization; Lightning raises", "set `self.automatic_optimization = False`, or return the loss"))
-            elif hooks & {"on_before_backward", "backward", "on_after_backward"}:
+            elif hooks & {"on_before_backward", "backward", "on_after_backward"} or flags.precision == "16-mixed":
                 services.add("manual_backward")
+    if flags.precision == "16-mixed" and not facts.automatic_optimization:
+        for u in facts.uses:
+            if u.member == "clip_gradients" and u.call is not None and u.member not in facts.methods:
+                diags.append(facts.diag("LGEN501", u.call, "under 16-mixed on CUDA, Lightning's manual-optimization `clip_gradients` clips the still-scaled gradients (`opt.step()` unscales later); the script does the same", "to clip true gradients, call `self.loop.scaler.unscale_(opt)` before clipping in the ejected script, or use bf16-mixed", severity="warning"))
     if services & {"toggled_optimizer", "toggle_model"}:
         services |= {"toggle_optimizer", "untoggle_optimizer"}
     validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0

@@ -55,3 +55,22 @@ from equivalence.harness import assert_equivalent  # noqa: E402
 @pytest.mark.parametrize("case", MATRIX, ids=[c.name for c in MATRIX])
 def test_matrix_matches_lightning(case, tmp_path):
     assert_equivalent(case, tmp_path)
+
+
+# Precision: bf16-mixed, bf16-true and 16-mixed (run as bf16-mixed on CPU, as Lightning does).
+from equivalence.cases import PRECISION_CASES  # noqa: E402
+from equivalence.harness import max_abs_diff, run_ejected, run_lightning  # noqa: E402,F811
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", PRECISION_CASES, ids=[c.name for c in PRECISION_CASES])
+def test_precision_matches_lightning(case, tmp_path, record_property):
+    from equivalence.harness import resolve_model
+
+    model = resolve_model(case.model)
+    theirs = run_lightning(model, case.cls, case.flags, case.seed, tmp_path / "lightning")
+    ours = run_ejected(model, case.cls, case.flags, case.seed, tmp_path / "ejected")
+    diff = max_abs_diff(theirs, ours)
+    record_property("max_abs_diff", diff)  # in the junit report (pytest --junitxml)
+    problems = compare(theirs, ours, atol=case.atol)
+    assert diff <= case.atol and problems == [], f"max abs diff {diff}\n" + "\n".join(problems)

@@ -171,12 +171,20 @@ CASES: list[Case] = [
 ]
 
 PRECISION_CASES: list[Case] = [
-    _c("baseline_bf16", *B, atol=1e-4, max_epochs=2, precision="bf16-mixed"),
-    _c("adamw_steplr_bf16_accum3", "adamw_steplr.py", "AdamWStepLRModel", atol=1e-4, max_epochs=2,
+    # bit-exact too: Lightning's CPU bf16 path is deterministic, and the script takes the same one
+    _c("baseline_bf16", *B, max_epochs=2, precision="bf16-mixed"),
+    _c("adamw_steplr_bf16_accum3", "adamw_steplr.py", "AdamWStepLRModel", max_epochs=2,
        precision="bf16-mixed", accumulate_grad_batches=3),
-    _c("batchnorm_frozen_bf16", "batchnorm_frozen.py", "FrozenBNModel", atol=1e-4, max_epochs=2,
-       precision="bf16-mixed"),
-    _c("lbfgs_bf16", "lbfgs.py", "LBFGSModel", atol=1e-4, max_epochs=1, precision="bf16-mixed"),
+    _c("batchnorm_frozen_bf16", "batchnorm_frozen.py", "FrozenBNModel", max_epochs=2, precision="bf16-mixed"),
+    _c("lbfgs_bf16", "lbfgs.py", "LBFGSModel", max_epochs=1, precision="bf16-mixed"),
+    _c("hooks_bf16_true", "hooks.py", "HooksModel", max_epochs=2, precision="bf16-true"),
+    _c("clipping_bf16_true_accum2", "clipping.py", "ClipModel", max_epochs=2, precision="bf16-true",
+       accumulate_grad_batches=2, gradient_clip_val=0.5),
+    # 16-mixed on CPU: Lightning (and the script) run it as bf16-mixed
+    _c("baseline_16_mixed_cpu", *B, max_epochs=2, precision="16-mixed", val_check_interval=0.5),
+    _c("manual_gan_bf16", "manual_gan.py", "SimpleGAN", max_epochs=2, precision="bf16-mixed"),
+    _c("manual_gan_bf16_true", "manual_gan.py", "SimpleGAN", max_epochs=2, precision="bf16-true"),
+    _c("manual_helper_16_mixed_cpu", "manual_patterns.py", "HelperStep", max_epochs=2, precision="16-mixed"),
 ]
 
 ERROR_CASES: list[Case] = [

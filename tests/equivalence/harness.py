@@ -14,6 +14,16 @@ The Lightning side follows contract section 3 exactly::
     trainer.fit(model)
     trainer.save_checkpoint(path)
 
+``flags`` may also carry ``accelerator`` and ``devices``: they replace the
+defaults above (``"cpu"`` and ``1``), so that e.g.
+``{"strategy": "ddp", "devices": 2}`` fits with 2 CPU processes (gloo, Lightning's
+own "popen" launcher re-running this file once per extra rank). Rank 0 writes the
+checkpoint. ``run_torchrun`` runs a plain script under
+``python -m torch.distributed.run --standalone --nproc-per-node N``.
+
+Distributed runs use the loopback interface only (``MASTER_ADDR=127.0.0.1``, a
+free port, ``GLOO_SOCKET_IFNAME=lo`` on Linux), so they work without a network.
+
 It can also be invoked directly::
 
     python tests/equivalence/harness.py lightning MODEL.py CLASS "{'max_epochs': 2}" SEED CKPT
@@ -24,6 +34,8 @@ from __future__ import annotations
 import ast
 import math
 import os
+import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
@@ -75,25 +87,80 @@ def resolve_model(model: str | os.PathLike) -> Path:
     return p.resolve()
 
 
-def _run(what: str, cmd: list[str], cwd: Path, timeout: float) -> subprocess.CompletedProcess:
+def _run(
+    what: str,
+    cmd: list[str],
+    cwd: Path,
+    timeout: float,
+    extra_env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess:
+    """Run ``cmd``; raise RunError on failure or timeout.
+
+    The command runs in its own session (process group): on a timeout the whole
+    group is killed, so ranks that a distributed launcher started do not outlive it.
+    """
+    cmd = [str(c) for c in cmd]
+    env = subprocess_env()
+    if extra_env:
+        env.update(extra_env)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=str(cwd),
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
     try:
-        proc = subprocess.run(
-            [str(c) for c in cmd],
-            cwd=str(cwd),
-            env=subprocess_env(),
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired as e:
+        stdout, stderr = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_group(proc)
+        stdout, stderr = proc.communicate()
         raise RunError(
             what + f" (timed out after {timeout}s)",
-            [str(c) for c in cmd],
-            subprocess.CompletedProcess(cmd, -1, e.stdout or "", e.stderr or ""),
+            cmd,
+            subprocess.CompletedProcess(cmd, -1, stdout or "", stderr or ""),
         ) from None
+    except BaseException:  # e.g. KeyboardInterrupt: the new session does not get the signal
+        _kill_group(proc)
+        raise
+    done = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
     if proc.returncode != 0:
-        raise RunError(what, [str(c) for c in cmd], proc)
-    return proc
+        raise RunError(what, cmd, done)
+    return done
+
+
+def _kill_group(proc: subprocess.Popen) -> None:
+    """Kill the process group that ``proc`` leads (it was started with start_new_session)."""
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    proc.wait()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def distributed_env(port: int | None = None) -> dict[str, str]:
+    """Environment for a multi-process gloo run on this machine only (no network needed)."""
+    env = {"MASTER_ADDR": "127.0.0.1", "MASTER_PORT": str(port or free_port())}
+    if "GLOO_SOCKET_IFNAME" not in os.environ and Path("/sys/class/net/lo").exists():
+        env["GLOO_SOCKET_IFNAME"] = "lo"
+    return env
+
+
+def is_distributed(flags: dict[str, Any]) -> bool:
+    """Whether these Trainer flags make Lightning start more than one process."""
+    devices = flags.get("devices", 1)
+    many = isinstance(devices, int) and devices > 1 or isinstance(devices, (list, tuple)) and len(devices) > 1
+    strategy = str(flags.get("strategy", "auto"))
+    return many or (devices == -1 or devices == "auto") and strategy.startswith("ddp")
 
 
 # --------------------------------------------------------------------------- Lightning side
@@ -110,6 +177,9 @@ def run_lightning(
     """Fit the model with Lightning in a fresh subprocess; return the checkpoint path.
 
     The subprocess's stdout/stderr are kept in ``out_dir/lightning.log``.
+    ``flags`` may carry ``accelerator`` / ``devices`` (defaults ``"cpu"`` / ``1``);
+    with ``devices > 1`` (e.g. ``strategy="ddp"``) Lightning launches the other
+    ranks itself and rank 0 writes the checkpoint.
     """
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -124,7 +194,8 @@ def run_lightning(
         str(int(seed)),
         str(ckpt),
     ]
-    proc = _run("Lightning run", cmd, REPO_ROOT, timeout)
+    extra_env = distributed_env() if is_distributed(flags) else None
+    proc = _run("Lightning run", cmd, REPO_ROOT, timeout, extra_env=extra_env)
     (out_dir / "lightning.log").write_text(
         f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
     )
@@ -163,11 +234,15 @@ def _lightning_main(model_path: str, class_name: str, flags_src: str, seed: str,
     else:
         from lightning.pytorch import Trainer, seed_everything
 
+    distributed = is_distributed(flags)
+    accelerator = flags.pop("accelerator", "cpu")
+    devices = flags.pop("devices", 1)
+
     seed_everything(int(seed))
     model = cls()
     trainer = Trainer(
-        accelerator="cpu",
-        devices=1,
+        accelerator=accelerator,
+        devices=devices,
         deterministic=True,
         logger=False,
         enable_checkpointing=False,
@@ -176,7 +251,27 @@ def _lightning_main(model_path: str, class_name: str, flags_src: str, seed: str,
         **flags,
     )
     trainer.fit(model)
-    trainer.save_checkpoint(ckpt)
+    trainer.save_checkpoint(ckpt)  # rank 0 writes; every rank waits at its barrier
+    if distributed:
+        _exit_rank(trainer)
+
+
+def _exit_rank(trainer) -> None:
+    """End a distributed rank without the interpreter's shutdown.
+
+    With torch 2.13 and gloo, a rank that ran a DDP backward aborts at interpreter
+    exit in a few percent of runs ("terminate called without an active exception").
+    Rank 0 (Lightning's launcher) first waits for the ranks it started and fails
+    if any of them failed.
+    """
+    code = 0
+    for child in getattr(getattr(trainer.strategy, "launcher", None), "procs", None) or []:
+        if child.wait() != 0:
+            print(f"rank process {child.pid} exited with {child.returncode}", file=sys.stderr)
+            code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 # --------------------------------------------------------------------------- ejected side
@@ -235,6 +330,107 @@ def run_ejected(
     if not ckpt.exists():
         raise RunError("ejected script (no last.ckpt written)", train_cmd, proc)
     return ckpt
+
+
+def run_script(
+    script: str | os.PathLike,
+    args: list[str] | tuple[str, ...],
+    out_dir: str | os.PathLike,
+    timeout: float = 300,
+) -> Path:
+    """Run a plain (single-process) training script as ``python SCRIPT ARGS``.
+
+    Like ``run_torchrun``: ``--out-dir OUT_DIR/out`` is added unless ``args`` hold
+    ``--out-dir``; returns its ``last.ckpt``; output goes to ``out_dir/script.log``.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    args = [str(a) for a in args]
+    if "--out-dir" in args:
+        run_out = Path(args[args.index("--out-dir") + 1])
+    else:
+        run_out = out_dir / "out"
+        args += ["--out-dir", str(run_out)]
+    cmd = [sys.executable, str(Path(script).resolve()), *args]
+    proc = _run("script", cmd, REPO_ROOT, timeout)
+    (out_dir / "script.log").write_text(
+        f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+    )
+    ckpt = run_out / "last.ckpt"
+    if not ckpt.exists():
+        raise RunError("script (no last.ckpt written)", cmd, proc)
+    return ckpt
+
+
+def run_torchrun(
+    script: str | os.PathLike,
+    nproc: int,
+    args: list[str] | tuple[str, ...],
+    out_dir: str | os.PathLike,
+    timeout: float = 300,
+) -> Path:
+    """Run a plain training script as ``torchrun --standalone --nproc-per-node NPROC``.
+
+    ``args`` are the script's own options (e.g. ``["--seed", "1234"]``); unless they
+    hold ``--out-dir``, ``--out-dir OUT_DIR/out`` is added. Returns the script's
+    ``last.ckpt`` (written by rank 0). Output goes to ``out_dir/torchrun.log``.
+    Only the loopback interface is used.
+    """
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    args = [str(a) for a in args]
+    if "--out-dir" in args:
+        run_out = Path(args[args.index("--out-dir") + 1])
+    else:
+        run_out = out_dir / "out"
+        args += ["--out-dir", str(run_out)]
+    cmd = [
+        sys.executable, "-m", "torch.distributed.run", "--standalone",
+        "--nproc-per-node", str(int(nproc)), "--max-restarts", "0",
+        str(Path(script).resolve()), *args,
+    ]  # fmt: skip
+    env = distributed_env()
+    # torchrun picks its own rendezvous port under --standalone; MASTER_* only
+    # matter to a script that reads them before torchrun sets them.
+    proc = _run("torchrun script", cmd, REPO_ROOT, timeout, extra_env=env)
+    (out_dir / "torchrun.log").write_text(
+        f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
+    )
+    ckpt = run_out / "last.ckpt"
+    if not ckpt.exists():
+        raise RunError("torchrun script (no last.ckpt written)", cmd, proc)
+    return ckpt
+
+
+def max_abs_diff(lightning_ckpt: str | os.PathLike, other_ckpt: str | os.PathLike) -> float:
+    """Largest absolute difference over the floating tensors of ``state_dict`` and
+    ``optimizer_states`` of two checkpoints (0.0: identical; inf: NaN/shape mismatch)."""
+    import torch
+
+    a = torch.load(lightning_ckpt, map_location="cpu", weights_only=False)
+    b = torch.load(other_ckpt, map_location="cpu", weights_only=True)
+    worst = 0.0
+
+    def walk(x: Any, y: Any) -> None:
+        nonlocal worst
+        if isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor):
+            if x.shape != y.shape:
+                worst = math.inf
+            elif (x.is_floating_point() or x.is_complex()) and x.numel():
+                u, v = x.detach().to(torch.float64), y.detach().to(torch.float64)
+                d = (u - v).abs()
+                d[(u.isnan() & v.isnan()) | ((u == v) & u.isinf())] = 0.0  # the same NaN / inf on both sides
+                worst = max(worst, torch.nan_to_num(d, nan=math.inf).max().item())
+        elif isinstance(x, dict) and isinstance(y, dict):
+            for k in x.keys() & y.keys():
+                walk(x[k], y[k])
+        elif isinstance(x, (list, tuple)) and isinstance(y, (list, tuple)):
+            for u, v in zip(x, y):
+                walk(u, v)
+
+    walk(a.get("state_dict"), b.get("state_dict"))
+    walk(a.get("optimizer_states"), b.get("optimizer_states"))
+    return worst
 
 
 # --------------------------------------------------------------------------- comparison
