@@ -2,12 +2,12 @@
 
     python tests/equivalence/reference/check.py [NAME...] [--seed S] [--keep DIR]
 
-NAME is one of bf16_mixed, bf16_true, ddp_auto, ddp_manual, fp16_mixed_cpu (default: all,
-one after the other; the DDP ones start 2 processes each, never two jobs at once).
-fp16_mixed_cpu checks the 16-mixed GradScaler sequence on CPU: its Lightning side gets
-``plugins=[MixedPrecision("16-mixed", "cpu", torch.amp.GradScaler("cpu"))]`` (the
-``precision="16-mixed"`` flag alone becomes bf16-mixed on CPU). For each it
-prints the number of compare() mismatches at atol 0, the mismatches themselves, and
+NAME is ddp_auto or ddp_manual (default: both, one after the other; each starts 2
+processes). The precision references that were here are superseded by the generator: the
+golden bf16_mixed / bf16_true / fp16_mixed_accum_clip cases and tests/test_precision.py, which
+uses ``run_lightning_fp16_cpu`` below (Lightning with an explicit
+``MixedPrecision("16-mixed", "cpu", GradScaler("cpu"))`` plugin) to check the GradScaler path on
+CPU. For each it prints the number of compare() mismatches at atol 0, the mismatches themselves, and
 the max abs difference over state_dict and optimizer_states.
 """
 
@@ -45,8 +45,6 @@ GAN = HERE / "models_manual_gan.py"
 REFS = {
     r.name: r
     for r in [
-        Ref("bf16_mixed", BASELINE, "BaselineModel", {"max_epochs": 2, "precision": "bf16-mixed"}, "bf16_mixed.py"),
-        Ref("bf16_true", BASELINE, "BaselineModel", {"max_epochs": 2, "precision": "bf16-true"}, "bf16_true.py"),
         Ref(
             "ddp_auto",
             BASELINE,
@@ -62,14 +60,6 @@ REFS = {
             {"max_epochs": 2, "strategy": "ddp_find_unused_parameters_true", "devices": 2},
             "ddp_manual.py",
             nproc=2,
-        ),
-        Ref(
-            "fp16_mixed_cpu",
-            BASELINE,
-            "BaselineModel",
-            {"max_epochs": 2, "accumulate_grad_batches": 3, "gradient_clip_val": 0.5},
-            "fp16_mixed_cpu.py",
-            fp16_cpu_plugin=True,
         ),
     ]
 }
