@@ -62,6 +62,9 @@ class LoopPlan:
     # "toggle_optimizer", "untoggle_optimizer", "toggled_optimizer", "toggle_model",
     # "manual_backward" (only when backward hooks surround it))
     services: frozenset[str] = frozenset()
+    # --strategy ddp: the script runs under torchrun, one process per device
+    ddp: bool = False
+    devices: int = 1
 
     # derived conveniences for templates (still pure functions of the fields above)
     @property
@@ -501,8 +504,9 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
     if flags.precision == "16-mixed" and facts.automatic_optimization and "optimizer_step" in facts.methods:
         fn = facts.methods["optimizer_step"]
         diags.append(facts.diag("LGEN402", fn.name, "--precision 16-mixed with an `optimizer_step` override is not ejected by this lgen version (Lightning's GradScaler step runs inside `optimizer.step(closure)`)", "eject with --precision bf16-mixed or 32-true, or drop the override"))
-    if flags.strategy != "auto" or (flags.devices or 1) > 1:
-        diags.append(Diagnostic("LGEN402", "--strategy ddp / --devices > 1 are not ejected by this lgen version", facts.path, 1, 1, help="eject for one device"))
+    ddp = flags.strategy == "ddp"
+    if not ddp and (flags.devices or 1) > 1:
+        diags.append(Diagnostic("LGEN402", f"--devices {flags.devices} without --strategy ddp: lgen ejects several devices only as DDP", facts.path, 1, 1, help="add --strategy ddp (the script then runs under torchrun)"))
 
     hooks = frozenset(n for n in facts.methods if n in LOOP_HOOKS)
     flow = follow_optimizers(facts, len(opt_exprs), facts.automatic_optimization, hooks)
@@ -516,7 +520,7 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         if u.member == "manual_backward":
             if facts.automatic_optimization:
                 diags.append(facts.diag("LGEN301", u.call, "`self.manual_backward` is called under automatic optimization; Lightning raises", "set `self.automatic_optimization = False`, or return the loss"))
-            elif hooks & {"on_before_backward", "backward", "on_after_backward"} or flags.precision == "16-mixed":
+            elif hooks & {"on_before_backward", "backward", "on_after_backward"} or flags.precision == "16-mixed" or ddp:
                 services.add("manual_backward")
     if flags.precision == "16-mixed" and not facts.automatic_optimization:
         for u in facts.uses:
@@ -559,5 +563,7 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         hparams=any(u.member == "save_hyperparameters" for u in facts.uses),
         clip_gradients_call=any(u.member == "clip_gradients" for u in facts.uses),
         services=frozenset(services),
+        ddp=ddp,
+        devices=flags.devices or 1,
     )
     return plan, diags

@@ -61,10 +61,10 @@ def static_trainer_attrs(plan: LoopPlan) -> dict[str, str]:
         "val_check_interval": repr(plan.val_check_interval),
         "limit_train_batches": repr(plan.limit_train_batches),
         "limit_val_batches": repr(plan.limit_val_batches),
-        "global_rank": "0",
-        "local_rank": "0",
-        "world_size": "1",
-        "is_global_zero": "True",
+        "global_rank": 'int(os.environ["RANK"])' if plan.ddp else "0",
+        "local_rank": 'int(os.environ["LOCAL_RANK"])' if plan.ddp else "0",
+        "world_size": 'int(os.environ["WORLD_SIZE"])' if plan.ddp else "1",
+        "is_global_zero": 'os.environ["RANK"] == "0"' if plan.ddp else "True",
     }
 
 

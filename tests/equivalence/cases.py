@@ -168,6 +168,11 @@ CASES: list[Case] = [
     _c("manual_hooks_toggle_model", "manual_patterns.py", "HooksAndToggleModel", max_epochs=2),
     _c("manual_closure_plateau_vci", "manual_patterns.py", "ClosureAndPlateau", max_epochs=3, val_check_interval=0.5),
     _c("manual_no_scheduler_max_steps", "manual_patterns.py", "NoScheduler", max_steps=9),
+    # ---- DDP, 2 CPU processes (gloo): Lightning's strategy="ddp", devices=2 vs the script under torchrun
+    _c("ddp_hooks_bf16", "hooks.py", "HooksModel", max_epochs=2, strategy="ddp", devices=2, precision="bf16-mixed"),
+    _c("ddp_manual_closure_plateau", "manual_patterns.py", "ClosureAndPlateau", max_epochs=2, strategy="ddp", devices=2),
+    _c("ddp_log_dict_accum3", "log_dict.py", "LogDictModel", max_epochs=2, strategy="ddp", devices=2,
+       accumulate_grad_batches=3),
 ]
 
 PRECISION_CASES: list[Case] = [

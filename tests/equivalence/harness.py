@@ -317,6 +317,9 @@ def run_ejected(
         "--class", class_name, "-o", str(script), *flags_to_cli(flags),
     ]  # fmt: skip
     _run("lgen eject", eject_cmd, REPO_ROOT, timeout)
+    if flags.get("strategy") == "ddp":  # the script runs under torchrun, one process per device
+        args = ["--seed", str(int(seed)), "--accelerator", "cpu"]
+        return run_torchrun(script, int(flags.get("devices", 1)), args, out_dir, timeout)
     run_out = out_dir / "out"
     train_cmd = [
         sys.executable, str(script), "--seed", str(int(seed)),
