@@ -65,6 +65,7 @@ class LoopPlan:
     # --strategy ddp: the script runs under torchrun, one process per device
     ddp: bool = False
     devices: int = 1
+    sync_dist: bool = False  # some `self.log(..., sync_dist=True)` under ddp
 
     # derived conveniences for templates (still pure functions of the fields above)
     @property
@@ -466,6 +467,19 @@ def log_stage(facts: ModelFacts, method: str) -> tuple[str | None, bool]:
     return None, False
 
 
+def _logs_sync_dist(facts: ModelFacts) -> bool:
+    """Whether a `self.log` / `self.log_dict` call passes `sync_dist=True` (by keyword or position)."""
+    position = {"log": 8, "log_dict": 7}  # in Lightning's signatures
+    for u in facts.uses:
+        if u.member not in position or u.call is None or u.member in facts.methods:
+            continue
+        for i, a in enumerate(u.call.args):
+            named = a.keyword is not None and a.keyword.value == "sync_dist"
+            if (named or (a.keyword is None and i == position[u.member])) and dotted(a.value) == "True":
+                return True
+    return False
+
+
 def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if "training_step" not in facts.methods:
@@ -565,5 +579,6 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         services=frozenset(services),
         ddp=ddp,
         devices=flags.devices or 1,
+        sync_dist=ddp and _logs_sync_dist(facts),
     )
     return plan, diags

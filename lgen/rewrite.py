@@ -83,7 +83,7 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
             edits.add(u.node, cst.parse_expression(ATTRIBUTE_REWRITES[m]), code(u.node))
             continue
         if m in ("log", "log_dict") and u.call is not None:
-            new, d = _log_call(facts, u, m, plan.ddp)
+            new, d = _log_call(facts, u, m)
             if d:
                 diags.append(d)
             else:
@@ -203,7 +203,7 @@ def _manual_backward(facts: ModelFacts, u: Use, with_hooks: bool):
     return plain, None
 
 
-def _log_call(facts: ModelFacts, u: Use, member: str, ddp: bool = False):
+def _log_call(facts: ModelFacts, u: Use, member: str):
     call = u.call
     names = LOG_KEYWORDS if member == "log" else LOG_DICT_KEYWORDS
     args = _arg_map(call, names)
@@ -223,8 +223,6 @@ def _log_call(facts: ModelFacts, u: Use, member: str, ddp: bool = False):
                 literal[key] = _literal(v)
             except ValueError:
                 return None, facts.diag("LGEN303", v, f"`{key}=` of `self.{member}` is not a literal", f"write `{key}=True` or `{key}=False`")
-    if ddp and literal.get("sync_dist"):
-        return None, facts.diag("LGEN402", args["sync_dist"].value, f"`self.{member}(..., sync_dist=True)` under --strategy ddp is not ejected by this lgen version (the cross-rank reduction of logged values is not reproduced yet)", "drop sync_dist (values stay rank-local, as Lightning's default), or eject without ddp")
     if "reduce_fx" in literal:
         if literal["reduce_fx"] not in REDUCE_FX:
             return None, facts.diag("LGEN303", args["reduce_fx"].value, f"`reduce_fx={literal['reduce_fx']!r}` is not one of Lightning's reductions", 'use "mean", "sum", "max" or "min"')

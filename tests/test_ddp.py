@@ -52,13 +52,17 @@ def test_manual_ddp_arms_the_reducer():
     assert "loop.ddp.require_backward_grad_sync = False" in text
 
 
-def test_sync_dist_under_ddp_is_refused():
-    src = (GOLDEN / "baseline" / "model.py").read_text().replace(
-        'self.log("train_loss", loss)', 'self.log("train_loss", loss, sync_dist=True)'
-    )
-    result = eject_text(src, strategy="ddp", devices=2)
-    assert result.text is None
-    assert any(d.code == "LGEN402" and "sync_dist" in d.message for d in result.diagnostics)
+@pytest.mark.parametrize("call", [
+    'self.log("train_loss", loss, sync_dist=True)',
+    'self.log("train_loss", loss, False, True, True, False, "mean", False, True)',  # positional, as Lightning allows
+    'self.log_dict({"train_loss": loss}, sync_dist=True)',
+])  # fmt: skip
+def test_sync_dist_under_ddp_syncs(call):
+    src = (GOLDEN / "baseline" / "model.py").read_text().replace('self.log("train_loss", loss)', call)
+    text = eject_text(src, strategy="ddp", devices=2).text
+    assert "def sync(value, reduce_fx):" in text and "sync_dist=True" in text
+    plain = eject_text((GOLDEN / "baseline" / "model.py").read_text(), strategy="ddp", devices=2).text
+    assert "def sync(" not in plain and "sync_dist" not in plain
 
 
 def eject_text(source: str, **flags):

@@ -173,6 +173,8 @@ CASES: list[Case] = [
     _c("ddp_manual_closure_plateau", "manual_patterns.py", "ClosureAndPlateau", max_epochs=2, strategy="ddp", devices=2),
     _c("ddp_log_dict_accum3", "log_dict.py", "LogDictModel", max_epochs=2, strategy="ddp", devices=2,
        accumulate_grad_batches=3),
+    # sync_dist: a plateau scheduler on the cross-rank mean (with rank-local means it differs: checked)
+    _c("ddp_sync_dist_plateau", "sync_dist.py", "SyncDistModel", max_epochs=4, strategy="ddp", devices=2),
 ]
 
 PRECISION_CASES: list[Case] = [
