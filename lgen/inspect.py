@@ -44,6 +44,8 @@ class ModelFacts:
     # `self.helper(...)` calls: method -> the methods of the class it calls
     calls: dict[str, set[str]] = field(default_factory=dict)
     lightning_names: set[str] = field(default_factory=set)
+    # analyses that plan and rewrite both need, computed once per eject (see manual.follow_optimizers)
+    memo: dict = field(default_factory=dict)
 
     def pos(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         r = self.positions.get(node)
@@ -54,6 +56,23 @@ class ModelFacts:
     def diag(self, code: str, node: cst.CSTNode | None, message: str, help: str = "", severity="error") -> Diagnostic:
         line, col, eline, ecol = self.pos(node) if node is not None else (self.pos(self.cls))
         return Diagnostic(code, message, self.path, line, col, eline, ecol, help, severity)
+
+
+def hooks_reaching(facts: ModelFacts, method: str) -> set[str]:
+    """The loop hooks from which `method` runs: itself if it is one, else its callers' hooks."""
+    if method in LOOP_HOOKS:
+        return {method}
+    found, seen, frontier = set(), {method}, [method]
+    while frontier:
+        m = frontier.pop()
+        for caller, callees in facts.calls.items():
+            if m in callees and caller not in seen:
+                seen.add(caller)
+                if caller in LOOP_HOOKS:
+                    found.add(caller)
+                else:
+                    frontier.append(caller)
+    return found
 
 
 def dotted(expr: cst.BaseExpression) -> str | None:

@@ -26,8 +26,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from lgen.diagnostics import Diagnostic
-from lgen.inspect import ModelFacts, dotted, self_name_of
-from lgen.lightning_api import LOOP_HOOKS
+from lgen.inspect import ModelFacts, dotted, hooks_reaching, self_name_of
 
 ONE, MANY = "optimizer", "optimizers"  # a wrapper, and the list of wrappers
 
@@ -38,27 +37,10 @@ HARMLESS_BUILTINS = frozenset({"isinstance", "len", "type", "id", "print", "repr
 
 @dataclass
 class Flow:
-    # node id -> (node, function(updated node) -> new node, "was" text)
+    # (node, function(updated node) -> new node, "was" text)
     edits: list[tuple[cst.CSTNode, object, str]] = field(default_factory=list)
     diags: list[Diagnostic] = field(default_factory=list)
     services: set[str] = field(default_factory=set)  # loop services the edits call
-
-
-def hooks_reaching(facts: ModelFacts, method: str) -> set[str]:
-    """The loop hooks from which `method` runs: itself if it is one, else its callers' hooks."""
-    if method in LOOP_HOOKS:
-        return {method}
-    found, seen, frontier = set(), {method}, [method]
-    while frontier:
-        m = frontier.pop()
-        for caller, callees in facts.calls.items():
-            if m in callees and caller not in seen:
-                seen.add(caller)
-                if caller in LOOP_HOOKS:
-                    found.add(caller)
-                else:
-                    frontier.append(caller)
-    return found
 
 
 class _Parents(cst.CSTVisitor):
@@ -380,7 +362,17 @@ class _Analysis:
 
 
 def follow_optimizers(facts: ModelFacts, n_opt: int, automatic: bool, hooks: frozenset[str]) -> Flow:
-    """Edits for every Lightning-optimizer call in the class, the loop services they use, diagnostics."""
+    """Edits for every Lightning-optimizer call in the class, the loop services they use, diagnostics.
+
+    Plan (services, diagnostics) and rewrite (edits) both ask; the analysis runs once.
+    """
+    key = ("follow_optimizers", n_opt, automatic, hooks)
+    if key not in facts.memo:
+        facts.memo[key] = _follow(facts, n_opt, automatic, hooks)
+    return facts.memo[key]
+
+
+def _follow(facts: ModelFacts, n_opt: int, automatic: bool, hooks: frozenset[str]) -> Flow:
     seeds: dict[str, dict[str, str]] = {}
     for _ in range(len(facts.methods) + 1):  # to a fixed point: wrappers passed into helpers
         an = _Analysis(facts, n_opt, automatic, hooks)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import libcst as cst
 
 from lgen.diagnostics import Diagnostic
-from lgen.inspect import ModelFacts, dotted, qualname
+from lgen.inspect import ModelFacts, dotted, hooks_reaching, qualname
 from lgen.lightning_api import LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS
 from lgen.manual import follow_optimizers
 from lgen.options import Flags
@@ -110,6 +110,11 @@ class LoopPlan:
     @property
     def step_context(self) -> bool:
         return self.autocast or self.half
+
+    @property
+    def after_closure(self) -> bool:
+        """Something runs between the closure and the optimizer step: the pre-step hook or clipping."""
+        return self.has("on_before_optimizer_step") or self.has("configure_gradient_clipping") or self.clip
 
     @property
     def sanity_check(self) -> bool:
@@ -448,19 +453,7 @@ def log_stage(facts: ModelFacts, method: str) -> tuple[str | None, bool]:
     """The stage whose `self.log` defaults apply in `method`: (stage, known)."""
     if method in LOOP_HOOKS:
         return LOOP_HOOKS[method], True
-    callers = {m for m, callees in facts.calls.items() if method in callees}
-    stages = set()
-    seen = {method}
-    frontier = set(callers)
-    while frontier:
-        m = frontier.pop()
-        if m in seen:
-            continue
-        seen.add(m)
-        if m in LOOP_HOOKS:
-            stages.add(LOOP_HOOKS[m])
-        else:
-            frontier |= {c for c, callees in facts.calls.items() if m in callees}
+    stages = {LOOP_HOOKS[h] for h in hooks_reaching(facts, method)}
     defaults = {LOG_DEFAULTS[s] for s in stages}
     if len(defaults) == 1 and None not in defaults:
         return sorted(stages, key=str)[0], True
@@ -512,9 +505,9 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         # Lightning's configuration validator, in its order, at fit start
         manual_at = next((u.node for u in facts.uses if u.member == "automatic_optimization" and u.assigned), facts.cls.name)
         if flags.gradient_clip_val is not None and flags.gradient_clip_val > 0:
-            diags.append(Diagnostic("LGEN403", f"Automatic gradient clipping is not supported for manual optimization. Remove `Trainer(gradient_clip_val={flags.gradient_clip_val})` or switch to automatic optimization.", facts.path, *facts.pos(manual_at), help="drop --gradient-clip-val and call `self.clip_gradients(opt, gradient_clip_val=..., gradient_clip_algorithm=...)` in `training_step`"))
+            diags.append(facts.diag("LGEN403", manual_at, f"Automatic gradient clipping is not supported for manual optimization. Remove `Trainer(gradient_clip_val={flags.gradient_clip_val})` or switch to automatic optimization.", help="drop --gradient-clip-val and call `self.clip_gradients(opt, gradient_clip_val=..., gradient_clip_algorithm=...)` in `training_step`"))
         if flags.accumulate_grad_batches != 1:
-            diags.append(Diagnostic("LGEN403", f"Automatic gradient accumulation is not supported for manual optimization. Remove `Trainer(accumulate_grad_batches={flags.accumulate_grad_batches})` or switch to automatic optimization.", facts.path, *facts.pos(manual_at), help="drop --accumulate-grad-batches and step the optimizer every N batches in `training_step`"))
+            diags.append(facts.diag("LGEN403", manual_at, f"Automatic gradient accumulation is not supported for manual optimization. Remove `Trainer(accumulate_grad_batches={flags.accumulate_grad_batches})` or switch to automatic optimization.", help="drop --accumulate-grad-batches and step the optimizer every N batches in `training_step`"))
     if flags.precision == "16-mixed" and facts.automatic_optimization and "optimizer_step" in facts.methods:
         fn = facts.methods["optimizer_step"]
         diags.append(facts.diag("LGEN402", fn.name, "--precision 16-mixed with an `optimizer_step` override is not ejected by this lgen version (Lightning's GradScaler step runs inside `optimizer.step(closure)`)", "eject with --precision bf16-mixed or 32-true, or drop the override"))
