@@ -1,4 +1,16 @@
-"""Stage 6: black-format the rendered script (in process) and verify it is valid Python."""
+"""Stage 6: black-format the rendered script (in process) and verify it is valid Python.
+
+black is the largest cost of an eject, so it runs only where it has work to do. The script is
+three parts: the head (docstring and imports from the templates), the user's rewritten module,
+and the tail (every template after the model). The templates are written black-stable by
+construction (tests/test_format.py renders them for every golden case and the equivalence
+matrix and checks that black changes nothing), so black formats the head and the user's code,
+and the tail is appended as rendered. Where the tail might not be stable (a line past the line
+length, which an interpolated name can cause, or non-ASCII text), or where black's blank lines
+at the seam depend on the user's code (it ends in a comment or a top-level import, or uses
+`# fmt:` directives), black formats the whole script instead. Either way the bytes are what
+`black.format_str` gives for the whole script.
+"""
 
 from __future__ import annotations
 
@@ -6,18 +18,55 @@ import ast
 
 import black
 
-MODE = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=100)
+LINE_LENGTH = 100
+MODE = black.Mode(target_versions={black.TargetVersion.PY310}, line_length=LINE_LENGTH)
 
 
 class FormatError(Exception):
     """The rendered script is not valid Python: a bug in lgen's templates or rewrite."""
 
 
-def format_script(text: str) -> str:
+def format_script(head: str, tail: str = "") -> str:
+    """`black.format_str(head + tail)`, without running black over a black-stable `tail`.
+
+    `tail` is template output that follows the user's code after blank lines.
+    """
+    whole = head + tail
     try:
-        ast.parse(text)
+        tree = ast.parse(whole)
     except SyntaxError as e:
-        lines = text.splitlines()
+        lines = whole.splitlines()
         context = "\n".join(f"{i + 1:5} | {lines[i]}" for i in range(max(0, e.lineno - 4), min(len(lines), e.lineno + 2)))
         raise FormatError(f"generated code does not parse: {e.msg} at line {e.lineno}\n{context}") from None
-    return black.format_str(text, mode=MODE)
+    if not tail or not _tail_is_stable(tail) or not _head_ends_plainly(head, tree):
+        return black.format_str(whole, mode=MODE)
+    formatted = black.format_str(head, mode=MODE)
+    if formatted.rstrip("\n").rsplit("\n", 1)[-1].lstrip().startswith("#"):
+        return black.format_str(whole, mode=MODE)  # black may attach a trailing comment to the tail
+    # The tail starts with a top-level comment after blank lines. After code that is not a
+    # top-level import, black puts exactly two blank lines there (black/lines.py,
+    # EmptyLineTracker._maybe_empty_lines): two after a def or class, the user's two otherwise.
+    return formatted + "\n\n" + tail.lstrip("\n")
+
+
+def _head_ends_plainly(head: str, tree: ast.Module) -> bool:
+    """False where black's blank lines before the tail depend on the head: after a top-level
+    import (black puts one blank line there), or with `# fmt:` directives in the user's code."""
+    if "fmt:" in head:
+        return False
+    lines = head.count("\n") + 1
+    last = None
+    for node in tree.body:
+        if node.lineno > lines:
+            break
+        last = node
+    return not isinstance(last, (ast.Import, ast.ImportFrom))
+
+
+def _tail_is_stable(tail: str) -> bool:
+    return (
+        tail.isascii()
+        and tail.endswith("\n")
+        and not tail.endswith("\n\n")
+        and all(len(line) <= LINE_LENGTH for line in tail.split("\n"))
+    )

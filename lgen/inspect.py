@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from lgen.diagnostics import Diagnostic
 from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS, LOOP_HOOKS
@@ -32,7 +31,7 @@ class ModelFacts:
     path: str
     source: str
     module: cst.Module
-    positions: dict
+    positions: _Positions
     imports: dict[str, str]  # local name -> qualified name
     cls: cst.ClassDef
     class_name: str
@@ -227,8 +226,7 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
         line, col, msg = (e.raw_line, e.raw_column + 1, e.message) if isinstance(e, cst.ParserSyntaxError) else (1, 1, str(e))
         d = Diagnostic("LGEN101", f"cannot parse the file: {msg}", path, line, col, help="fix the syntax error and eject again")
         return None, [d], None
-    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-    positions = wrapper.resolve(PositionProvider)
+    positions = _Positions(module)
     imports = import_map(module)
     direct, indirect = find_classes(module, imports)
 
@@ -336,6 +334,22 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
         lightning_names=lightning_names,
     )
     return facts, diags, None
+
+
+class _Positions:
+    """node -> its source range, computed on first use: only a diagnostic needs positions, and
+    resolving them walks the whole file (tens of ms on a large model)."""
+
+    def __init__(self, module: cst.Module):
+        self.module = module
+        self.ranges = None
+
+    def get(self, node):
+        if self.ranges is None:
+            from libcst.metadata import MetadataWrapper, PositionProvider
+
+            self.ranges = MetadataWrapper(self.module, unsafe_skip_copy=True).resolve(PositionProvider)
+        return self.ranges.get(node)
 
 
 def _python_syntax_error(source: str, path: str) -> tuple[int, int, str] | None:

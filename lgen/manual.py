@@ -373,6 +373,17 @@ def follow_optimizers(facts: ModelFacts, n_opt: int, automatic: bool, hooks: fro
 
 
 def _follow(facts: ModelFacts, n_opt: int, automatic: bool, hooks: frozenset[str]) -> Flow:
+    users = {u.method for u in facts.uses if u.member == "optimizers"}
+    if not users:
+        return Flow()  # no `self.optimizers` anywhere: no name can hold a wrapper
+    # Most classes use the wrappers where they get them: then only those methods need a look.
+    an = _Analysis(facts, n_opt, automatic, hooks)
+    for name, fn in facts.methods.items():
+        if name in users and self_name_of(fn) is not None:
+            fn.visit(_Method(an, name, fn, {}))
+    if not any(kinds - {None} for params in an.passed.values() for kinds in params.values()):
+        return an.flow
+    # a wrapper is passed to a helper method: follow it through every method to a fixed point
     seeds: dict[str, dict[str, str]] = {}
     for _ in range(len(facts.methods) + 1):  # to a fixed point: wrappers passed into helpers
         an = _Analysis(facts, n_opt, automatic, hooks)

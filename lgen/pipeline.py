@@ -18,6 +18,8 @@ from lgen.rewrite import rewrite_module
 from lgen.vendor import make_header, sha256
 
 STDLIB = ("argparse", "contextlib", "math", "os", "random", "sys")
+# where the user's module goes in the rendered templates; what follows it is black-stable
+_MODEL_SLOT = "\x00lgen-model-module\x00"
 
 
 @dataclass
@@ -88,14 +90,15 @@ def eject(path: str, flags: Flags, class_name: str | None, *, display_path: str,
     text = render(
         plan,
         header="",
-        model_module=model_module,
+        model_module=_MODEL_SLOT,
         future_imports=future_text,
         script_name=script_name,
         flags=flags,
         stdlib_imports=stdlib,
         import_torch="torch" not in plain_imports,
     )
-    body_text = format_script(text)
+    before, after = text.split(_MODEL_SLOT)
+    body_text = format_script(before + model_module, after)
     full_command = ["lgen", "eject", display_path, "--class", facts.class_name, *command]
     header = make_header(__version__, display_path, facts.class_name, full_command, sha256(facts.module.code_for_node(facts.cls)), body_text)
     return Result(text=header + body_text, diagnostics=diags, source=source)

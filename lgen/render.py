@@ -46,8 +46,16 @@ def environment() -> jinja2.Environment:
         autoescape=False,
         bytecode_cache=_bytecode_cache(),
     )
-    env.filters["pyrepr"] = repr
+    env.filters["pyrepr"] = pyrepr
     return env
+
+
+def pyrepr(value) -> str:
+    """`repr`, spelled as black spells it (double quotes), so the rendered templates stay black-stable."""
+    text = repr(value)
+    if isinstance(value, str) and text.startswith("'") and '"' not in value:
+        return f'"{text[1:-1]}"'  # repr chose single quotes, so there are no quotes inside
+    return text
 
 
 def static_trainer_attrs(plan: LoopPlan) -> dict[str, str]:

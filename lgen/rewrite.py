@@ -133,13 +133,12 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
     for node, fn, was in follow_optimizers(facts, n_opt, plan.automatic, plan.hooks).edits:
         edits.add(node, fn, was)
     # `super().<hook>(...)`: the class now derives from nn.Module, which lacks Lightning's hooks
-    sv = _SuperUses()
-    facts.cls.visit(sv)
-    for attr in sv.attrs:
+    scan = _scan(facts)
+    for attr in scan.super_attrs:
         m = attr.attr.value
         if m not in LIGHTNING_MODULE_MEMBERS:
             continue  # nn.Module's own members still exist
-        call = sv.calls.get(id(attr))
+        call = scan.calls.get(id(attr))
         if m in NOOP_HOOKS and call is not None:
             edits.add(call, cst.Name("None"), " ".join(code(call).split()))  # Lightning's default does nothing
         else:
@@ -147,20 +146,58 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
     return edits, diags
 
 
-class _SuperUses(cst.CSTVisitor):
-    """`super().X` attributes, and the calls `super().X(...)` around them."""
+class _ClassScan(cst.CSTVisitor):
+    """One read-only pass over the class body for what the rewrite checks (a libcst pass over a
+    large class costs tens of ms, so they share one): `super().X` attributes and the calls around
+    them, names bound to Lightning (the leftmost name of a chain), which of those sit in an
+    annotation, and imports of Lightning inside the class."""
 
-    def __init__(self):
-        self.attrs: list[cst.Attribute] = []
-        self.calls: dict[int, cst.Call] = {}
+    def __init__(self, lnames: set[str]):
+        self.lnames = lnames
+        self.super_attrs: list[cst.Attribute] = []
+        self.calls: dict[int, cst.Call] = {}  # id(func) -> the call
+        self.lightning_names: list[cst.Name] = []
+        self.annotation_ids: set[int] = set()
+        self.lightning_imports: list[cst.CSTNode] = []
+        self._attr_ids: set[int] = set()  # `x.attr`: the attr is no reference
+        self._in_annotation = 0
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self._attr_ids.add(id(node.attr))
         v = node.value
         if isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value == "super":
-            self.attrs.append(node)
+            self.super_attrs.append(node)
 
     def visit_Call(self, node: cst.Call) -> None:
         self.calls[id(node.func)] = node
+
+    def visit_Name(self, node: cst.Name) -> None:
+        if node.value in self.lnames and id(node) not in self._attr_ids:
+            self.lightning_names.append(node)
+            if self._in_annotation:
+                self.annotation_ids.add(id(node))
+
+    def visit_Annotation(self, node: cst.Annotation) -> None:
+        self._in_annotation += 1
+
+    def leave_Annotation(self, original_node: cst.Annotation) -> None:
+        self._in_annotation -= 1
+
+    def visit_Import(self, node: cst.Import) -> None:
+        if any(is_lightning_name(dotted(a.name)) for a in node.names):
+            self.lightning_imports.append(node)
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+        if node.module is not None and not node.relative and is_lightning_name(dotted(node.module)):
+            self.lightning_imports.append(node)
+
+
+def _scan(facts: ModelFacts) -> _ClassScan:
+    if "class_scan" not in facts.memo:
+        scan = _ClassScan(facts.lightning_names)
+        facts.cls.body.visit(scan)
+        facts.memo["class_scan"] = scan
+    return facts.memo["class_scan"]
 
 
 def _arg_map(call: cst.Call, names):
@@ -303,9 +340,14 @@ def _save_hparams(facts: ModelFacts, u: Use):
 
 
 class _Rewriter(cst.CSTTransformer):
-    def __init__(self, facts: ModelFacts, plan: LoopPlan, edits: Edits):
+    """The edits, each statement's `# lgen: was` note, and the class now a `torch.nn.Module`
+    (annotations naming Lightning types go)."""
+
+    def __init__(self, facts: ModelFacts, plan: LoopPlan, edits: Edits, base_was: str):
         self.facts = facts
         self.edits = edits
+        self.base_was = base_was
+        self.lnames = facts.lightning_names
         self.stack: list[list[str]] = []
         self.save_hparams_ids = {id(u.call) for u in facts.uses if u.member == "save_hyperparameters" and u.call is not None}
         self.self_name = "self"
@@ -353,6 +395,28 @@ class _Rewriter(cst.CSTTransformer):
             target = cst.AssignTarget(cst.parse_expression(f"{self.self_name}.hparams"))
             return cst.Assign(targets=[target], value=updated.value)
         return updated
+
+
+    def leave_Param(self, original_node, updated_node):
+        if updated_node.annotation is not None and _mentions(updated_node.annotation, self.lnames):
+            return updated_node.with_changes(annotation=None)
+        return updated_node
+
+    def leave_FunctionDef(self, original_node, updated_node):
+        if updated_node.returns is not None and _mentions(updated_node.returns, self.lnames):
+            return updated_node.with_changes(returns=None)
+        return updated_node
+
+    def leave_ClassDef(self, original_node, updated_node):
+        if original_node is not self.facts.cls:
+            return updated_node
+        body = updated_node.body
+        header = _with_note(body.header, [self.base_was])
+        bases = [
+            b.with_changes(value=cst.parse_expression("torch.nn.Module")) if _mentions(b.value, self.lnames) else b
+            for b in updated_node.bases
+        ]
+        return updated_node.with_changes(bases=bases, body=body.with_changes(header=header))
 
 
 def _with_note(tw: cst.TrailingWhitespace, notes: list[str]) -> cst.TrailingWhitespace:
@@ -419,25 +483,27 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
             diags.append(facts.diag("LGEN301", n, f"module-level code uses `{n.value}` from Lightning, which the ejected script does not import", "move it under `if __name__ == \"__main__\":` (lgen drops that block) or remove it"))
         body.append(stmt)
     # inside the class: annotations naming Lightning types are dropped; other uses are errors
-    v = _NameUses(lnames)
-    facts.cls.body.visit(v)
-    ann_ids = _annotation_name_ids(facts.cls, lnames)
-    for n in v.found:
-        if id(n) not in ann_ids:
+    scan = _scan(facts)
+    for n in scan.lightning_names:
+        if id(n) not in scan.annotation_ids:
             diags.append(facts.diag("LGEN301", n, f"`{n.value}` from Lightning is used inside the model", "use the plain torch equivalent"))
     # Lightning imports that are not top-level import lines (those are stripped) would stay in the script
+    nested_imports = []
     for stmt in body:
-        li = _LightningImports()
-        stmt.visit(li)
-        for n in li.found:
-            diags.append(facts.diag("LGEN301", n, "the file imports Lightning inside a function, class or block; the ejected script imports nothing from Lightning", "import Lightning at the top of the file, or remove the import"))
+        if stmt is facts.cls:
+            nested_imports += scan.lightning_imports
+        else:
+            li = _LightningImports()
+            stmt.visit(li)
+            nested_imports += li.found
+    for n in nested_imports:
+        diags.append(facts.diag("LGEN301", n, "the file imports Lightning inside a function, class or block; the ejected script imports nothing from Lightning", "import Lightning at the top of the file, or remove the import"))
     if any(d.is_error for d in diags):
         return None, set(), diags
     if body and _is_docstring(body[0]):
         body = body[1:]  # the model file's docstring describes the Lightning file, not this script
     base_was = facts.module.code_for_node(facts.lightning_base.value)
-    new_cls = facts.cls.visit(_Rewriter(facts, plan, edits))
-    new_cls = new_cls.visit(_ClassBase(new_cls, base_was, lnames))
+    new_cls = facts.cls.visit(_Rewriter(facts, plan, edits, base_was))
     body = [new_cls if stmt is facts.cls else stmt for stmt in body]
     return facts.module.with_changes(body=body), set(), diags
 
@@ -462,47 +528,6 @@ def _is_docstring(stmt) -> bool:
         and isinstance(stmt.body[0], cst.Expr)
         and isinstance(stmt.body[0].value, (cst.SimpleString, cst.ConcatenatedString))
     )
-
-
-def _annotation_name_ids(cls, lnames):
-    ids = set()
-
-    class V(cst.CSTVisitor):
-        def visit_Annotation(self, node):
-            u = _NameUses(lnames)
-            node.visit(u)
-            ids.update(id(n) for n in u.found)
-
-    cls.visit(V())
-    return ids
-
-
-class _ClassBase(cst.CSTTransformer):
-    """The class now subclasses torch.nn.Module; annotations naming Lightning types go."""
-
-    def __init__(self, cls, was, lnames):
-        self.cls, self.was, self.lnames = cls, was, lnames
-
-    def leave_Param(self, original_node, updated_node):
-        if updated_node.annotation is not None and _mentions(updated_node.annotation, self.lnames):
-            return updated_node.with_changes(annotation=None)
-        return updated_node
-
-    def leave_FunctionDef(self, original_node, updated_node):
-        if updated_node.returns is not None and _mentions(updated_node.returns, self.lnames):
-            return updated_node.with_changes(returns=None)
-        return updated_node
-
-    def leave_ClassDef(self, original_node, updated_node):
-        if original_node is self.cls:
-            body = updated_node.body
-            header = _with_note(body.header, [self.was])
-            bases = [
-                b.with_changes(value=cst.parse_expression("torch.nn.Module")) if _mentions(b.value, self.lnames) else b
-                for b in updated_node.bases
-            ]
-            return updated_node.with_changes(bases=bases, body=body.with_changes(header=header))
-        return updated_node
 
 
 def _mentions(node, names) -> bool:
