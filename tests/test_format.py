@@ -115,3 +115,14 @@ def test_unformatted_user_code_is_formatted(tmp_path):
     script, fast = eject(model, "--max-epochs", "1")
     assert fast == [True] and "super().__init__()" in script and "x = [1, 2]" in script
     assert black.format_str(script, mode=MODE) == script
+
+
+def test_trainer_constants_are_spelled_as_black_spells_them(tmp_path):
+    attrs = ["gradient_clip_algorithm", "gradient_clip_val", "limit_train_batches", "val_check_interval", "world_size"]
+    reads = "".join(f"        _ = self.trainer.{a}\n" for a in attrs)
+    source = (ROOT / "examples" / "mlp.py").read_text().replace("        x, y = batch\n        loss", reads + "        x, y = batch\n        loss", 1)
+    model = tmp_path / "model.py"
+    model.write_text(source)
+    script, fast = eject(model, "--max-epochs", "1", "--gradient-clip-val", "0.5", "--gradient-clip-algorithm", "value")
+    assert 'self.gradient_clip_algorithm = "value"' in script and fast == [True]
+    assert black.format_str(script, mode=MODE) == script
