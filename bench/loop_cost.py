@@ -1,6 +1,7 @@
 """Per-step cost of the loop `lgen eject` writes, against a careful hand loop and Lightning's Trainer.
 
     .venv/bin/python bench/loop_cost.py [--rounds N] [--quick] [--case NAME ...] [--pbar] [--json OUT]
+                                        [--device cpu|cuda]
 
 Cases (models in bench/models/; each shares its network, loss and DataLoader with the hand loop):
 
@@ -26,7 +27,9 @@ fresh model, so the difference of the fastest long and fastest short wall times,
 the difference of the batch counts, is the steady-state cost of one training batch, with every
 fixed cost (imports, model construction, Trainer set-up, the checkpoint the script writes)
 cancelled out and per-epoch costs amortized as they are in real training. (Fastest, because
-load from other processes only ever adds time.)
+load from other processes only ever adds time.) With `--device cuda` every variant trains on the
+GPU (the hand loop moves each batch with `non_blocking=True`, as Lightning does) and each run
+ends with `torch.cuda.synchronize()`, so the queued kernels are inside the timing.
 Rounds run the variants in an order rotated per round; the table shows the median over rounds
 of each variant's per-batch time and the median of the per-round ratios.
 """
@@ -75,14 +78,19 @@ def load_module(path: Path, name: str):
     return module
 
 
-def hand_runner(case: str, models):
+def hand_runner(case: str, models, device: str):
     """A minimal careful loop per case: what someone would write by hand for the same work."""
     import torch
     from torch import nn
 
+    dev = torch.device(device)
+
+    def to(*tensors):
+        return tensors if dev.type == "cpu" else tuple(t.to(dev, non_blocking=True) for t in tensors)
+
     def tiny(epochs, accumulate=1, clip=None, scheduler=False):
         torch.manual_seed(0)
-        net = models.TinyNet()
+        net = models.TinyNet().to(dev)
         optimizer = models.make_optimizer(net.parameters())
         sched = torch.optim.lr_scheduler.StepLR(optimizer, step_size=100, gamma=0.99) if scheduler else None
         loader = models.make_loader()
@@ -92,6 +100,7 @@ def hand_runner(case: str, models):
         net.train()
         for _ in range(epochs):
             for i, (x, y) in enumerate(loader):
+                x, y = to(x, y)
                 loss = nn.functional.mse_loss(net(x), y)
                 metrics["train_loss"] = loss.detach()
                 if accumulate == 1:
@@ -111,13 +120,14 @@ def hand_runner(case: str, models):
 
     def gan(epochs):
         torch.manual_seed(0)
-        generator, discriminator = models.make_generator(), models.make_discriminator()
+        generator, discriminator = models.make_generator().to(dev), models.make_discriminator().to(dev)
         g_opt = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
         d_opt = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
         loader = models.make_loader()
         metrics = {}
         for _ in range(epochs):
             for (real,) in loader:
+                (real,) = to(real)
                 fake = generator(torch.randn(real.size(0), models.LATENT, device=real.device))
                 d_loss = models.discriminator_loss(discriminator, real, fake)
                 d_opt.zero_grad()
@@ -132,12 +142,13 @@ def hand_runner(case: str, models):
 
     def compute(epochs):
         torch.manual_seed(0)
-        net = models.WideNet()
+        net = models.WideNet().to(dev)
         optimizer = models.make_optimizer(net.parameters())
         loader = models.make_loader()
         metrics = {}
         for _ in range(epochs):
             for x, y in loader:
+                x, y = to(x, y)
                 loss = nn.functional.cross_entropy(net(x), y)
                 metrics["train_loss"] = loss.detach()
                 optimizer.zero_grad()
@@ -153,19 +164,19 @@ def hand_runner(case: str, models):
     }[case]
 
 
-def generated_runner(script: Path):
+def generated_runner(script: Path, device: str):
     module = load_module(script, "lgen_bench_generated")
     out_dir = tempfile.mkdtemp(prefix="lgen-bench-out-")
 
     def run(epochs):
         # the script prints progress lines to stderr every 50 batches; keep them off the terminal
         with contextlib.redirect_stderr(io.StringIO()):
-            module.main(["--max-epochs", str(epochs), "--seed", "0", "--out-dir", out_dir, "--accelerator", "cpu"])
+            module.main(["--max-epochs", str(epochs), "--seed", "0", "--out-dir", out_dir, "--accelerator", device])
 
     return run
 
 
-def lightning_runner(cls, flags: dict, pbar: bool):
+def lightning_runner(cls, flags: dict, pbar: bool, device: str):
     import logging
     import warnings
 
@@ -179,7 +190,7 @@ def lightning_runner(cls, flags: dict, pbar: bool):
         L.seed_everything(0, verbose=False)
         trainer = L.Trainer(
             max_epochs=epochs,
-            accelerator="cpu",
+            accelerator=device,
             devices=1,
             logger=False,
             enable_progress_bar=pbar,
@@ -193,7 +204,7 @@ def lightning_runner(cls, flags: dict, pbar: bool):
     return run
 
 
-def worker(case: str, variant: str, script: str | None, repeats: int, epochs: tuple[int, int]) -> dict:
+def worker(case: str, variant: str, script: str | None, repeats: int, epochs: tuple[int, int], device: str = "cpu") -> dict:
     import torch
 
     torch.set_num_threads(1)
@@ -201,11 +212,18 @@ def worker(case: str, variant: str, script: str | None, repeats: int, epochs: tu
     models = load_module(MODELS / file, f"bench_models_{Path(file).stem}")
     batches_per_epoch = len(models.make_loader())
     if variant == "hand":
-        run = hand_runner(case, models)
+        run = hand_runner(case, models, device)
     elif variant == "generated":
-        run = generated_runner(Path(script))
+        run = generated_runner(Path(script), device)
     else:
-        run = lightning_runner(getattr(models, cls_name), flags, pbar=variant == "lightning+pbar")
+        run = lightning_runner(getattr(models, cls_name), flags, pbar=variant == "lightning+pbar", device=device)
+    if device != "cpu":
+        untimed = run
+
+        def run(epochs):
+            untimed(epochs)
+            torch.cuda.synchronize()
+
     small, big = epochs
     run(1)  # warm-up: allocator, caches, lazy imports
     short, long = [], []
@@ -240,9 +258,9 @@ def eject(case: str, out_dir: Path) -> tuple[Path | None, str | None]:
     return script, None
 
 
-def spawn(case, variant, script, repeats, epochs) -> float:
+def spawn(case, variant, script, repeats, epochs, device="cpu") -> float:
     env = dict(os.environ, OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONHASHSEED="0")
-    payload = json.dumps({"case": case, "variant": variant, "script": script and str(script), "repeats": repeats, "epochs": epochs})
+    payload = json.dumps({"case": case, "variant": variant, "script": script and str(script), "repeats": repeats, "epochs": epochs, "device": device})
     with tempfile.TemporaryFile() as err:
         p = subprocess.run([PY, __file__, "--worker", payload], stdout=subprocess.PIPE, stderr=err, env=env, cwd=REPO, text=True)
         if p.returncode != 0:
@@ -252,7 +270,7 @@ def spawn(case, variant, script, repeats, epochs) -> float:
     return json.loads(p.stdout.strip().splitlines()[-1])["per_batch_s"]
 
 
-def machine() -> str:
+def machine(device: str = "cpu") -> str:
     cpu = "unknown CPU"
     try:
         for line in open("/proc/cpuinfo"):
@@ -262,8 +280,10 @@ def machine() -> str:
     except OSError:
         pass
     code = "import torch, lightning; print(f'torch {torch.__version__}, lightning {lightning.__version__}')"
-    libs = subprocess.run([PY, "-c", code], capture_output=True, text=True).stdout.strip()
-    return f"{cpu}, {os.cpu_count()} cores visible, Python {platform.python_version()}, {libs}, one thread per process"
+    if device == "cuda":
+        code += "; print(torch.cuda.get_device_name(0))"
+    libs = ", ".join(subprocess.run([PY, "-c", code], capture_output=True, text=True).stdout.split("\n")).strip(", ")
+    return f"{cpu}, {os.cpu_count()} cores visible, Python {platform.python_version()}, {libs}, device {device}, one thread per process"
 
 
 def main() -> None:
@@ -275,11 +295,12 @@ def main() -> None:
     parser.add_argument("--pbar", action="store_true", help="also time Lightning with its progress bar on")
     parser.add_argument("--no-lightning", action="store_true", help="time only the hand loop and the generated one")
     parser.add_argument("--json", metavar="OUT", help="also write the figures as JSON")
+    parser.add_argument("--device", choices=["cpu", "cuda"], default="cpu", help="where every variant trains (default: %(default)s)")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
         spec = json.loads(args.worker)
-        result = worker(spec["case"], spec["variant"], spec["script"], spec["repeats"], tuple(spec["epochs"]))
+        result = worker(spec["case"], spec["variant"], spec["script"], spec["repeats"], tuple(spec["epochs"]), spec.get("device", "cpu"))
         print(json.dumps(result))
         return
 
@@ -288,7 +309,7 @@ def main() -> None:
     if args.no_lightning:
         variants = ("hand", "generated")
     cases = args.case or list(CASES)
-    print(machine())
+    print(machine(args.device))
     print(f"{rounds} round(s) x {repeats} short/long pair(s) per process; per-batch medians\n")
     results = {}
     with tempfile.TemporaryDirectory(prefix="lgen-bench-") as tmp:
@@ -300,7 +321,7 @@ def main() -> None:
             for r in range(rounds):
                 order = todo[r % len(todo):] + todo[: r % len(todo)]
                 for v in order:
-                    times[v].append(spawn(case, v, script if v == "generated" else None, repeats, epochs))
+                    times[v].append(spawn(case, v, script if v == "generated" else None, repeats, epochs, args.device))
                     print(f"  {case} round {r + 1}: {v} {times[v][-1] * 1e6:.0f} us/batch", file=sys.stderr)
             row = {v: statistics.median(t) for v, t in times.items()}
             ratio = {}
@@ -328,7 +349,7 @@ def main() -> None:
             line += f" {ratio['lightning+pbar/hand']:.2f}x |"
         print(line)
     if args.json:
-        Path(args.json).write_text(json.dumps({"machine": machine(), "rounds": rounds, "repeats": repeats, "results": results}, indent=2))
+        Path(args.json).write_text(json.dumps({"machine": machine(args.device), "rounds": rounds, "repeats": repeats, "results": results}, indent=2))
 
 
 if __name__ == "__main__":
