@@ -57,6 +57,20 @@ def test_training_steps_make_no_host_sync(name, tmp_path):
 
     module.train_epoch = checked
     module.report = lambda *args, **kwargs: None
+    if hasattr(module, "step_plateau"):
+        # ReduceLROnPlateau.step reads its metric back (`float(metrics)`): the user's scheduler
+        # asks for it, in Lightning as here (log_dict steps one every 2 batches)
+        step_plateau = module.step_plateau
+
+        def plateau(*args, **kwargs):
+            mode = torch.cuda.get_sync_debug_mode()
+            torch.cuda.set_sync_debug_mode(0)
+            try:
+                return step_plateau(*args, **kwargs)
+            finally:
+                torch.cuda.set_sync_debug_mode(mode)
+
+        module.step_plateau = plateau
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         module.main(["--seed", "0", "--accelerator", "cuda", "--out-dir", str(tmp_path), "--max-epochs", "2"])
@@ -71,7 +85,10 @@ def _run_script(script: Path, seed: int, out_dir: Path) -> Path:
     return out_dir / "last.ckpt"
 
 
-GPU_EQUIVALENCE = ["baseline", "example_mlp", "accum_3", "clip_norm", "log_dict", "hooks", "manual_gan", "bf16_mixed", "fp16_mixed_accum_clip", "manual_gan_16_mixed"]
+GPU_EQUIVALENCE = ["baseline", "example_mlp", "accum_3", "clip_norm", "log_dict", "hooks", "manual_gan", "bf16_mixed", "fp16_mixed_accum_clip"]
+# Scripts that fail on CUDA exactly where Lightning fails: the GAN's BCELoss under float16
+# autocast ("unsafe to autocast"; on the CPU, 16-mixed runs as bf16-mixed and BCELoss is allowed)
+GPU_FAILS_AS_IN_LIGHTNING = {"manual_gan_16_mixed": "are unsafe to autocast"}
 
 
 @pytest.mark.gpu
@@ -111,3 +128,20 @@ def test_ddp_nccl_one_rank_matches_lightning(tmp_path, monkeypatch):
     theirs = run_lightning(case.dir / "model.py", "BaselineModel", lflags, case.seed, tmp_path / "lightning")
     problems = compare(theirs, ours)
     assert problems == [], f"max abs diff {max_abs_diff(theirs, ours)}\n" + "\n".join(problems)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("name", sorted(GPU_FAILS_AS_IN_LIGHTNING))
+def test_gpu_fails_where_lightning_fails(name, tmp_path):
+    from equivalence.harness import RunError
+    from lgen.vendor import parse_header
+
+    case, message = CASES[name], GPU_FAILS_AS_IN_LIGHTNING[name]
+    env = subprocess_env()
+    cmd = [sys.executable, str(case.dir / "train.py"), "--seed", str(case.seed), "--out-dir", str(tmp_path), "--accelerator", "cuda"]
+    p = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    assert p.returncode != 0 and message in p.stderr, p.stderr
+    cls = parse_header((case.dir / "train.py").read_text()).class_name
+    with pytest.raises(RunError) as lightning_error:
+        run_lightning(case.dir / "model.py", cls, {**lightning_flags(case), "accelerator": "cuda"}, case.seed, tmp_path / "lightning")
+    assert message in lightning_error.value.stderr
