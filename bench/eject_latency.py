@@ -16,6 +16,11 @@ installed one otherwise): that is how a before/after comparison is taken.
 The floor is `python -c "import libcst, black, jinja2, typer"`: what any tool built on those
 four libraries pays before doing anything.
 
+lgen keeps two on-disk caches keyed by content (compiled templates; black's formatting of the
+model part). The plain eject rows run with them warm, as a re-eject of an unchanged model does
+(CI's `--check`, a pre-commit hook; the warm-up round fills them); the "no cache" rows set
+`LGEN_NO_CACHE=1`, as the first eject of a model does.
+
 `--profile` adds where the time goes: `-X importtime` (largest cumulative imports) and a
 cProfile of one in-process eject of the large model.
 """
@@ -53,6 +58,14 @@ def commands(out_dir: Path) -> list[tuple[str, list[str], int, Path | None]]:
         (
             f"lgen eject large_model.py ({sum(1 for _ in LARGE.open())} lines)",
             [PY, "-m", "lgen", "eject", str(LARGE), "-o", str(large_out), "--max-epochs", "2", "--gradient-clip-val", "1.0"],
+            0,
+            large_out,
+        ),
+        # caches off (LGEN_NO_CACHE: no Jinja bytecode, no formatted-head cache): a first eject
+        ("lgen eject examples/mlp.py, no cache", ["env", "LGEN_NO_CACHE=1", PY, "-m", "lgen", "eject", str(SMALL), "-o", str(small_out), "--max-epochs", "3"], 0, small_out),
+        (
+            "lgen eject large_model.py, no cache",
+            ["env", "LGEN_NO_CACHE=1", PY, "-m", "lgen", "eject", str(LARGE), "-o", str(large_out), "--max-epochs", "2", "--gradient-clip-val", "1.0"],
             0,
             large_out,
         ),

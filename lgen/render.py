@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import jinja2
@@ -29,10 +30,27 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     the folder is Jinja's per-user one in the temp directory, which Jinja refuses to use unless
     the user owns it and no one else may write to it. Failures to read or write it are ignored.
     """
+    if os.environ.get("LGEN_NO_CACHE"):
+        return None
     try:
         return jinja2.FileSystemBytecodeCache()
     except (RuntimeError, OSError):
         return None
+
+
+def cache_dir(name: str) -> str | None:
+    """A private folder of lgen's own inside Jinja's per-user cache folder (which Jinja makes, or
+    refuses unless only this user may write to it), or None: `LGEN_NO_CACHE` set, or no usable
+    folder. Caches are keyed by content hashes; failures to use them are ignored."""
+    cache = _bytecode_cache()
+    if cache is None:
+        return None
+    path = os.path.join(cache.directory, name)
+    try:
+        os.makedirs(path, mode=0o700, exist_ok=True)
+    except OSError:
+        return None
+    return path
 
 
 @functools.lru_cache(maxsize=1)

@@ -126,3 +126,22 @@ def test_trainer_constants_are_spelled_as_black_spells_them(tmp_path):
     script, fast = eject(model, "--max-epochs", "1", "--gradient-clip-val", "0.5", "--gradient-clip-algorithm", "value")
     assert 'self.gradient_clip_algorithm = "value"' in script and fast == [True]
     assert black.format_str(script, mode=MODE) == script
+
+
+def test_the_formatted_head_is_cached_by_content(tmp_path, monkeypatch):
+    import jinja2
+
+    monkeypatch.delenv("LGEN_NO_CACHE", raising=False)
+    monkeypatch.setattr(jinja2.FileSystemBytecodeCache, "__init__", lambda self, directory=None, pattern="": setattr(self, "directory", str(tmp_path)))
+    head = HEAD + "x=[1,\n2]\n"
+    first = format_script(head, TAIL)
+    assert first == black.format_str(head + TAIL, mode=MODE)
+    (entry,) = (tmp_path / "black").iterdir()
+    calls = []
+    monkeypatch.setattr(black, "format_str", lambda *a, **k: calls.append(a) or "not black's output")
+    assert format_script(head, TAIL) == first and calls == []  # from the cache
+    entry.write_text(entry.read_text().replace("x = [1, 2]", "x = [1,2]"))  # altered: not trusted
+    assert format_script(head, TAIL) == "not black's output\n\n" + TAIL.lstrip("\n") and len(calls) == 1
+    monkeypatch.setenv("LGEN_NO_CACHE", "1")
+    format_script(head, TAIL)
+    assert len(calls) == 2
