@@ -7,7 +7,7 @@ optimizer state, and the same global_step and epoch.
 import os
 
 import pytest
-from equivalence.harness import compare, run_lightning
+from equivalence.harness import compare, run_lightning, subprocess_env
 from equivalence.zygote import SCRIPT_PRELOAD, python
 from golden_cases import lightning_flags, load_cases
 from lgen.vendor import parse_header
@@ -16,7 +16,7 @@ CASES = [c for c in load_cases() if not c.is_error and c.equivalence]
 
 
 def run_script(script, seed, out_dir, accelerator="cpu"):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
+    env = subprocess_env()  # the harness's (OMP_NUM_THREADS=1, PYTHONHASHSEED=0, ...), as the matrix's scripts
     args = [str(script), "--seed", str(seed), "--out-dir", str(out_dir), "--accelerator", accelerator]
     # on CPU, forked from a warm interpreter (equivalence/zygote.py); on a GPU, a fresh process
     preload = SCRIPT_PRELOAD if accelerator == "cpu" else None

@@ -237,6 +237,8 @@ class Zygote:
 
     def __init__(self, preload: tuple[str, ...], env: dict[str, str]):
         self.preload = preload
+        self.env_key = _env_key(env)
+        self.last_used = time.monotonic()
         self.dir = tempfile.mkdtemp(prefix="lgen_zygote_")
         self.log = os.path.join(self.dir, "zygote.log")
         with open(self.log, "wb") as log:
@@ -325,8 +327,13 @@ def _read_text(path: str) -> str:
         return f.read()
 
 
+#: A torch zygote holds about 230 MB of its own. One unused for IDLE_S seconds is stopped, and
+#: at most MAX_IDLE wait unused (the least recently used go first).
+IDLE_S = 60.0
+MAX_IDLE = 5
+
 _lock = threading.Lock()
-_idle: dict[tuple, list[Zygote]] = {}
+_idle: dict[tuple, list[Zygote]] = {}  # key -> zygotes waiting for a request
 _all: list[Zygote] = []
 _broken: set[tuple] = set()
 #: how many runs were forked from a zygote in this process (tests/test_zygote.py counts them)
@@ -345,6 +352,7 @@ def run(
     Returns (returncode, stdout, stderr), returncode None on a timeout (the child was killed);
     None if no zygote can serve here (the caller then runs a fresh process).
     """
+    global forked_runs
     if not enabled():
         return None
     key = (tuple(preload), _env_key(env))
@@ -366,10 +374,18 @@ def run(
                 atexit.register(shutdown)
             _all.append(zygote)
     result = zygote.run(args, str(cwd), env, timeout)
-    global forked_runs
+    zygote.last_used = time.monotonic()
     with _lock:
         _idle[key].append(zygote)
         forked_runs += 1
+        waiting = sorted((z for zs in _idle.values() for z in zs), key=lambda z: z.last_used)
+        stale = [z for z in waiting if zygote.last_used - z.last_used > IDLE_S]
+        stale += [z for z in waiting[: max(0, len(waiting) - MAX_IDLE)] if z not in stale]
+        for z in stale:
+            _idle[(z.preload, z.env_key)].remove(z)
+            _all.remove(z)
+    for z in stale:
+        z.close()
     return result
 
 
