@@ -234,10 +234,11 @@ def test_timeout_kills_the_child_and_its_children(tmp_path, fresh):
     t0 = time.monotonic()
     with pytest.raises(subprocess.TimeoutExpired):
         zygote.python(
-            [str(script)], cwd=tmp_path, env=harness.subprocess_env(), timeout=5, preload=zygote.SCRIPT_PRELOAD
-        )
+            [str(script)], cwd=tmp_path, env=harness.subprocess_env(), timeout=8, preload=zygote.SCRIPT_PRELOAD
+        )  # (8 s: time enough to start the grandchild and write the pids, on a busy machine too)
     assert time.monotonic() - t0 < 60
     assert _forked_runs() - before == 1
+    assert pids.exists(), "the script did not get to write its pids before the timeout"
     for pid in map(int, pids.read_text().split()):
         for _ in range(100):
             if not _alive(pid):
