@@ -393,10 +393,10 @@ def run(
 #: which torch imports itself in the first ``Optimizer.__init__`` (about 1 s; it draws no random
 #: number and starts no thread)
 SCRIPT_PRELOAD = ("torch", "torch._dynamo")
-#: what ``python -m lgen eject`` imports that is slow to import (typer loads pydantic to check
-#: option values). Not lgen itself: the child imports lgen as ``python -m lgen`` would, from
-#: its working directory first.
-LGEN_PRELOAD = ("libcst", "libcst.metadata", "black", "jinja2", "typer", "click", "pydantic")
+#: what ``python -m lgen eject`` imports that is slow to import. Not lgen itself: the child
+#: imports lgen as ``python -m lgen`` would, from its working directory first. (Not pydantic,
+#: which typer >= 0.29 loads for option values: lgen pins typer below that.)
+LGEN_PRELOAD = ("libcst", "libcst.metadata", "black", "jinja2", "typer", "click")
 
 
 def lightning_preload(model_path: str | os.PathLike) -> tuple[str, ...]:
