@@ -17,7 +17,14 @@ def update_golden(request):
     return request.config.getoption("--update-golden")
 
 
+# Modules with the longest single tests (the zygote's fresh-process runs, the hypothesis runs) go
+# first: under `pytest -n 2` a 10-20 s test that starts last leaves the other worker idle until
+# it ends. Each module stays in one piece (module-scoped fixtures), in its usual order.
+RUN_FIRST = ("test_fuzz.py", "test_zygote.py")
+
+
 def pytest_collection_modifyitems(config, items):
+    items.sort(key=lambda item: item.path.name not in RUN_FIRST)
     try:
         import torch
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from equivalence.zygote import LGEN_PRELOAD, python
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLDEN = ROOT / "golden"
@@ -31,8 +32,9 @@ class GoldenCase:
         """Copy model.py into `workdir` and eject it there to train.py, as a user would."""
         workdir.mkdir(parents=True, exist_ok=True)
         shutil.copy(self.dir / "model.py", workdir / "model.py")
-        cmd = [sys.executable, "-m", "lgen", "eject", "model.py", "-o", "train.py", *self.cli_args, *(extra or [])]
-        return subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
+        args = ["-m", "lgen", "eject", "model.py", "-o", "train.py", *self.cli_args, *(extra or [])]
+        # forked from a warm interpreter with lgen's libraries imported (equivalence/zygote.py)
+        return python(args, cwd=workdir, preload=LGEN_PRELOAD)
 
     @property
     def cli_args(self) -> list[str]:

@@ -1,6 +1,8 @@
 """Faithful or loud: bad input gets one clear message and the right exit code, never a traceback.
 
-Every case runs the real `lgen` command in a subprocess, as a user would.
+Every case runs the real `python -m lgen` command in a process of its own, as a user would:
+forked from a warm interpreter that has imported lgen's libraries (equivalence/zygote.py; with
+LGEN_TEST_FRESH_PROCESSES=1, a fresh one). The internal-error cases start a fresh `python -c`.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from equivalence.zygote import LGEN_PRELOAD, python
 
 REPO = Path(__file__).resolve().parents[1]
 MLP = REPO / "examples" / "mlp.py"
@@ -20,15 +23,7 @@ MLP = REPO / "examples" / "mlp.py"
 def lgen(*args, cwd=None, env=None):
     full_env = {k: v for k, v in os.environ.items() if k != "LGEN_TRACEBACK"}
     full_env.update(env or {})
-    p = subprocess.run(
-        [sys.executable, "-m", "lgen", *map(str, args)],
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=full_env,
-        timeout=120,
-    )
-    return p
+    return python(["-m", "lgen", *args], cwd=cwd or os.getcwd(), env=full_env, timeout=120, preload=LGEN_PRELOAD)
 
 
 def assert_clean(p, code):

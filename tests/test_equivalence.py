@@ -5,11 +5,10 @@ optimizer state, and the same global_step and epoch.
 """
 
 import os
-import subprocess
-import sys
 
 import pytest
-from equivalence.harness import compare, run_lightning
+from equivalence.harness import compare, run_lightning, subprocess_env
+from equivalence.zygote import SCRIPT_PRELOAD, python
 from golden_cases import lightning_flags, load_cases
 from lgen.vendor import parse_header
 
@@ -17,10 +16,12 @@ CASES = [c for c in load_cases() if not c.is_error and c.equivalence]
 
 
 def run_script(script, seed, out_dir, accelerator="cpu"):
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0"}
-    cmd = [sys.executable, str(script), "--seed", str(seed), "--out-dir", str(out_dir), "--accelerator", accelerator]
-    result = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    assert result.returncode == 0, f"{' '.join(cmd)}\n{result.stdout}\n{result.stderr}"
+    env = subprocess_env()  # the harness's (OMP_NUM_THREADS=1, PYTHONHASHSEED=0, ...), as the matrix's scripts
+    args = [str(script), "--seed", str(seed), "--out-dir", str(out_dir), "--accelerator", accelerator]
+    # on CPU, forked from a warm interpreter (equivalence/zygote.py); on a GPU, a fresh process
+    preload = SCRIPT_PRELOAD if accelerator == "cpu" else None
+    result = python(args, cwd=os.getcwd(), env=env, preload=preload)
+    assert result.returncode == 0, f"{' '.join(result.args)}\n{result.stdout}\n{result.stderr}"
     return out_dir / "last.ckpt"
 
 

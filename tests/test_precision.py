@@ -10,12 +10,12 @@ pinned to the CPU scaler and float16. Everything else in the script runs as gene
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import os
 from pathlib import Path
 
 import pytest
 from equivalence import harness
+from equivalence.zygote import LGEN_PRELOAD, python
 from equivalence.reference.check import Ref, run_lightning_fp16_cpu
 
 SCALER_SWITCH = 'torch.amp.GradScaler("cuda") if device.type == "cuda" else None'
@@ -37,8 +37,8 @@ def test_scaler_path_matches_lightning_on_cpu(tmp_path, name, model, cls, flags)
     model_path = harness.resolve_model(model)
     script = tmp_path / "train.py"
     cli = harness.flags_to_cli({**flags, "precision": "16-mixed"})
-    p = subprocess.run([sys.executable, "-m", "lgen", "eject", str(model_path), "--class", cls, "-o", str(script), *cli],
-                       capture_output=True, text=True)  # fmt: skip
+    p = python(["-m", "lgen", "eject", str(model_path), "--class", cls, "-o", str(script), *cli],
+               cwd=os.getcwd(), preload=LGEN_PRELOAD)  # fmt: skip
     assert p.returncode == 0, p.stderr
     text = script.read_text()
     assert text.count(SCALER_SWITCH) == 1 and text.count(DTYPE_SWITCH) == 1, "the device switches moved"

@@ -1,31 +1,34 @@
 """Running generated scripts as a user would: the README example, resume, progress output."""
 
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import torch
 from equivalence.harness import run_lightning
+from equivalence.zygote import LGEN_PRELOAD, SCRIPT_PRELOAD, python
 
 ROOT = Path(__file__).resolve().parent.parent
 ENV = {**os.environ, "OMP_NUM_THREADS": "1"}
 
 
+# `python -m lgen` and `python train.py` run forked from a warm interpreter (equivalence/zygote.py;
+# LGEN_TEST_FRESH_PROCESSES=1: as fresh processes)
+
+
 def eject(tmp_path, *flags):
     out = tmp_path / "train.py"
-    r = subprocess.run(
-        [sys.executable, "-m", "lgen", "eject", str(ROOT / "examples" / "mlp.py"), "-o", str(out), *flags],
-        capture_output=True,
-        text=True,
+    r = python(
+        ["-m", "lgen", "eject", str(ROOT / "examples" / "mlp.py"), "-o", str(out), *flags],
+        cwd=os.getcwd(),
+        preload=LGEN_PRELOAD,
     )
     assert r.returncode == 0, r.stderr
     return out
 
 
 def train(script, *args):
-    r = subprocess.run([sys.executable, str(script), "--accelerator", "cpu", *args], capture_output=True, text=True, env=ENV)
+    r = python([str(script), "--accelerator", "cpu", *args], cwd=os.getcwd(), env=ENV, preload=SCRIPT_PRELOAD)
     assert r.returncode == 0, r.stderr
     return r
 

@@ -1,7 +1,10 @@
 """Vendoring: generated scripts are reproducible, protected from silent overwrites, and checkable.
 
 Covers the header, determinism, `-o` overwrite protection, `--check` / `--diff`,
-`lgen check PATH...` and the atomic write. The CLI runs in a subprocess, as a user runs it.
+`lgen check PATH...` and the atomic write. The CLI (`python -m lgen`) runs in a process of its own,
+as a user runs it: forked from a warm interpreter that has imported lgen's libraries
+(equivalence/zygote.py), or a fresh one where a test sets the environment (PYTHONHASHSEED) or
+LGEN_TEST_FRESH_PROCESSES=1 is set.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from equivalence.zygote import LGEN_PRELOAD, python
 
 from lgen import __version__, vendor
 
@@ -26,9 +30,9 @@ SHA256 = re.compile(r"[0-9a-f]{64}")
 def lgen(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     full_env = {**os.environ, **(env or {})}
     full_env.pop("LGEN_TRACEBACK", None)
-    return subprocess.run(
-        [sys.executable, "-m", "lgen", *args], cwd=cwd, env=full_env, capture_output=True, text=True, timeout=120
-    )
+    # a hash seed of its own is what the PYTHONHASHSEED tests are about: a fresh interpreter
+    preload = None if env else LGEN_PRELOAD
+    return python(["-m", "lgen", *args], cwd=cwd, env=full_env, timeout=120, preload=preload)
 
 
 def model_copy(folder: Path, name: str = "model.py") -> Path:

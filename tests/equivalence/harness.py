@@ -1,8 +1,12 @@
 """Equivalence harness: run a model under Lightning and under its ejected script.
 
-Both sides run in fresh subprocesses with the same environment, so that global
+Both sides run in separate processes with the same environment, so that global
 state (RNG, deterministic-algorithm flags, imported model modules) never leaks
-between runs.
+between runs. A single-process CPU run is forked from a warm "zygote" that has
+imported torch (and Lightning, or lgen's libraries) but run nothing, and that the
+child turns into what a fresh ``python ARGS`` would be (zygote.py; tests/test_zygote.py
+proves both give the same checkpoints). ``LGEN_TEST_FRESH_PROCESSES=1`` makes every
+run a fresh ``python``; distributed and device runs always are.
 
 The Lightning side follows contract section 3 exactly::
 
@@ -87,22 +91,51 @@ def resolve_model(model: str | os.PathLike) -> Path:
     return p.resolve()
 
 
+def _zygote():
+    """tests/equivalence/zygote.py, imported only by the caller's process (never by a run)."""
+    try:
+        from . import zygote  # imported as equivalence.harness
+    except ImportError:
+        import zygote  # imported as `harness`, with tests/equivalence on sys.path
+    return zygote
+
+
 def _run(
     what: str,
     cmd: list[str],
     cwd: Path,
     timeout: float,
     extra_env: dict[str, str] | None = None,
+    preload: tuple[str, ...] | None = None,
 ) -> subprocess.CompletedProcess:
     """Run ``cmd``; raise RunError on failure or timeout.
 
     The command runs in its own session (process group): on a timeout the whole
     group is killed, so ranks that a distributed launcher started do not outlive it.
+
+    With ``preload`` (only for ``[sys.executable, ...]`` commands that start no other
+    process), the run is forked from a zygote that imported those modules instead of
+    starting a fresh interpreter: see zygote.py (LGEN_TEST_FRESH_PROCESSES=1: always fresh).
     """
     cmd = [str(c) for c in cmd]
     env = subprocess_env()
     if extra_env:
         env.update(extra_env)
+    if preload is not None:
+        assert cmd[0] == sys.executable and not extra_env, cmd
+        forked = _zygote().enabled()
+        how = " (forked from a zygote; LGEN_TEST_FRESH_PROCESSES=1 runs it fresh)" if forked else ""
+        try:
+            done = _zygote().python(cmd[1:], cwd=cwd, env=env, timeout=timeout, preload=preload)
+        except subprocess.TimeoutExpired as e:
+            raise RunError(
+                what + f" (timed out after {timeout}s)" + how,
+                cmd,
+                subprocess.CompletedProcess(cmd, -1, e.output or "", e.stderr or ""),
+            ) from None
+        if done.returncode != 0:
+            raise RunError(what + how, cmd, done)
+        return done
     proc = subprocess.Popen(
         cmd,
         cwd=str(cwd),
@@ -174,7 +207,7 @@ def run_lightning(
     out_dir: str | os.PathLike,
     timeout: float = 300,
 ) -> Path:
-    """Fit the model with Lightning in a fresh subprocess; return the checkpoint path.
+    """Fit the model with Lightning in its own process; return the checkpoint path.
 
     The subprocess's stdout/stderr are kept in ``out_dir/lightning.log``.
     ``flags`` may carry ``accelerator`` / ``devices`` (defaults ``"cpu"`` / ``1``);
@@ -194,8 +227,13 @@ def run_lightning(
         str(int(seed)),
         str(ckpt),
     ]
-    extra_env = distributed_env() if is_distributed(flags) else None
-    proc = _run("Lightning run", cmd, REPO_ROOT, timeout, extra_env=extra_env)
+    if is_distributed(flags):  # Lightning's launcher starts the other ranks: a real process
+        proc = _run("Lightning run", cmd, REPO_ROOT, timeout, extra_env=distributed_env())
+    elif flags.get("accelerator", "cpu") != "cpu":  # a device: a real process
+        proc = _run("Lightning run", cmd, REPO_ROOT, timeout)
+    else:
+        preload = _zygote().lightning_preload(resolve_model(model_path))
+        proc = _run("Lightning run", cmd, REPO_ROOT, timeout, preload=preload)
     (out_dir / "lightning.log").write_text(
         f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
     )
@@ -316,7 +354,7 @@ def run_ejected(
         sys.executable, "-m", "lgen", "eject", str(resolve_model(model_path)),
         "--class", class_name, "-o", str(script), *flags_to_cli(flags),
     ]  # fmt: skip
-    _run("lgen eject", eject_cmd, REPO_ROOT, timeout)
+    _run("lgen eject", eject_cmd, REPO_ROOT, timeout, preload=_zygote().LGEN_PRELOAD)
     if flags.get("strategy") == "ddp":  # the script runs under torchrun, one process per device
         args = ["--seed", str(int(seed)), "--accelerator", "cpu"]
         return run_torchrun(script, int(flags.get("devices", 1)), args, out_dir, timeout)
@@ -325,7 +363,7 @@ def run_ejected(
         sys.executable, str(script), "--seed", str(int(seed)),
         "--out-dir", str(run_out), "--accelerator", "cpu",
     ]  # fmt: skip
-    proc = _run("ejected script", train_cmd, REPO_ROOT, timeout)
+    proc = _run("ejected script", train_cmd, REPO_ROOT, timeout, preload=_zygote().SCRIPT_PRELOAD)
     (out_dir / "ejected.log").write_text(
         f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
     )
@@ -355,7 +393,9 @@ def run_script(
         run_out = out_dir / "out"
         args += ["--out-dir", str(run_out)]
     cmd = [sys.executable, str(Path(script).resolve()), *args]
-    proc = _run("script", cmd, REPO_ROOT, timeout)
+    on_cpu = "--accelerator" in args and args[args.index("--accelerator") + 1] == "cpu"
+    preload = _zygote().SCRIPT_PRELOAD if on_cpu else None  # a device run gets a real process
+    proc = _run("script", cmd, REPO_ROOT, timeout, preload=preload)
     (out_dir / "script.log").write_text(
         f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}"
     )

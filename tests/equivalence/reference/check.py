@@ -71,7 +71,8 @@ def run_lightning_fp16_cpu(ref: Ref, seed: int, out_dir: Path) -> Path:
     ckpt = out_dir / "lightning.ckpt"
     cmd = [sys.executable, str(Path(__file__).resolve()), "_lightning_fp16_cpu", str(ref.model), ref.cls,
            repr(ref.flags), str(seed), str(ckpt)]  # fmt: skip
-    proc = harness._run("Lightning run (16-mixed CPU plugin)", cmd, harness.REPO_ROOT, 300)
+    preload = harness._zygote().lightning_preload(ref.model)
+    proc = harness._run("Lightning run (16-mixed CPU plugin)", cmd, harness.REPO_ROOT, 300, preload=preload)
     (out_dir / "lightning.log").write_text(f"--- stdout ---\n{proc.stdout}\n--- stderr ---\n{proc.stderr}")
     return ckpt
 
