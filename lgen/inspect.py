@@ -152,7 +152,11 @@ def find_classes(module: cst.Module, imports) -> tuple[list[cst.ClassDef], dict[
 
 
 class _SelfUses(cst.CSTVisitor):
-    """Collects `self.X` uses, `self.X = ...` assignments and `self.m(...)` calls in one method."""
+    """Collects `self.X` uses, `self.X = ...` assignments and `self.m(...)` calls in one method.
+
+    No generic parent map (tracking every node's parent costs a Python call per node): the two
+    parents the callers need are recorded where they are seen.
+    """
 
     def __init__(self, self_name: str, method: str):
         self.self_name = self_name
@@ -161,42 +165,38 @@ class _SelfUses(cst.CSTVisitor):
         self.assigned: set[str] = set()
         self.assigned_nodes: set[int] = set()
         self.calls: dict[int, cst.Call] = {}
-        self.parents: dict[int, cst.CSTNode] = {}
-        self._stack: list[cst.CSTNode] = []
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if self._stack:
-            self.parents[id(node)] = self._stack[-1]
-        self._stack.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._stack.pop()
-        super().on_leave(original_node)
+        self.outer: dict[int, cst.Attribute] = {}  # id(`self.X`) -> `self.X.Y` around it
+        self.assign_of: dict[int, cst.CSTNode] = {}  # id(`self.X` target) -> its Assign/AnnAssign
 
     def _is_self(self, expr) -> bool:
         return isinstance(expr, cst.Name) and expr.value == self.self_name
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
-        if self._is_self(node.value):
+        v = node.value
+        if self._is_self(v):
             self.attrs.append((node.attr.value, node))
+        elif isinstance(v, cst.Attribute) and self._is_self(v.value):
+            self.outer[id(v)] = node
 
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        self._targets(node.target)
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for t in node.targets:
+            self._targets(t.target, node)
 
     def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._targets(node.target)
+        self._targets(node.target, node)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._targets(node.target)
+        self._targets(node.target, None)
 
-    def _targets(self, t) -> None:
+    def _targets(self, t, assign) -> None:
         if isinstance(t, cst.Attribute) and self._is_self(t.value):
             self.assigned.add(t.attr.value)
             self.assigned_nodes.add(id(t))
+            if assign is not None:
+                self.assign_of[id(t)] = assign
         elif isinstance(t, (cst.Tuple, cst.List)):
             for el in t.elements:
-                self._targets(el.value)
+                self._targets(el.value, assign)
 
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Attribute) and self._is_self(node.func.value):
@@ -303,12 +303,12 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
         for member, node in v.attrs:
             call = v.calls.get(id(node))
             use = Use(member, node, name, call=call, assigned=id(node) in v.assigned_nodes)
-            parent = v.parents.get(id(node))
-            if member == "trainer" and isinstance(parent, cst.Attribute) and parent.value is node:
+            parent = v.outer.get(id(node))
+            if member == "trainer" and parent is not None:
                 use.trainer_attr = parent.attr.value
                 use.outer = parent
             if member == "automatic_optimization" and use.assigned:
-                assign = _enclosing_assign(v.parents, node)
+                assign = v.assign_of.get(id(node))
                 if assign is not None:
                     auto, auto_node = _literal_bool(assign.value), assign
             uses.append(use)
@@ -370,13 +370,6 @@ def _python_syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
     except Exception:  # e.g. null bytes on some Pythons: libcst's verdict stands
         pass
     return None
-
-
-def _enclosing_assign(parents, node):
-    cur = parents.get(id(node))
-    while cur is not None and not isinstance(cur, (cst.Assign, cst.AnnAssign)):
-        cur = parents.get(id(cur))
-    return cur
 
 
 def _literal_bool(expr) -> bool | None:

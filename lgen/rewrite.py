@@ -159,20 +159,27 @@ class _ClassScan(cst.CSTVisitor):
         self.lightning_names: list[cst.Name] = []
         self.annotation_ids: set[int] = set()
         self.lightning_imports: list[cst.CSTNode] = []
+        # id(node) -> the index of the class-body statement it is in, for the nodes an edit can
+        # target (attributes, calls, Lightning names): the rewrite transforms only those statements
+        self.owner: dict[int, int] = {}
+        self.index = 0
         self._attr_ids: set[int] = set()  # `x.attr`: the attr is no reference
         self._in_annotation = 0
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
+        self.owner[id(node)] = self.index
         self._attr_ids.add(id(node.attr))
         v = node.value
         if isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value == "super":
             self.super_attrs.append(node)
 
     def visit_Call(self, node: cst.Call) -> None:
+        self.owner[id(node)] = self.index
         self.calls[id(node.func)] = node
 
     def visit_Name(self, node: cst.Name) -> None:
         if node.value in self.lnames and id(node) not in self._attr_ids:
+            self.owner[id(node)] = self.index
             self.lightning_names.append(node)
             if self._in_annotation:
                 self.annotation_ids.add(id(node))
@@ -195,7 +202,8 @@ class _ClassScan(cst.CSTVisitor):
 def _scan(facts: ModelFacts) -> _ClassScan:
     if "class_scan" not in facts.memo:
         scan = _ClassScan(facts.lightning_names)
-        facts.cls.body.visit(scan)
+        for scan.index, stmt in enumerate(facts.cls.body.body):
+            stmt.visit(scan)
         facts.memo["class_scan"] = scan
     return facts.memo["class_scan"]
 
@@ -410,6 +418,10 @@ class _Rewriter(cst.CSTTransformer):
     def leave_ClassDef(self, original_node, updated_node):
         if original_node is not self.facts.cls:
             return updated_node
+        return self.as_module(updated_node)
+
+    def as_module(self, updated_node: cst.ClassDef) -> cst.ClassDef:
+        """The class, now a `torch.nn.Module`, with the base it had in a note on its header."""
         body = updated_node.body
         header = _with_note(body.header, [self.base_was])
         bases = [
@@ -464,6 +476,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
     direct, indirect = find_classes(facts.module, facts.imports)
     other_lm = {id(c) for c in direct + list(indirect.values()) if c is not facts.cls}
     body = []
+    module_imports: dict[int, list] = {}
     for stmt in facts.module.body:
         if id(stmt) in other_lm or _is_main_guard(stmt):
             continue
@@ -477,10 +490,11 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
         if stmt is facts.cls:
             body.append(stmt)
             continue
-        v = _NameUses(lnames)
+        v = _ClassScan(lnames)  # one pass: Lightning names and nested Lightning imports
         stmt.visit(v)
-        for n in v.found[:1]:
+        for n in v.lightning_names[:1]:
             diags.append(facts.diag("LGEN301", n, f"module-level code uses `{n.value}` from Lightning, which the ejected script does not import", "move it under `if __name__ == \"__main__\":` (lgen drops that block) or remove it"))
+        module_imports[id(stmt)] = v.lightning_imports
         body.append(stmt)
     # inside the class: annotations naming Lightning types are dropped; other uses are errors
     scan = _scan(facts)
@@ -490,12 +504,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
     # Lightning imports that are not top-level import lines (those are stripped) would stay in the script
     nested_imports = []
     for stmt in body:
-        if stmt is facts.cls:
-            nested_imports += scan.lightning_imports
-        else:
-            li = _LightningImports()
-            stmt.visit(li)
-            nested_imports += li.found
+        nested_imports += scan.lightning_imports if stmt is facts.cls else module_imports.get(id(stmt), [])
     for n in nested_imports:
         diags.append(facts.diag("LGEN301", n, "the file imports Lightning inside a function, class or block; the ejected script imports nothing from Lightning", "import Lightning at the top of the file, or remove the import"))
     if any(d.is_error for d in diags):
@@ -503,22 +512,17 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
     if body and _is_docstring(body[0]):
         body = body[1:]  # the model file's docstring describes the Lightning file, not this script
     base_was = facts.module.code_for_node(facts.lightning_base.value)
-    new_cls = facts.cls.visit(_Rewriter(facts, plan, edits, base_was))
+    rewriter = _Rewriter(facts, plan, edits, base_was)
+    # transform only the class-body statements that hold an edit or a Lightning annotation
+    targets = set(edits.replace) | rewriter.save_hparams_ids | scan.annotation_ids
+    if all(t in scan.owner for t in targets):
+        need = {scan.owner[t] for t in targets}
+        stmts = [stmt.visit(rewriter) if i in need else stmt for i, stmt in enumerate(facts.cls.body.body)]
+        new_cls = rewriter.as_module(facts.cls.with_changes(body=facts.cls.body.with_changes(body=stmts)))
+    else:  # an edit this bookkeeping does not place: transform the whole class
+        new_cls = facts.cls.visit(rewriter)
     body = [new_cls if stmt is facts.cls else stmt for stmt in body]
     return facts.module.with_changes(body=body), set(), diags
-
-
-class _LightningImports(cst.CSTVisitor):
-    def __init__(self):
-        self.found: list[cst.CSTNode] = []
-
-    def visit_Import(self, node: cst.Import) -> None:
-        if any(is_lightning_name(dotted(a.name)) for a in node.names):
-            self.found.append(node)
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.module is not None and not node.relative and is_lightning_name(dotted(node.module)):
-            self.found.append(node)
 
 
 def _is_docstring(stmt) -> bool:
