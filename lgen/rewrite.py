@@ -146,11 +146,11 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
     return edits, diags
 
 
-class _ClassScan(cst.CSTVisitor):
-    """One read-only pass over the class body for what the rewrite checks (a libcst pass over a
-    large class costs tens of ms, so they share one): `super().X` attributes and the calls around
-    them, names bound to Lightning (the leftmost name of a chain), which of those sit in an
-    annotation, and imports of Lightning inside the class."""
+class _Scan(cst.CSTVisitor):
+    """One read-only pass for what the rewrite checks (a libcst pass over a large class costs
+    tens of ms, so they share one): `super().X` attributes and the calls around them, names bound
+    to Lightning (the leftmost name of a chain), which of those sit in an annotation, and imports
+    of Lightning. Run over the class body, and over each other module-level statement."""
 
     def __init__(self, lnames: set[str]):
         self.lnames = lnames
@@ -199,9 +199,9 @@ class _ClassScan(cst.CSTVisitor):
             self.lightning_imports.append(node)
 
 
-def _scan(facts: ModelFacts) -> _ClassScan:
+def _scan(facts: ModelFacts) -> _Scan:
     if "class_scan" not in facts.memo:
-        scan = _ClassScan(facts.lightning_names)
+        scan = _Scan(facts.lightning_names)
         for scan.index, stmt in enumerate(facts.cls.body.body):
             stmt.visit(scan)
         facts.memo["class_scan"] = scan
@@ -404,7 +404,6 @@ class _Rewriter(cst.CSTTransformer):
             return cst.Assign(targets=[target], value=updated.value)
         return updated
 
-
     def leave_Param(self, original_node, updated_node):
         if updated_node.annotation is not None and _mentions(updated_node.annotation, self.lnames):
             return updated_node.with_changes(annotation=None)
@@ -454,21 +453,6 @@ def _is_main_guard(stmt) -> bool:
     )
 
 
-class _NameUses(cst.CSTVisitor):
-    def __init__(self, names):
-        self.names = names
-        self.found: list[cst.Name] = []
-
-    def visit_Name(self, node):
-        if node.value in self.names:
-            self.found.append(node)
-
-    def visit_Attribute(self, node):
-        # only the leftmost name of a chain is a reference
-        node.value.visit(self)
-        return False
-
-
 def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None, set[str], list[Diagnostic]]:
     """Returns (module without Lightning, names its own imports bind, diagnostics)."""
     edits, diags = plan_edits(facts, plan)
@@ -490,7 +474,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
         if stmt is facts.cls:
             body.append(stmt)
             continue
-        v = _ClassScan(lnames)  # one pass: Lightning names and nested Lightning imports
+        v = _Scan(lnames)  # one pass: Lightning names and nested Lightning imports
         stmt.visit(v)
         for n in v.lightning_names[:1]:
             diags.append(facts.diag("LGEN301", n, f"module-level code uses `{n.value}` from Lightning, which the ejected script does not import", "move it under `if __name__ == \"__main__\":` (lgen drops that block) or remove it"))
@@ -535,9 +519,9 @@ def _is_docstring(stmt) -> bool:
 
 
 def _mentions(node, names) -> bool:
-    v = _NameUses(names)
+    v = _Scan(names)
     node.visit(v)
-    return bool(v.found)
+    return bool(v.lightning_names)
 
 
 def _strip_lightning_import(small, imports):
