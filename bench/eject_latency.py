@@ -20,9 +20,9 @@ lgen keeps two on-disk caches keyed by content (compiled templates; black's form
 model part). Three kinds of eject rows:
 - plain: both caches warm, as a re-eject of an unchanged model (CI's `--check`, a pre-commit
   hook; the warm-up round fills them);
-- "edited model": every run ejects a model it has never seen (a copy with a new first-line
-  comment above its first class), so black formats the model part; the templates' cache is warm. This is the first
-  eject of a model, or the eject after an edit;
+- "edited model": every run ejects a model it has never seen (a copy with a new comment above
+  its first class), so black formats the model part; the templates' cache is warm. This is
+  the first eject of a model, or the eject after an edit;
 - "nothing cached": `LGEN_NO_CACHE=1`, as the very first eject after installing lgen (Jinja
   compiles the templates).
 
