@@ -141,6 +141,8 @@ CASES: list[Case] = [
     _c("zero_grad_override_accum2", "zero_grad_override.py", "ZeroGradModel", max_epochs=2,
        accumulate_grad_batches=2),
     _c("clip_override", "clip_override.py", "ClipOverrideModel", max_epochs=2),
+    _c("grad_mode", "grad_mode.py", "GradModeModel", max_epochs=2),  # closure first only with grad on
+    _c("grad_mode_accum2", "grad_mode.py", "GradModeModel", max_epochs=2, accumulate_grad_batches=2),
     # ---- hooks, module modes, logging, hparams
     _c("hooks", "hooks.py", "HooksModel", max_epochs=2),
     _c("hooks_accum3", "hooks.py", "HooksModel", max_epochs=2, accumulate_grad_batches=3),
