@@ -297,7 +297,7 @@ def explain(code: Annotated[str, typer.Argument(help="A diagnostic code, e.g. LG
 def main() -> None:
     try:
         rv = app(standalone_mode=False)
-    except SystemExit as e:
+    except SystemExit:
         raise
     except Exception as e:  # click usage errors and internal errors
         import click
