@@ -38,7 +38,6 @@ from __future__ import annotations
 import ast
 import math
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -121,56 +120,24 @@ def _run(
     env = subprocess_env()
     if extra_env:
         env.update(extra_env)
-    if preload is not None:
-        assert cmd[0] == sys.executable and not extra_env, cmd
-        forked = _zygote().enabled()
-        how = " (forked from a zygote; LGEN_TEST_FRESH_PROCESSES=1 runs it fresh)" if forked else ""
-        try:
+    how = ""
+    try:
+        if preload is not None:
+            assert cmd[0] == sys.executable and not extra_env, cmd
+            if _zygote().enabled():
+                how = " (forked from a zygote; LGEN_TEST_FRESH_PROCESSES=1 runs it fresh)"
             done = _zygote().python(cmd[1:], cwd=cwd, env=env, timeout=timeout, preload=preload)
-        except subprocess.TimeoutExpired as e:
-            raise RunError(
-                what + f" (timed out after {timeout}s)" + how,
-                cmd,
-                subprocess.CompletedProcess(cmd, -1, e.output or "", e.stderr or ""),
-            ) from None
-        if done.returncode != 0:
-            raise RunError(what + how, cmd, done)
-        return done
-    proc = subprocess.Popen(
-        cmd,
-        cwd=str(cwd),
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        stdout, stderr = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_group(proc)
-        stdout, stderr = proc.communicate()
+        else:
+            done = _zygote().fresh(cmd, cwd=cwd, env=env, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
         raise RunError(
-            what + f" (timed out after {timeout}s)",
+            what + f" (timed out after {timeout}s)" + how,
             cmd,
-            subprocess.CompletedProcess(cmd, -1, stdout or "", stderr or ""),
+            subprocess.CompletedProcess(cmd, -1, e.output or "", e.stderr or ""),
         ) from None
-    except BaseException:  # e.g. KeyboardInterrupt: the new session does not get the signal
-        _kill_group(proc)
-        raise
-    done = subprocess.CompletedProcess(cmd, proc.returncode, stdout, stderr)
-    if proc.returncode != 0:
-        raise RunError(what, cmd, done)
+    if done.returncode != 0:
+        raise RunError(what + how, cmd, done)
     return done
-
-
-def _kill_group(proc: subprocess.Popen) -> None:
-    """Kill the process group that ``proc`` leads (it was started with start_new_session)."""
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
 
 
 def free_port() -> int:

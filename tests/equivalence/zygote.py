@@ -283,7 +283,7 @@ class Zygote:
             raise ZygoteError(f"zygote for {self.preload} did not fork")
         try:
             done = self._read(timeout)
-            if not done:  # timed out: kill the child's session, as harness._kill_group does
+            if not done:  # timed out: kill the child's session, as fresh() does
                 _killpg(pid)
                 done = self._read(timeout=60)
                 returncode = None
@@ -438,6 +438,15 @@ def python(
             if returncode is None:
                 raise subprocess.TimeoutExpired(cmd, timeout, stdout, stderr)
             return subprocess.CompletedProcess(cmd, returncode, stdout, stderr)
+    return fresh(cmd, cwd=cwd, env=env, timeout=timeout)
+
+
+def fresh(cmd: list[str], *, cwd: str | os.PathLike, env: dict[str, str], timeout: float | None) -> subprocess.CompletedProcess:
+    """``cmd`` as a fresh process in its own session (process group), output captured as text.
+
+    On a timeout the whole group is killed (so ranks a distributed launcher started do not
+    outlive it) and subprocess.TimeoutExpired raised with the output so far.
+    """
     proc = subprocess.Popen(
         cmd,
         cwd=str(cwd),
