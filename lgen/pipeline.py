@@ -50,12 +50,16 @@ def read_source(path: str) -> str:
         raise UsageError(f"{path}: is not UTF-8 text (byte {e.start}); save it as UTF-8")
 
 
-def eject(path: str, flags: Flags, class_name: str | None, *, display_path: str, command: list[str], script_name: str) -> Result:
+def eject(
+    path: str, flags: Flags, class_name: str | None, *, display_path: str, command: list[str], script_name: str, diag_path: str | None = None
+) -> Result:
+    """`display_path` names the model in the script's header (relative to the script's folder);
+    `diag_path` in diagnostics (as the user reached it; default `display_path`)."""
     try:
         source = read_source(path)
     except UsageError as e:
         return Result(usage_error=str(e))
-    facts, diags, usage = inspect_model(display_path, source, class_name)
+    facts, diags, usage = inspect_model(diag_path or display_path, source, class_name)
     if usage:
         return Result(usage_error=usage, source=source)
     if facts is None or any(d.is_error for d in diags):

@@ -105,6 +105,7 @@ CASES: list[Case] = [
     _c("no_batch_idx", "runtime_facts.py", "NoBatchIdx", max_epochs=2),
     _c("decorated_steps", "runtime_facts.py", "DecoratedSteps", max_epochs=2),
     _c("manual_helper_no_batch_idx", "runtime_facts.py", "ManualHelperNoBatchIdx", max_epochs=2),
+    _c("mixins", "mixins.py", "MixinModel", max_epochs=2),
     # ---- Trainer-level clipping
     _c("clip_none", "clipping.py", "ClipModel", max_epochs=2),
     _c("clip_norm", "clipping.py", "ClipModel", max_epochs=2, gradient_clip_val=0.5),
