@@ -32,39 +32,53 @@ def _lightning(model, args, timeout=300):
     return _run("Lightning resume runner", cmd, ROOT, timeout, preload=lightning_preload(path))
 
 
-def _checkpoints(tmp_path_factory, name, model, max_epochs, kwargs):
+def _checkpoints(tmp_path_factory, name, model, flags, kwargs):
     """Fit with ModelCheckpoint(**kwargs); its folder, also holding end.ckpt (after the fit)."""
     out = tmp_path_factory.mktemp(name)
-    _lightning(model, [max_epochs, out, repr(kwargs)])
+    _lightning(model, [repr(flags), out, repr(kwargs)])
     return out
 
 
 @pytest.fixture(scope="module")
 def val_on_epoch_end(tmp_path_factory):
     # validation every epoch and val_check_interval 1.0: ModelCheckpoint saves in on_train_epoch_end
-    return _checkpoints(tmp_path_factory, "val_epoch_end", VAL, 3, {"save_top_k": -1})
+    return _checkpoints(tmp_path_factory, "val_epoch_end", VAL, {"max_epochs": 3}, {"save_top_k": -1})
 
 
 @pytest.fixture(scope="module")
 def val_on_validation_end(tmp_path_factory):
     kwargs = {"save_top_k": -1, "save_on_train_epoch_end": False}
-    return _checkpoints(tmp_path_factory, "val_validation_end", VAL, 3, kwargs)
+    return _checkpoints(tmp_path_factory, "val_validation_end", VAL, {"max_epochs": 3}, kwargs)
+
+
+# validation every 10 batches counted over all epochs: the count goes on after a resume
+GLOBAL = {"check_val_every_n_epoch": None, "val_check_interval": 10}
+
+
+@pytest.fixture(scope="module")
+def val_global(tmp_path_factory):
+    kwargs = {"save_top_k": -1, "save_on_train_epoch_end": True}
+    return _checkpoints(tmp_path_factory, "val_global", VAL, {"max_epochs": 2, **GLOBAL}, kwargs)
 
 
 @pytest.fixture(scope="module")
 def noval(tmp_path_factory):
-    return _checkpoints(tmp_path_factory, "noval", NOVAL, 3, {"save_top_k": -1})
+    return _checkpoints(tmp_path_factory, "noval", NOVAL, {"max_epochs": 3}, {"save_top_k": -1})
 
 
 @pytest.fixture(scope="module")
 def ejected(tmp_path_factory):
     out = tmp_path_factory.mktemp("ejected")
     scripts = {}
-    for path, cls in (VAL, NOVAL):
-        script = out / f"{path.stem}.py"
-        cmd = [os.sys.executable, "-m", "lgen", "eject", path, "--class", cls, "-o", script]
+    for name, (path, cls), flags in (
+        ("ResumeValModel", VAL, []),
+        ("ResumeNoValModel", NOVAL, []),
+        ("global", VAL, ["--check-val-every-n-epoch", "None", "--val-check-interval", "10"]),
+    ):
+        script = out / f"{name}.py"
+        cmd = [os.sys.executable, "-m", "lgen", "eject", path, "--class", cls, "-o", script, *flags]
         _run("lgen eject", cmd, ROOT, 120, preload=LGEN_PRELOAD)
-        scripts[cls] = script
+        scripts[name] = script
     return scripts
 
 
@@ -74,23 +88,28 @@ def _resume_script(script, ckpt, max_epochs, out_dir, *extra):
 
 
 @pytest.mark.parametrize(
-    "checkpoints, model, ckpt, max_epochs",
+    "checkpoints, model, script, ckpt, max_epochs",
     [
-        ("val_on_epoch_end", VAL, "epoch=1-step=32.ckpt", 4),
-        ("val_on_epoch_end", VAL, "epoch=2-step=48.ckpt", 3),  # nothing left to train
-        ("val_on_epoch_end", VAL, "end.ckpt", 4),
-        ("val_on_validation_end", VAL, "epoch=1-step=32.ckpt", 4),
-        ("val_on_validation_end", VAL, "epoch=2-step=48.ckpt", 3),  # only the epoch's end left
-        ("noval", NOVAL, "epoch=0-step=16.ckpt", 3),
-        ("noval", NOVAL, "end.ckpt", 4),
+        ("val_on_epoch_end", VAL, "ResumeValModel", "epoch=1-step=32.ckpt", 4),
+        ("val_on_epoch_end", VAL, "ResumeValModel", "epoch=2-step=48.ckpt", 3),  # nothing left
+        ("val_on_epoch_end", VAL, "ResumeValModel", "end.ckpt", 4),
+        ("val_on_validation_end", VAL, "ResumeValModel", "epoch=1-step=32.ckpt", 4),
+        # only the epoch's end is left
+        ("val_on_validation_end", VAL, "ResumeValModel", "epoch=2-step=48.ckpt", 3),
+        ("val_global", VAL, "global", "epoch=0-step=16.ckpt", 3),
+        ("noval", NOVAL, "ResumeNoValModel", "epoch=0-step=16.ckpt", 3),
+        ("noval", NOVAL, "ResumeNoValModel", "end.ckpt", 4),
     ],
     ids=lambda v: v if isinstance(v, (str, int)) else None,
 )
-def test_resume_matches_lightning(request, ejected, tmp_path, checkpoints, model, ckpt, max_epochs):
+def test_resume_matches_lightning(
+    request, ejected, tmp_path, checkpoints, model, script, ckpt, max_epochs
+):
     ckpt = request.getfixturevalue(checkpoints) / ckpt
     light = tmp_path / "lightning.ckpt"
-    _lightning(model, [max_epochs, light, "--resume", ckpt])
-    ours = _resume_script(ejected[model[1]], ckpt, max_epochs, tmp_path / "script")
+    flags = {"max_epochs": max_epochs, **(GLOBAL if script == "global" else {})}
+    _lightning(model, [repr(flags), light, "--resume", ckpt])
+    ours = _resume_script(ejected[script], ckpt, max_epochs, tmp_path / "script")
     problems = compare(light, ours)
     assert not problems, "\n  ".join(problems)
 
@@ -120,9 +139,8 @@ def _refused(script, ckpt, tmp_path, *extra):
 
 
 def test_mid_epoch_checkpoint_is_refused(ejected, tmp_path_factory, tmp_path):
-    steps = _checkpoints(
-        tmp_path_factory, "steps", NOVAL, 1, {"save_top_k": -1, "every_n_train_steps": 5}
-    )
+    kwargs = {"save_top_k": -1, "every_n_train_steps": 5}
+    steps = _checkpoints(tmp_path_factory, "steps", NOVAL, {"max_epochs": 1}, kwargs)
     line = _refused(ejected["ResumeNoValModel"], steps / "epoch=0-step=5.ckpt", tmp_path)
     assert "mid-epoch" in line and "not supported" in line, line
 

@@ -1,12 +1,13 @@
 """Lightning's side of the resume tests, run in its own process (see tests/test_resume.py).
 
-    lightning_resume.py MODEL.py CLASS SEED MAX_EPOCHS OUT_DIR CHECKPOINT_KWARGS_REPR
+    lightning_resume.py MODEL.py CLASS SEED FLAGS_REPR OUT_DIR CHECKPOINT_KWARGS_REPR
         fits with ModelCheckpoint(dirpath=OUT_DIR, **CHECKPOINT_KWARGS), then writes
         OUT_DIR/end.ckpt with trainer.save_checkpoint() (a checkpoint written after the fit)
-    lightning_resume.py MODEL.py CLASS SEED MAX_EPOCHS OUT_CKPT --resume CKPT
+    lightning_resume.py MODEL.py CLASS SEED FLAGS_REPR OUT_CKPT --resume CKPT
         `trainer.fit(model, ckpt_path=CKPT)`, then trainer.save_checkpoint(OUT_CKPT)
 
-Trainer flags as harness._lightning_main's (CPU, deterministic, no logger or progress bar).
+FLAGS: Trainer keyword arguments (max_epochs, ...), on top of harness._lightning_main's
+(CPU, deterministic, no logger or progress bar).
 """
 
 import ast
@@ -21,7 +22,7 @@ def main(argv: list[str]) -> None:
     from lightning.pytorch import Trainer, seed_everything
     from lightning.pytorch.callbacks import ModelCheckpoint
 
-    model_path, class_name, seed, max_epochs, out = argv[:5]
+    model_path, class_name, seed, flags, out = argv[:5]
     resume = argv[6] if argv[5] == "--resume" else None
     cls = _load_model_class(model_path, class_name)
     seed_everything(int(seed))
@@ -33,7 +34,7 @@ def main(argv: list[str]) -> None:
         logger=False,
         enable_progress_bar=False,
         enable_model_summary=False,
-        max_epochs=int(max_epochs),
+        **ast.literal_eval(flags),
     )
     if resume is None:
         kwargs = ast.literal_eval(argv[5])
