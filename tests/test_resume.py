@@ -42,7 +42,9 @@ def _checkpoints(tmp_path_factory, name, model, flags, kwargs):
 @pytest.fixture(scope="module")
 def val_on_epoch_end(tmp_path_factory):
     # validation every epoch and val_check_interval 1.0: ModelCheckpoint saves in on_train_epoch_end
-    return _checkpoints(tmp_path_factory, "val_epoch_end", VAL, {"max_epochs": 3}, {"save_top_k": -1})
+    return _checkpoints(
+        tmp_path_factory, "val_epoch_end", VAL, {"max_epochs": 3}, {"save_top_k": -1}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -131,7 +133,9 @@ def test_resumed_weights_equal_an_uninterrupted_run(noval, ejected, tmp_path):
 
 def _refused(script, ckpt, tmp_path, *extra):
     args = ["--seed", SEED, "--accelerator", "cpu", "--resume", ckpt, "--out-dir", tmp_path / "o"]
-    r = python([script, *map(str, args), *extra], cwd=ROOT, env=subprocess_env(), preload=SCRIPT_PRELOAD)
+    r = python(
+        [script, *map(str, args), *extra], cwd=ROOT, env=subprocess_env(), preload=SCRIPT_PRELOAD
+    )
     assert r.returncode == 1, r.stderr
     assert "Traceback" not in r.stderr, r.stderr
     assert not (tmp_path / "o" / "last.ckpt").exists()
