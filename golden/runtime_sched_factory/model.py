@@ -214,3 +214,43 @@ class CustomSchedulerNoHookModel(L.LightningModule):
 
     def train_dataloader(self):
         return DataLoader(_data(40), batch_size=8, shuffle=True)
+
+
+class MixedSchedulersModel(L.LightningModule):
+    """Known and unknown schedulers together, stepped in Lightning's list order at each site."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1))
+        self.monitor = "val_loss"
+
+    def forward(self, x):
+        return self.net(x)
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        return nn.functional.mse_loss(self(x), y)
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        self.log("val_loss", nn.functional.mse_loss(self(x), y))
+
+    def make_scheduler(self, optimizer):
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, factor=0.5, patience=0, threshold=0.5)
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.SGD(self.parameters(), lr=0.05, momentum=0.5)
+        schedulers = [
+            getattr(torch.optim.lr_scheduler, "ExponentialLR")(optimizer, gamma=0.9),
+            torch.optim.lr_scheduler.StepLR(optimizer, step_size=1, gamma=0.8),
+            {"scheduler": self.make_scheduler(optimizer), "monitor": "val_loss", "interval": "step", "frequency": 4},
+            {"scheduler": self.make_scheduler(optimizer), "monitor": self.monitor},
+            {"scheduler": warmup_then_linear(optimizer, 2, 30), "interval": "step"},
+        ]
+        return [optimizer], schedulers
+
+    def train_dataloader(self):
+        return DataLoader(_data(64), batch_size=8, shuffle=True)
+
+    def val_dataloader(self):
+        return DataLoader(_data(20), batch_size=8)

@@ -143,6 +143,9 @@ CASES: list[Case] = [
     _c("runtime_getattr_steplr", "runtime_sched.py", "GetattrStepLRModel", max_epochs=3),
     _c("runtime_custom_scheduler", "runtime_sched.py", "CustomSchedulerModel", max_epochs=4),
     _c("runtime_helper_plateau", "runtime_sched.py", "HelperPlateauModel", max_epochs=4),
+    _c("runtime_mixed_vci_half", "runtime_sched.py", "MixedSchedulersModel", max_epochs=3, val_check_interval=0.5),
+    _c("runtime_mixed_accum2", "runtime_sched.py", "MixedSchedulersModel", max_epochs=2, accumulate_grad_batches=2,
+       val_check_interval=0.5),
     _c("runtime_helper_plateau_step_vci_half", "runtime_sched.py", "HelperPlateauStepModel", max_epochs=3,
        val_check_interval=0.5),
     # ---- optimizers and optimizer hooks
