@@ -33,7 +33,7 @@ def test_script_fails_where_lightning_fails(case, tmp_path):
     our_kind, our_message = _raised(ours.value.stderr)
     assert case.error in light_message, theirs.value.stderr
     assert our_message == light_message, ours.value.stderr
-    assert (light_kind, our_kind) == ("MisconfigurationException", "RuntimeError")
+    assert our_kind == {"MisconfigurationException": "RuntimeError"}.get(light_kind, light_kind)
     # the same moment: while the optimizers are configured, before any training step
     assert "_init_optimizers_and_lr_schedulers" in theirs.value.stderr
     assert "in configure_optimizers" in ours.value.stderr and "in train_epoch" not in ours.value.stderr

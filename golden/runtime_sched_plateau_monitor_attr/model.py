@@ -254,3 +254,32 @@ class MixedSchedulersModel(L.LightningModule):
 
     def val_dataloader(self):
         return DataLoader(_data(20), batch_size=8)
+
+
+class NoLoadState(CosineDecay):
+    load_state_dict = None  # blocked: Lightning's `_Stateful` check fails
+
+
+class StatelessSchedulerModel(L.LightningModule):
+    """(e) a scheduler without `load_state_dict`: Lightning raises a TypeError at fit start."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1))
+
+    def forward(self, x):
+        return self.net(x)
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        return nn.functional.mse_loss(self(x), y)
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.SGD(self.parameters(), lr=0.2)
+        return [optimizer], [NoLoadState(optimizer, t_initial=4)]
+
+    def lr_scheduler_step(self, scheduler, metric):
+        scheduler.step(epoch=self.current_epoch)
+
+    def train_dataloader(self):
+        return DataLoader(_data(40), batch_size=8, shuffle=True)

@@ -38,6 +38,9 @@ Verified outcomes of ERROR_CASES (exception type: message start):
   the `LightningModule.lr_scheduler_step` hook ..." (raised at fit start, when
   `configure_optimizers` is unpacked, before any training; the script raises a
   RuntimeError with the same message in its `configure_optimizers`).
+* runtime_stateless_scheduler -- TypeError: "The provided lr scheduler `NoLoadState` is
+  invalid. It should have `state_dict` and `load_state_dict` methods defined." (same moment;
+  the script raises the same TypeError).
 * clip_override_conflicting_trainer_clip -- MisconfigurationException: "You have
   set `Trainer(gradient_clip_val=0.5)` and have passed
   `clip_gradients(gradient_clip_val=0.1)`. Please use only one of them."
@@ -232,6 +235,8 @@ ERROR_CASES: list[Case] = [
        error="integer modulo by zero"),
     _c("runtime_custom_scheduler_no_hook", "runtime_sched.py", "CustomSchedulerNoHookModel", max_epochs=1,
        error="doesn't follow PyTorch's LRScheduler API"),
+    _c("runtime_stateless_scheduler", "runtime_sched.py", "StatelessSchedulerModel", max_epochs=1,
+       error="It should have `state_dict` and `load_state_dict` methods defined"),
     _c("clip_override_conflicting_trainer_clip", "clip_override.py", "ClipOverrideModel", max_epochs=2,
        gradient_clip_val=0.5, error="Please use only one of them"),
 ]
