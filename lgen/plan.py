@@ -408,7 +408,8 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
     if not isinstance(frequency, int) or isinstance(frequency, bool) or frequency < 1:
         raise PlanError(facts.diag("LGEN206", expr_r, f"the scheduler `frequency` is {frequency!r}; it must be a positive int", "use a positive int"))
     kind = _scheduler_kind(facts, sched_expr, env)
-    plateau = settings.get("reduce_on_plateau", kind)  # None: only the run can tell (isinstance)
+    # Lightning: scheduler.get("reduce_on_plateau", isinstance(scheduler, ReduceLROnPlateau))
+    plateau = bool(settings["reduce_on_plateau"]) if "reduce_on_plateau" in settings else kind  # None: the run tells
     # a bare scheduler in the single-dict form takes the dict's top-level `monitor`
     if monitor is None and not isinstance(expr_r, cst.Dict) and top_dict and not in_list and top_monitor is not None:
         try:

@@ -283,3 +283,29 @@ class StatelessSchedulerModel(L.LightningModule):
 
     def train_dataloader(self):
         return DataLoader(_data(40), batch_size=8, shuffle=True)
+
+
+class HelperPlateauNoMonitorModel(L.LightningModule):
+    """(e) a ReduceLROnPlateau behind a helper whose monitor attribute is None: Lightning raises."""
+
+    def __init__(self, monitor=None):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(6, 16), nn.ReLU(), nn.Linear(16, 1))
+        self.monitor = monitor
+
+    def forward(self, x):
+        return self.net(x)
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        return nn.functional.mse_loss(self(x), y)
+
+    def make_scheduler(self, optimizer):
+        return torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer)
+
+    def configure_optimizers(self):
+        optimizer = torch.optim.SGD(self.parameters(), lr=0.05)
+        return [{"optimizer": optimizer, "lr_scheduler": {"scheduler": self.make_scheduler(optimizer), "monitor": self.monitor}}]
+
+    def train_dataloader(self):
+        return DataLoader(_data(40), batch_size=8, shuffle=True)

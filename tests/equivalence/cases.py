@@ -41,6 +41,8 @@ Verified outcomes of ERROR_CASES (exception type: message start):
 * runtime_stateless_scheduler -- TypeError: "The provided lr scheduler `NoLoadState` is
   invalid. It should have `state_dict` and `load_state_dict` methods defined." (same moment;
   the script raises the same TypeError).
+* runtime_plateau_monitor_none -- MisconfigurationException: "The lr scheduler dict must
+  include a monitor when a `ReduceLROnPlateau` scheduler is used. ..." (same moment).
 * clip_override_conflicting_trainer_clip -- MisconfigurationException: "You have
   set `Trainer(gradient_clip_val=0.5)` and have passed
   `clip_gradients(gradient_clip_val=0.1)`. Please use only one of them."
@@ -237,6 +239,8 @@ ERROR_CASES: list[Case] = [
        error="doesn't follow PyTorch's LRScheduler API"),
     _c("runtime_stateless_scheduler", "runtime_sched.py", "StatelessSchedulerModel", max_epochs=1,
        error="It should have `state_dict` and `load_state_dict` methods defined"),
+    _c("runtime_plateau_monitor_none", "runtime_sched.py", "HelperPlateauNoMonitorModel", max_epochs=1,
+       error="The lr scheduler dict must include a monitor when a `ReduceLROnPlateau` scheduler is used"),
     _c("clip_override_conflicting_trainer_clip", "clip_override.py", "ClipOverrideModel", max_epochs=2,
        gradient_clip_val=0.5, error="Please use only one of them"),
 ]
