@@ -246,6 +246,7 @@ class MixedSchedulersModel(L.LightningModule):
             {"scheduler": self.make_scheduler(optimizer), "monitor": "val_loss", "interval": "step", "frequency": 4},
             {"scheduler": self.make_scheduler(optimizer), "monitor": self.monitor},
             {"scheduler": warmup_then_linear(optimizer, 2, 30), "interval": "step"},
+            {"scheduler": torch.optim.lr_scheduler.ReduceLROnPlateau(optimizer, patience=0), "monitor": self.monitor},
         ]
         return [optimizer], schedulers
 
