@@ -167,19 +167,23 @@ Lightning 2.x supports several optimizers only with manual optimization and rais
             "LGEN203",
             "a scheduler setting is not a literal",
             """
-`interval`, `frequency`, `monitor`, `strict` and `reduce_on_plateau` in a scheduler dict are
-baked into the loop, so they must be literals (a string, int or bool), or local names bound
-to one.
+`interval`, `frequency`, `strict` and `reduce_on_plateau` in a scheduler dict are baked
+into the loop, so they must be literals (a string, int or bool), or local names bound to one.
+(A `monitor` that is not a literal is read by the script when it configures the schedulers,
+as Lightning does.)
 """,
         ),
         _c(
             "LGEN204",
             "the scheduler's kind cannot be determined",
             """
-Lightning steps a ReduceLROnPlateau scheduler with a monitored metric, after validation, and
-every other scheduler without one. lgen must know which kind each scheduler is: create it
-with a call to the scheduler class (`torch.optim.lr_scheduler.StepLR(...)`), or say so in the
-scheduler dict with `"reduce_on_plateau": True` or `False`.
+No longer reported. Lightning steps a ReduceLROnPlateau scheduler with a monitored metric,
+after validation, and every other scheduler without one. Where lgen cannot see a scheduler's
+class (a factory function, a class from another module, `getattr(...)`), the ejected script
+decides its kind when it configures the schedulers, as Lightning does (`isinstance(scheduler,
+ReduceLROnPlateau)`, unless the dict says `"reduce_on_plateau"`), and runs Lightning's checks:
+a ReduceLROnPlateau needs a `monitor`, and a scheduler that is not a torch `LRScheduler` needs
+`state_dict`/`load_state_dict` and a `lr_scheduler_step` override on the model.
 """,
         ),
         _c(

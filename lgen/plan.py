@@ -6,7 +6,7 @@ LoopPlan; templates only test those fields.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import libcst as cst
 
@@ -23,9 +23,18 @@ class SchedulerPlan:
     expr: str  # how to reach it in configure_optimizers' return value (`config`)
     interval: str
     frequency: int
-    plateau: bool
+    plateau: bool | None  # None: lgen cannot see its class; the script decides as Lightning does
     monitor: str | None
     strict: bool
+    # what only the run can tell (Lightning decides it at fit start; so does the script):
+    # how the script reaches the monitor when it is not a literal or the kind is unknown
+    monitor_expr: str | None = None
+    in_dict: bool = False  # given as a scheduler dict (Lightning's monitor error message differs)
+    check_api: bool = False  # class unknown: Lightning's scheduler API checks run in the script
+
+    @property
+    def runtime_monitor(self) -> bool:
+        return self.monitor_expr is not None
 
 
 @dataclass(frozen=True)
@@ -85,7 +94,17 @@ class LoopPlan:
     def _looped(self, interval, plateau):
         if not self.automatic:
             return []
-        return [s for s in self.schedulers if s.interval == interval and s.plateau == plateau]
+        # a scheduler whose kind only the run tells sits at both sites, each guarded by that kind
+        return [s for s in self.schedulers if s.interval == interval and s.plateau in (plateau, None)]
+
+    @property
+    def runtime_schedulers(self):
+        """Schedulers with a monitor or kind that the script decides when configuring them."""
+        return [s for s in self.schedulers if self.automatic and s.runtime_monitor]
+
+    @property
+    def api_checked_schedulers(self):
+        return [s for s in self.schedulers if self.automatic and s.check_api]
 
     @property
     def step_schedulers(self):
@@ -383,6 +402,7 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
             path = f'{path}["scheduler"]'
         return SchedulerPlan("", path, "manual", 1, False, None, True)
     settings = {}
+    runtime = {}  # settings that are not literals: how the script reads them from `config`
     sched_expr = expr_r
     access = path
     if isinstance(expr_r, cst.Dict):
@@ -394,12 +414,16 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
                 try:
                     settings[key] = _literal(_resolve(items[key], env))
                 except ValueError:
-                    raise PlanError(facts.diag("LGEN203", items[key], f"the scheduler's `{key}` is not a literal", f'write it out, e.g. "{key}": ...'))
+                    if key != "monitor":
+                        raise PlanError(facts.diag("LGEN203", items[key], f"the scheduler's `{key}` is not a literal", f'write it out, e.g. "{key}": ...'))
+                    runtime[key] = f'{path}["{key}"]'
         sched_expr = items["scheduler"]
         access = f'{path}["scheduler"]'
         monitor = settings.get("monitor")
+        monitor_expr = runtime.get("monitor", repr(monitor))
     else:
         monitor = None
+        monitor_expr = "None"
     interval = settings.get("interval", "epoch")
     frequency = settings.get("frequency", 1)
     strict = settings.get("strict", True)
@@ -407,19 +431,22 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
         raise PlanError(facts.diag("LGEN206", expr_r, f'the scheduler `interval` is {interval!r}; Lightning accepts "step" or "epoch"', 'use "step" or "epoch"'))
     if not isinstance(frequency, int) or isinstance(frequency, bool) or frequency < 1:
         raise PlanError(facts.diag("LGEN206", expr_r, f"the scheduler `frequency` is {frequency!r}; it must be a positive int", "use a positive int"))
-    plateau = settings.get("reduce_on_plateau")
-    if plateau is None:
-        plateau = _scheduler_kind(facts, sched_expr, env)
-    if plateau is None:
-        raise PlanError(facts.diag("LGEN204", sched_expr, "cannot tell whether this scheduler is a ReduceLROnPlateau", 'create it with a call to the scheduler class, or add "reduce_on_plateau": False to its dict'))
-    if plateau and monitor is None and not isinstance(expr_r, cst.Dict) and top_dict and not in_list and top_monitor is not None:
+    kind = _scheduler_kind(facts, sched_expr, env)
+    # Lightning: scheduler.get("reduce_on_plateau", isinstance(scheduler, ReduceLROnPlateau))
+    plateau = bool(settings["reduce_on_plateau"]) if "reduce_on_plateau" in settings else kind  # None: the run tells
+    # a bare scheduler in the single-dict form takes the dict's top-level `monitor`
+    if monitor is None and not isinstance(expr_r, cst.Dict) and top_dict and not in_list and top_monitor is not None:
         try:
             monitor = _literal(_resolve(top_monitor, env))
+            monitor_expr = repr(monitor)
         except ValueError:
-            raise PlanError(facts.diag("LGEN203", top_monitor, "the `monitor` is not a literal", 'write "monitor": "val_loss"'))
-    if plateau and monitor is None:
+            monitor_expr = 'config["monitor"]'
+    in_dict = isinstance(expr_r, cst.Dict) or in_list  # Lightning wraps a bare one of the dicts form
+    if plateau and monitor is None and monitor_expr == "None":
         raise PlanError(facts.diag("LGEN205", sched_expr, "a ReduceLROnPlateau scheduler has no `monitor`; Lightning raises", 'return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "monitor": "val_loss"}}'))
-    return SchedulerPlan("", access, interval, frequency, bool(plateau), monitor if plateau else None, bool(strict))
+    if plateau is False or (plateau and monitor is not None):  # decided here, as today
+        monitor_expr = None
+    return SchedulerPlan("", access, interval, frequency, plateau, monitor if plateau else None, bool(strict), monitor_expr, in_dict, kind is None)
 
 
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power, cst.MatrixMultiply)
@@ -709,7 +736,7 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         fn = facts.methods["configure_optimizers"]
         diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
     names = ["scheduler"] if len(scheds) == 1 else [f"scheduler_{i}" for i in range(len(scheds))]
-    scheds = tuple(SchedulerPlan(n, *(getattr(s, f) for f in ("expr", "interval", "frequency", "plateau", "monitor", "strict"))) for n, s in zip(names, scheds))
+    scheds = tuple(replace(s, name=n) for n, s in zip(names, scheds))
 
     # flags and their Lightning-side consequences
     if not facts.automatic_optimization:

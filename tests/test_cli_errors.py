@@ -220,6 +220,15 @@ DIAGNOSTIC_CASES = {
             "        return [opt], [sched]\n",
         ),
     ),
+    "scheduler_interval_not_literal": (  # a non-literal monitor or class is decided at run time; this is not
+        "LGEN203",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            "        opt = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+            "        sched = torch.optim.lr_scheduler.StepLR(opt, 1)\n"
+            '        return [opt], [{"scheduler": sched, "interval": self.interval}]\n',
+        ),
+    ),
     "trainer_as_value": (
         "LGEN306",
         _replace('        self.log("train_loss", loss)\n', "        t = self.trainer\n"),

@@ -33,6 +33,16 @@ Verified outcomes of ERROR_CASES (exception type: message start):
   Lightning does not validate accumulate_grad_batches; the Trainer builds fine
   and fit crashes at the first training batch (automatic.py
   `_make_zero_grad_fn`: `batch_idx % accumulate_grad_batches`).
+* runtime_custom_scheduler_no_hook -- MisconfigurationException: "The provided lr
+  scheduler `CosineDecay` doesn't follow PyTorch's LRScheduler API. You should override
+  the `LightningModule.lr_scheduler_step` hook ..." (raised at fit start, when
+  `configure_optimizers` is unpacked, before any training; the script raises a
+  RuntimeError with the same message in its `configure_optimizers`).
+* runtime_stateless_scheduler -- TypeError: "The provided lr scheduler `NoLoadState` is
+  invalid. It should have `state_dict` and `load_state_dict` methods defined." (same moment;
+  the script raises the same TypeError).
+* runtime_plateau_monitor_none -- MisconfigurationException: "The lr scheduler dict must
+  include a monitor when a `ReduceLROnPlateau` scheduler is used. ..." (same moment).
 * clip_override_conflicting_trainer_clip -- MisconfigurationException: "You have
   set `Trainer(gradient_clip_val=0.5)` and have passed
   `clip_gradients(gradient_clip_val=0.1)`. Please use only one of them."
@@ -140,6 +150,18 @@ CASES: list[Case] = [
     _c("logging_plateau", "logging_plateau.py", "LoggingPlateauModel", max_epochs=4),
     _c("log_dict_step_plateau", "log_dict.py", "LogDictModel", max_epochs=2),
     _c("log_dict_step_plateau_accum3", "log_dict.py", "LogDictModel", max_epochs=2, accumulate_grad_batches=3),
+    # schedulers whose class lgen cannot see: the script decides their kind at run time, as Lightning
+    _c("runtime_factory_warmup", "runtime_sched.py", "FactoryWarmupModel", max_epochs=2),
+    _c("runtime_factory_warmup_accum3", "runtime_sched.py", "FactoryWarmupModel", max_epochs=2,
+       accumulate_grad_batches=3),
+    _c("runtime_getattr_steplr", "runtime_sched.py", "GetattrStepLRModel", max_epochs=3),
+    _c("runtime_custom_scheduler", "runtime_sched.py", "CustomSchedulerModel", max_epochs=4),
+    _c("runtime_helper_plateau", "runtime_sched.py", "HelperPlateauModel", max_epochs=4),
+    _c("runtime_mixed_vci_half", "runtime_sched.py", "MixedSchedulersModel", max_epochs=3, val_check_interval=0.5),
+    _c("runtime_mixed_accum2", "runtime_sched.py", "MixedSchedulersModel", max_epochs=2, accumulate_grad_batches=2,
+       val_check_interval=0.5),
+    _c("runtime_helper_plateau_step_vci_half", "runtime_sched.py", "HelperPlateauStepModel", max_epochs=3,
+       val_check_interval=0.5),
     # ---- optimizers and optimizer hooks
     _c("lbfgs", "lbfgs.py", "LBFGSModel", max_epochs=2),
     _c("lbfgs_accum2", "lbfgs.py", "LBFGSModel", max_epochs=2, accumulate_grad_batches=2),
@@ -222,6 +244,12 @@ ERROR_CASES: list[Case] = [
        error="`gradient_clip_algorithm` bogus is invalid"),
     _c("baseline_accumulate_zero", *B, max_epochs=1, accumulate_grad_batches=0,
        error="integer modulo by zero"),
+    _c("runtime_custom_scheduler_no_hook", "runtime_sched.py", "CustomSchedulerNoHookModel", max_epochs=1,
+       error="doesn't follow PyTorch's LRScheduler API"),
+    _c("runtime_stateless_scheduler", "runtime_sched.py", "StatelessSchedulerModel", max_epochs=1,
+       error="It should have `state_dict` and `load_state_dict` methods defined"),
+    _c("runtime_plateau_monitor_none", "runtime_sched.py", "HelperPlateauNoMonitorModel", max_epochs=1,
+       error="The lr scheduler dict must include a monitor when a `ReduceLROnPlateau` scheduler is used"),
     _c("clip_override_conflicting_trainer_clip", "clip_override.py", "ClipOverrideModel", max_epochs=2,
        gradient_clip_val=0.5, error="Please use only one of them"),
 ]
