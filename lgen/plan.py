@@ -66,6 +66,9 @@ class LoopPlan:
     ddp: bool = False
     devices: int = 1
     sync_dist: bool = False  # some `self.log(..., sync_dist=True)` under ddp
+    # the `optimizer_step` override needs Lightning's LightningOptimizer (it reaches `.optimizer`,
+    # calls the closure itself, ...): the script hands it a wrapper and the bare closure
+    wrap_optimizer: bool = False
 
     # derived conveniences for templates (still pure functions of the fields above)
     @property
@@ -473,6 +476,78 @@ def _logs_sync_dist(facts: ModelFacts) -> bool:
     return False
 
 
+# what only Lightning's LightningOptimizer has (everything else it forwards to the optimizer)
+WRAPPER_ONLY = frozenset({"optimizer", "_optimizer", "_strategy", "_on_before_step", "_on_after_step", "toggle_model", "_to_lightning_optimizer"})
+
+
+def optimizer_step_needs_wrapper(facts: ModelFacts) -> bool:
+    """Whether the `optimizer_step` override behaves differently on the bare optimizer.
+
+    Lightning passes `optimizer_step(epoch, batch_idx, optimizer, optimizer_closure)` its
+    LightningOptimizer and the bare closure (training_step, zero_grad, backward); the wrapper's
+    `step(closure)` adds `on_before_optimizer_step` and clipping after the closure. An override
+    that only calls `optimizer.step(closure=optimizer_closure)` and reads the optimizer's own
+    attributes does the same with the bare optimizer and a closure that already runs the hook and
+    clipping: the lean form. Anything else (`optimizer.optimizer`, the closure called or passed
+    on, `optimizer` passed or rebound, `step` with other arguments) gets the wrapper.
+    """
+    from lgen.manual import _Parents
+
+    fn = facts.methods.get("optimizer_step")
+    if fn is None or fn.params.star_arg is not cst.MaybeSentinel.DEFAULT or fn.params.star_kwarg is not None:
+        return fn is not None
+    params = [p.name.value for p in fn.params.posonly_params + fn.params.params]
+    if len(params) != 5:
+        return True
+    opt, clo = params[3], params[4]
+    parents = _Parents()
+    fn.body.visit(parents)
+
+    class Uses(cst.CSTVisitor):
+        def __init__(self):
+            self.lean = True
+
+        def visit_Name(self, node):
+            if node.value not in (opt, clo):
+                return
+            parent = parents.parents.get(id(node))
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                return  # `x.optimizer`: an attribute name, not the parameter
+            if isinstance(parent, cst.Arg) and parent.keyword is node:
+                return
+            if node.value == clo:
+                self.lean &= _closure_of_step(parent, parents.parents, opt, clo)
+            elif isinstance(parent, cst.Attribute) and parent.value is node:
+                call = parents.parents.get(id(parent))
+                if parent.attr.value == "step":
+                    self.lean &= isinstance(call, cst.Call) and call.func is parent and _step_args_lean(call, clo)
+                else:
+                    self.lean &= parent.attr.value not in WRAPPER_ONLY
+            else:
+                self.lean = False  # passed on, compared, rebound, ...
+
+    v = Uses()
+    fn.body.visit(v)
+    return not v.lean
+
+
+def _step_args_lean(call: cst.Call, clo: str) -> bool:
+    """`optimizer.step(closure=optimizer_closure)` or `optimizer.step(optimizer_closure)`."""
+    if len(call.args) != 1:
+        return False
+    a = call.args[0]
+    named = a.keyword is None or a.keyword.value == "closure"
+    return named and not a.star and isinstance(a.value, cst.Name) and a.value.value == clo
+
+
+def _closure_of_step(parent, parents, opt: str, clo: str) -> bool:
+    if not isinstance(parent, cst.Arg):
+        return False
+    call = parents.get(id(parent))
+    f = call.func if isinstance(call, cst.Call) else None
+    return isinstance(f, cst.Attribute) and f.attr.value == "step" and isinstance(f.value, cst.Name) and f.value.value == opt and _step_args_lean(call, clo)
+
+
 def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if "training_step" not in facts.methods:
@@ -573,5 +648,6 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         ddp=ddp,
         devices=flags.devices or 1,
         sync_dist=ddp and _logs_sync_dist(facts),
+        wrap_optimizer=facts.automatic_optimization and optimizer_step_needs_wrapper(facts),
     )
     return plan, diags

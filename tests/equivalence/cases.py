@@ -66,6 +66,8 @@ def _c(name, model, cls, seed=1234, atol=0.0, error=None, **flags):
 
 
 B = ("baseline.py", "BaselineModel")
+W_RAW = ("wrapped_optimizer_step.py", "RawStepModel")
+W_FIRST = ("wrapped_optimizer_step.py", "ClosureFirstModel")
 
 CASES: list[Case] = [
     # ---- baseline: loop structure, limits, validation scheduling, stopping
@@ -141,6 +143,16 @@ CASES: list[Case] = [
     _c("zero_grad_override_accum2", "zero_grad_override.py", "ZeroGradModel", max_epochs=2,
        accumulate_grad_batches=2),
     _c("clip_override", "clip_override.py", "ClipOverrideModel", max_epochs=2),
+    # optimizer_step overrides that need the LightningOptimizer wrapper (`.optimizer`, closure called first)
+    _c("wrapped_raw_step", *W_RAW, max_epochs=2),
+    _c("wrapped_raw_step_clip", *W_RAW, max_epochs=2, gradient_clip_val=0.5),
+    _c("wrapped_raw_step_accum3_clip", *W_RAW, max_epochs=2, accumulate_grad_batches=3, gradient_clip_val=0.5),
+    _c("wrapped_closure_first", *W_FIRST, max_epochs=2),
+    _c("wrapped_closure_first_clip", *W_FIRST, max_epochs=2, gradient_clip_val=0.5),
+    _c("wrapped_closure_first_clip_value", *W_FIRST, max_epochs=2, gradient_clip_val=0.05,
+       gradient_clip_algorithm="value"),
+    _c("wrapped_closure_first_accum3_clip", *W_FIRST, max_epochs=2, accumulate_grad_batches=3,
+       gradient_clip_val=0.5),
     _c("grad_mode", "grad_mode.py", "GradModeModel", max_epochs=2),  # closure first only with grad on
     _c("grad_mode_accum2", "grad_mode.py", "GradModeModel", max_epochs=2, accumulate_grad_batches=2),
     # ---- hooks, module modes, logging, hparams
