@@ -193,6 +193,22 @@ Lightning trains with a mock optimizer that never updates anything when
 """,
         ),
         _c(
+            "LGEN208",
+            "`configure_optimizers` returns a form Lightning does not know",
+            """
+Lightning's `_configure_optimizers` accepts an optimizer, a list of optimizers, two lists
+(optimizers, schedulers) or dicts with an "optimizer" key, and raises "Unknown configuration
+for model optimizers" for anything else, such as `return optimizer, scheduler` (a tuple whose
+second element is a scheduler, not an optimizer). Return one of its forms:
+
+    return [optimizer], [scheduler]
+    return {"optimizer": optimizer, "lr_scheduler": scheduler}
+
+Where lgen cannot tell statically whether a returned object is an optimizer, the ejected
+script checks it when it starts, as Lightning does, and raises the same message.
+""",
+        ),
+        _c(
             "LGEN301",
             "a Lightning attribute or method lgen does not support",
             """

@@ -69,6 +69,8 @@ class LoopPlan:
     # the `optimizer_step` override needs Lightning's LightningOptimizer (it reaches `.optimizer`,
     # calls the closure itself, ...): the script hands it a wrapper and the bare closure
     wrap_optimizer: bool = False
+    # an optimizer lgen cannot tell statically from a scheduler: the script checks it as Lightning does
+    check_optimizers: bool = False
 
     # derived conveniences for templates (still pure functions of the fields above)
     @property
@@ -243,6 +245,53 @@ class PlanError(Exception):
         self.diag = diag
 
 
+# Lightning's words (core/optimizer.py `_configure_optimizers`) for a form it does not know
+UNKNOWN_CONFIGURATION = (
+    "Unknown configuration for model optimizers. Output from `model.configure_optimizers()` should be one of:"
+    ' `Optimizer`, [`Optimizer`], ([`Optimizer`], [`LRScheduler`]),'
+    ' {"optimizer": `Optimizer`, (optional) "lr_scheduler": `LRScheduler`}'
+)
+UNKNOWN_CONFIGURATION_HELP = 'return `[optimizer], [scheduler]` or `{"optimizer": optimizer, "lr_scheduler": scheduler}`'
+
+
+def _optimizer_kind(facts, expr, env) -> str | None:
+    """What stands where Lightning expects an optimizer: "optimizer", "scheduler", or None (unknown)."""
+    expr = _resolve(expr, env)
+    if not isinstance(expr, cst.Call):
+        return None
+    q = qualname(expr.func, facts.imports) or ""
+    if q.startswith("torch.optim.lr_scheduler.") or (q.startswith("transformers.") and "schedule" in q.rsplit(".", 1)[-1]):
+        return "scheduler"
+    if q.startswith("torch.optim.") and not q.startswith("torch.optim.swa_utils."):
+        return "optimizer"
+    if "." not in q and _scheduler_kind(facts, expr, env) is not None:
+        # a class of the file deriving from a scheduler (`_scheduler_kind` is False for any torch.optim base)
+        for stmt in facts.module.body:
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value == q:
+                bases = [qualname(b.value, facts.imports) or "" for b in stmt.bases]
+                if any(b.startswith("torch.optim.lr_scheduler.") or b.split(".")[-1] == PLATEAU for b in bases):
+                    return "scheduler"
+    return None
+
+
+def _check_optimizer_elements(facts, nodes, env) -> bool:
+    """Raise Lightning's error where a scheduler stands for an optimizer; whether any is unknown."""
+    unknown = False
+    for node in nodes:
+        kind = _optimizer_kind(facts, node, env)
+        if kind == "scheduler":
+            raise PlanError(
+                facts.diag(
+                    "LGEN208",
+                    node,
+                    f"`configure_optimizers` returns an LR scheduler where Lightning expects an optimizer; Lightning raises \"{UNKNOWN_CONFIGURATION}\"",
+                    UNKNOWN_CONFIGURATION_HELP,
+                )
+            )
+        unknown |= kind is None
+    return unknown
+
+
 def analyze_optimizers(facts: ModelFacts, automatic: bool = True):
     """configure_optimizers' return value -> (form, optimizer access exprs, schedulers).
 
@@ -257,15 +306,33 @@ def analyze_optimizers(facts: ModelFacts, automatic: bool = True):
     if not rets:
         raise PlanError(facts.diag("LGEN207", fn.name, "`configure_optimizers` returns nothing", "return an optimizer"))
     shapes = []
+    unknown = False  # an optimizer lgen cannot tell from a scheduler: checked at run time
     for r in rets:
         shapes.append(_config_shape(facts, r, env, automatic))
+        unknown |= _optimizers_unknown(facts, r, env)
     first = shapes[0]
     for r, s in zip(rets[1:], shapes[1:]):
         if s != first:
             raise PlanError(
                 facts.diag("LGEN201", r, "`configure_optimizers` returns different structures on different paths", "return the same form (same number of optimizers and schedulers, same settings) on every path")
             )
-    return first
+    return (*first, unknown)
+
+
+def _optimizers_unknown(facts, ret: cst.Return, env) -> bool:
+    """Where Lightning checks that each optimizer is one (the bare, list and two-list forms), raise
+    its error for a scheduler there; whether any is of a kind lgen cannot tell statically."""
+    expr = _resolve(ret.value, env)
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        elements = [el.value for el in expr.elements]
+        if all(isinstance(_resolve(e, env), cst.Dict) for e in elements):
+            return False
+        if len(elements) == 2 and isinstance(_resolve(elements[0], env), cst.List):
+            elements = [e.value for e in _resolve(elements[0], env).elements]
+        return _check_optimizer_elements(facts, elements, env)
+    if isinstance(expr, cst.Dict):
+        return False  # Lightning takes the dict's "optimizer" as it is
+    return _check_optimizer_elements(facts, [ret.value], env)
 
 
 def _config_shape(facts, ret: cst.Return, env, automatic=True):
@@ -565,7 +632,7 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
             diags.append(facts.diag("LGEN305", fn.name, f"`{name}` is not reproduced by the ejected loop: {REJECTED_HOOKS[name]}", "remove it or move its work into a supported hook"))
 
     try:
-        form, opt_exprs, scheds = analyze_optimizers(facts, facts.automatic_optimization)
+        form, opt_exprs, scheds, check_optimizers = analyze_optimizers(facts, facts.automatic_optimization)
         returns = training_step_returns(facts)
     except PlanError as e:
         return None, diags + [e.diag]
@@ -649,5 +716,6 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         devices=flags.devices or 1,
         sync_dist=ddp and _logs_sync_dist(facts),
         wrap_optimizer=facts.automatic_optimization and optimizer_step_needs_wrapper(facts),
+        check_optimizers=check_optimizers,
     )
     return plan, diags

@@ -210,6 +210,15 @@ DIAGNOSTIC_CASES = {
             "        return [a, b]\n",
         ),
     ),
+    "optimizer_scheduler_tuple": (
+        "LGEN208",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            "        opt = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+            "        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1)\n"
+            "        return opt, sched\n",
+        ),
+    ),
     "training_step_tuple": ("LGEN106", _replace("        return loss\n", "        return loss, x\n")),
     "plateau_without_monitor": (
         "LGEN205",

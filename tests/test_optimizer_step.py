@@ -67,3 +67,21 @@ def test_lean_form_where_the_bare_optimizer_behaves_the_same(name):
 @pytest.mark.parametrize("name", sorted(WRAPPED))
 def test_wrapper_where_the_override_needs_lightnings(name):
     assert _needs(WRAPPED[name]) is True
+
+
+@pytest.mark.slow
+def test_a_scheduler_for_an_optimizer_fails_as_in_lightning(tmp_path):
+    """What `configure_optimizers` returns comes from a helper: lgen cannot tell statically that it
+    is a scheduler, so the script checks it when it starts and raises Lightning's message."""
+    from equivalence.harness import RunError, run_ejected, run_lightning
+
+    model, cls, flags = "helper_optimizer.py", "HelperSchedulerModel", {"max_epochs": 1}
+    with pytest.raises(RunError) as theirs:
+        run_lightning(model, cls, flags, 1234, tmp_path / "lightning")
+    with pytest.raises(RunError) as ours:
+        run_ejected(model, cls, flags, 1234, tmp_path / "ejected")
+    marker = "MisconfigurationException: "
+    lightning_message = theirs.value.stderr[theirs.value.stderr.rindex(marker) + len(marker) :].strip()
+    assert lightning_message.startswith("Unknown configuration for model optimizers"), theirs.value.stderr
+    assert f"RuntimeError: {lightning_message}" in ours.value.stderr, ours.value.stderr
+    assert not (tmp_path / "ejected" / "out" / "last.ckpt").exists()

@@ -33,6 +33,10 @@ Verified outcomes of ERROR_CASES (exception type: message start):
   Lightning does not validate accumulate_grad_batches; the Trainer builds fine
   and fit crashes at the first training batch (automatic.py
   `_make_zero_grad_fn`: `batch_idx % accumulate_grad_batches`).
+* helper_scheduler_as_optimizer -- MisconfigurationException: "Unknown
+  configuration for model optimizers. Output from `model.configure_optimizers()`
+  should be one of: ..." (the ejected script raises it when it starts: lgen
+  cannot tell statically what `self.build()` returns).
 * clip_override_conflicting_trainer_clip -- MisconfigurationException: "You have
   set `Trainer(gradient_clip_val=0.5)` and have passed
   `clip_gradients(gradient_clip_val=0.1)`. Please use only one of them."
@@ -143,6 +147,9 @@ CASES: list[Case] = [
     _c("zero_grad_override_accum2", "zero_grad_override.py", "ZeroGradModel", max_epochs=2,
        accumulate_grad_batches=2),
     _c("clip_override", "clip_override.py", "ClipOverrideModel", max_epochs=2),
+    # an optimizer lgen cannot tell from a scheduler statically: the script checks it at start
+    _c("helper_optimizer", "helper_optimizer.py", "HelperOptimizerModel", max_epochs=2),
+    _c("helper_optimizer_accum2", "helper_optimizer.py", "HelperOptimizerModel", max_epochs=1, accumulate_grad_batches=2),
     # optimizer_step overrides that need the LightningOptimizer wrapper (`.optimizer`, closure called first)
     _c("wrapped_raw_step", *W_RAW, max_epochs=2),
     _c("wrapped_raw_step_clip", *W_RAW, max_epochs=2, gradient_clip_val=0.5),
@@ -225,6 +232,8 @@ ERROR_CASES: list[Case] = [
        error="`gradient_clip_algorithm` bogus is invalid"),
     _c("baseline_accumulate_zero", *B, max_epochs=1, accumulate_grad_batches=0,
        error="integer modulo by zero"),
+    _c("helper_scheduler_as_optimizer", "helper_optimizer.py", "HelperSchedulerModel", max_epochs=1,
+       error="Unknown configuration for model optimizers"),
     _c("clip_override_conflicting_trainer_clip", "clip_override.py", "ClipOverrideModel", max_epochs=2,
        gradient_clip_val=0.5, error="Please use only one of them"),
 ]
