@@ -192,6 +192,7 @@ CASES: list[Case] = [
     # ---- DDP, 2 CPU processes (gloo): Lightning's strategy="ddp", devices=2 vs the script under torchrun
     _c("ddp_hooks_bf16", "hooks.py", "HooksModel", max_epochs=2, strategy="ddp", devices=2, precision="bf16-mixed"),
     _c("ddp_manual_closure_plateau", "manual_patterns.py", "ClosureAndPlateau", max_epochs=2, strategy="ddp", devices=2),
+    _c("ddp_wrapped_closure_first_clip", *W_FIRST, max_epochs=2, strategy="ddp", devices=2, gradient_clip_val=0.5),
     _c("ddp_log_dict_accum3", "log_dict.py", "LogDictModel", max_epochs=2, strategy="ddp", devices=2,
        accumulate_grad_batches=3),
     # sync_dist: a plateau scheduler on the cross-rank mean (with rank-local means it differs: checked)
@@ -201,6 +202,8 @@ CASES: list[Case] = [
 PRECISION_CASES: list[Case] = [
     # bit-exact too: Lightning's CPU bf16 path is deterministic, and the script takes the same one
     _c("baseline_bf16", *B, max_epochs=2, precision="bf16-mixed"),
+    _c("wrapped_raw_step_bf16_clip", *W_RAW, max_epochs=2, precision="bf16-mixed", gradient_clip_val=0.5),
+    _c("wrapped_closure_first_bf16_clip", *W_FIRST, max_epochs=2, precision="bf16-mixed", gradient_clip_val=0.5),
     _c("adamw_steplr_bf16_accum3", "adamw_steplr.py", "AdamWStepLRModel", max_epochs=2,
        precision="bf16-mixed", accumulate_grad_batches=3),
     _c("batchnorm_frozen_bf16", "batchnorm_frozen.py", "FrozenBNModel", max_epochs=2, precision="bf16-mixed"),
