@@ -638,7 +638,10 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         return None, diags + [e.diag]
     if facts.automatic_optimization and len(opt_exprs) > 1:
         fn = facts.methods["configure_optimizers"]
-        diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
+        if check_optimizers:  # some may be schedulers: Lightning's first check then fails instead
+            diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} objects where Lightning expects optimizers; under automatic optimization Lightning raises \"Training with multiple optimizers is only supported with manual optimization\", or \"Unknown configuration for model optimizers\" if one is not an optimizer", f"for one optimizer and its scheduler, {UNKNOWN_CONFIGURATION_HELP}; for several optimizers, set `self.automatic_optimization = False` and step them in `training_step`"))
+        else:
+            diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
     names = ["scheduler"] if len(scheds) == 1 else [f"scheduler_{i}" for i in range(len(scheds))]
     scheds = tuple(SchedulerPlan(n, *(getattr(s, f) for f in ("expr", "interval", "frequency", "plateau", "monitor", "strict"))) for n, s in zip(names, scheds))
 

@@ -219,6 +219,13 @@ DIAGNOSTIC_CASES = {
             "        return opt, sched\n",
         ),
     ),
+    "two_of_unknown_kind_automatic": (
+        "LGEN202",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            "        return self.build_optimizer(), self.build_scheduler()\n",
+        ),
+    ),
     "training_step_tuple": ("LGEN106", _replace("        return loss\n", "        return loss, x\n")),
     "plateau_without_monitor": (
         "LGEN205",
