@@ -300,6 +300,19 @@ which Lightning does not count.
 """,
         ),
         _c(
+            "LGEN308",
+            "`optimizer_step` never runs the closure",
+            """
+Lightning hands `optimizer_step(epoch, batch_idx, optimizer, optimizer_closure)` a closure that
+runs `training_step`, `zero_grad` and `backward`; after the hook it reads the closure's result
+and raises "The closure hasn't been executed" if nothing ran it. An override that never uses
+`optimizer_closure` always fails that way. Step with it:
+
+    def optimizer_step(self, epoch, batch_idx, optimizer, optimizer_closure):
+        optimizer.step(closure=optimizer_closure)
+""",
+        ),
+        _c(
             "LGEN401",
             "a Trainer flag value Lightning rejects",
             """

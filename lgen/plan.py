@@ -598,6 +598,32 @@ def optimizer_step_needs_wrapper(facts: ModelFacts) -> bool:
     return not v.lean
 
 
+def optimizer_step_drops_closure(facts: ModelFacts) -> cst.FunctionDef | None:
+    """The `optimizer_step` override, where its body never mentions the closure parameter.
+
+    Lightning then raises at the first step ("The closure hasn't been executed", from
+    `Closure.consume_result` after the hook): training_step never ran.
+    """
+    fn = facts.methods.get("optimizer_step")
+    if fn is None or fn.params.star_arg is not cst.MaybeSentinel.DEFAULT or fn.params.star_kwarg is not None:
+        return None
+    params = [p.name.value for p in fn.params.posonly_params + fn.params.params]
+    if len(params) != 5:
+        return None
+    clo = params[4]
+
+    class Mentions(cst.CSTVisitor):
+        found = False
+
+        def visit_Name(self, node):
+            if node.value == clo:
+                self.found = True
+
+    v = Mentions()
+    fn.body.visit(v)
+    return None if v.found else fn
+
+
 def _step_args_lean(call: cst.Call, clo: str) -> bool:
     """`optimizer.step(closure=optimizer_closure)` or `optimizer.step(optimizer_closure)`."""
     if len(call.args) != 1:
@@ -656,6 +682,9 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
     if flags.precision == "16-mixed" and facts.automatic_optimization and "optimizer_step" in facts.methods:
         fn = facts.methods["optimizer_step"]
         diags.append(facts.diag("LGEN402", fn.name, "--precision 16-mixed with an `optimizer_step` override is not ejected by this lgen version (Lightning's GradScaler step runs inside `optimizer.step(closure)`)", "eject with --precision bf16-mixed or 32-true, or drop the override"))
+    dropped = facts.automatic_optimization and optimizer_step_drops_closure(facts)
+    if dropped:
+        diags.append(facts.diag("LGEN308", dropped.name, "`optimizer_step` never runs `optimizer_closure` (training_step, zero_grad, backward); Lightning raises \"The closure hasn't been executed. HINT: did you call `optimizer_closure()` in your `optimizer_step` hook?\"", "step with the closure: `optimizer.step(closure=optimizer_closure)`"))
     ddp = flags.strategy == "ddp"
     if not ddp and (flags.devices or 1) > 1:
         diags.append(Diagnostic("LGEN402", f"--devices {flags.devices} without --strategy ddp: lgen ejects several devices only as DDP", facts.path, 1, 1, help="add --strategy ddp (the script then runs under torchrun)"))

@@ -226,6 +226,10 @@ DIAGNOSTIC_CASES = {
             "        return self.build_optimizer(), self.build_scheduler()\n",
         ),
     ),
+    "optimizer_step_drops_closure": (
+        "LGEN308",
+        BASE + "\n    def optimizer_step(self, epoch, batch_idx, optimizer, optimizer_closure):\n        optimizer.step()\n",
+    ),
     "training_step_tuple": ("LGEN106", _replace("        return loss\n", "        return loss, x\n")),
     "plateau_without_monitor": (
         "LGEN205",

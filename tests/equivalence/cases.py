@@ -37,6 +37,9 @@ Verified outcomes of ERROR_CASES (exception type: message start):
   configuration for model optimizers. Output from `model.configure_optimizers()`
   should be one of: ..." (the ejected script raises it when it starts: lgen
   cannot tell statically what `self.build()` returns).
+* closure_dropped -- MisconfigurationException: "The closure hasn't been executed.
+  HINT: did you call `optimizer_closure()` in your `optimizer_step` hook? ..."
+  (lgen: LGEN308 at eject time).
 * clip_override_conflicting_trainer_clip -- MisconfigurationException: "You have
   set `Trainer(gradient_clip_val=0.5)` and have passed
   `clip_gradients(gradient_clip_val=0.1)`. Please use only one of them."
@@ -235,8 +238,11 @@ ERROR_CASES: list[Case] = [
        error="`gradient_clip_algorithm` bogus is invalid"),
     _c("baseline_accumulate_zero", *B, max_epochs=1, accumulate_grad_batches=0,
        error="integer modulo by zero"),
+    # the runner sees the last line of Lightning's multi-line "Unknown configuration for model optimizers ..."
     _c("helper_scheduler_as_optimizer", "helper_optimizer.py", "HelperSchedulerModel", max_epochs=1,
-       error="Unknown configuration for model optimizers"),
+       error='{"optimizer": `Optimizer`, (optional) "lr_scheduler": `LRScheduler`}'),
+    _c("closure_dropped", "closure_dropped.py", "ClosureDroppedModel", max_epochs=1,
+       error="The closure hasn't been executed"),
     _c("clip_override_conflicting_trainer_clip", "clip_override.py", "ClipOverrideModel", max_epochs=2,
        gradient_clip_val=0.5, error="Please use only one of them"),
 ]
