@@ -548,7 +548,12 @@ WRAPPER_ONLY = frozenset({"optimizer", "_optimizer", "_strategy", "_on_before_st
 
 
 def optimizer_step_needs_wrapper(facts: ModelFacts) -> bool:
-    """Whether the `optimizer_step` override behaves differently on the bare optimizer.
+    return optimizer_step_uses(facts)[0]
+
+
+def optimizer_step_uses(facts: ModelFacts) -> tuple[bool, list[cst.Attribute]]:
+    """(whether the `optimizer_step` override behaves differently on the bare optimizer, the
+    members of Lightning's wrapper it uses that the script's wrapper lacks).
 
     Lightning passes `optimizer_step(epoch, batch_idx, optimizer, optimizer_closure)` its
     LightningOptimizer and the bare closure (training_step, zero_grad, backward); the wrapper's
@@ -562,10 +567,10 @@ def optimizer_step_needs_wrapper(facts: ModelFacts) -> bool:
 
     fn = facts.methods.get("optimizer_step")
     if fn is None or fn.params.star_arg is not cst.MaybeSentinel.DEFAULT or fn.params.star_kwarg is not None:
-        return fn is not None
+        return fn is not None, []
     params = [p.name.value for p in fn.params.posonly_params + fn.params.params]
     if len(params) != 5:
-        return True
+        return True, []
     opt, clo = params[3], params[4]
     parents = _Parents()
     fn.body.visit(parents)
@@ -573,6 +578,7 @@ def optimizer_step_needs_wrapper(facts: ModelFacts) -> bool:
     class Uses(cst.CSTVisitor):
         def __init__(self):
             self.lean = True
+            self.unsupported: list[cst.Attribute] = []
 
         def visit_Name(self, node):
             if node.value not in (opt, clo):
@@ -590,12 +596,14 @@ def optimizer_step_needs_wrapper(facts: ModelFacts) -> bool:
                     self.lean &= isinstance(call, cst.Call) and call.func is parent and _step_args_lean(call, clo)
                 else:
                     self.lean &= parent.attr.value not in WRAPPER_ONLY
+                    if parent.attr.value in WRAPPER_ONLY - {"optimizer"}:
+                        self.unsupported.append(parent)
             else:
                 self.lean = False  # passed on, compared, rebound, ...
 
     v = Uses()
     fn.body.visit(v)
-    return not v.lean
+    return not v.lean, v.unsupported
 
 
 def optimizer_step_drops_closure(facts: ModelFacts) -> cst.FunctionDef | None:
@@ -682,6 +690,9 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
     if flags.precision == "16-mixed" and facts.automatic_optimization and "optimizer_step" in facts.methods:
         fn = facts.methods["optimizer_step"]
         diags.append(facts.diag("LGEN402", fn.name, "--precision 16-mixed with an `optimizer_step` override is not ejected by this lgen version (Lightning's GradScaler step runs inside `optimizer.step(closure)`)", "eject with --precision bf16-mixed or 32-true, or drop the override"))
+    wrap, unsupported = optimizer_step_uses(facts) if facts.automatic_optimization else (False, [])
+    for node in unsupported:
+        diags.append(facts.diag("LGEN301", node, f"`{node.attr.value}` of the LightningOptimizer in `optimizer_step` is not reproduced by the ejected loop (its wrapper has `.optimizer`, `step` and the optimizer's own members)", "use `optimizer.optimizer`, `optimizer.step(...)` or the optimizer's own attributes"))
     dropped = facts.automatic_optimization and optimizer_step_drops_closure(facts)
     if dropped:
         diags.append(facts.diag("LGEN308", dropped.name, "`optimizer_step` never runs `optimizer_closure` (training_step, zero_grad, backward); Lightning raises \"The closure hasn't been executed. HINT: did you call `optimizer_closure()` in your `optimizer_step` hook?\"", "step with the closure: `optimizer.step(closure=optimizer_closure)`"))
@@ -747,7 +758,7 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         ddp=ddp,
         devices=flags.devices or 1,
         sync_dist=ddp and _logs_sync_dist(facts),
-        wrap_optimizer=facts.automatic_optimization and optimizer_step_needs_wrapper(facts),
+        wrap_optimizer=wrap,
         check_optimizers=check_optimizers,
     )
     return plan, diags

@@ -230,6 +230,13 @@ DIAGNOSTIC_CASES = {
         "LGEN308",
         BASE + "\n    def optimizer_step(self, epoch, batch_idx, optimizer, optimizer_closure):\n        optimizer.step()\n",
     ),
+    "optimizer_step_toggle_model": (
+        "LGEN301",
+        BASE
+        + "\n    def optimizer_step(self, epoch, batch_idx, optimizer, optimizer_closure):\n"
+        + "        with optimizer.toggle_model():\n"
+        + "            optimizer.step(closure=optimizer_closure)\n",
+    ),
     "training_step_tuple": ("LGEN106", _replace("        return loss\n", "        return loss, x\n")),
     "plateau_without_monitor": (
         "LGEN205",
