@@ -213,6 +213,22 @@ Lightning trains with a mock optimizer that never updates anything when
 """,
         ),
         _c(
+            "LGEN208",
+            "`configure_optimizers` returns a form Lightning does not know",
+            """
+Lightning's `_configure_optimizers` accepts an optimizer, a list of optimizers, two lists
+(optimizers, schedulers) or dicts with an "optimizer" key, and raises "Unknown configuration
+for model optimizers" for anything else, such as `return optimizer, scheduler` (a tuple whose
+second element is a scheduler, not an optimizer). Return one of its forms:
+
+    return [optimizer], [scheduler]
+    return {"optimizer": optimizer, "lr_scheduler": scheduler}
+
+Where lgen cannot tell statically whether a returned object is an optimizer, the ejected
+script checks it when it starts, as Lightning does, and raises the same message.
+""",
+        ),
+        _c(
             "LGEN301",
             "a Lightning attribute or method lgen does not support",
             """
@@ -301,6 +317,19 @@ parameters of the class's own methods. It stops when a wrapper:
 Call `self.optimizers()` in the method that steps, or pass the optimizer to a method of the
 class. `opt.optimizer` (the raw optimizer) is followed too: stepping it is the plain step,
 which Lightning does not count.
+""",
+        ),
+        _c(
+            "LGEN308",
+            "`optimizer_step` never runs the closure",
+            """
+Lightning hands `optimizer_step(epoch, batch_idx, optimizer, optimizer_closure)` a closure that
+runs `training_step`, `zero_grad` and `backward`; after the hook it reads the closure's result
+and raises "The closure hasn't been executed" if nothing ran it. An override that never uses
+`optimizer_closure` always fails that way. Step with it:
+
+    def optimizer_step(self, epoch, batch_idx, optimizer, optimizer_closure):
+        optimizer.step(closure=optimizer_closure)
 """,
         ),
         _c(

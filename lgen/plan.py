@@ -79,6 +79,11 @@ class LoopPlan:
     ddp: bool = False
     devices: int = 1
     sync_dist: bool = False  # some `self.log(..., sync_dist=True)` under ddp
+    # the `optimizer_step` override needs Lightning's LightningOptimizer (it reaches `.optimizer`,
+    # calls the closure itself, ...): the script hands it a wrapper and the bare closure
+    wrap_optimizer: bool = False
+    # an optimizer lgen cannot tell statically from a scheduler: the script checks it as Lightning does
+    check_optimizers: bool = False
 
     # derived conveniences for templates (still pure functions of the fields above)
     @property
@@ -283,6 +288,53 @@ class PlanError(Exception):
         self.diag = diag
 
 
+# Lightning's words (core/optimizer.py `_configure_optimizers`) for a form it does not know
+UNKNOWN_CONFIGURATION = (
+    "Unknown configuration for model optimizers. Output from `model.configure_optimizers()` should be one of:"
+    ' `Optimizer`, [`Optimizer`], ([`Optimizer`], [`LRScheduler`]),'
+    ' {"optimizer": `Optimizer`, (optional) "lr_scheduler": `LRScheduler`}'
+)
+UNKNOWN_CONFIGURATION_HELP = 'return `[optimizer], [scheduler]` or `{"optimizer": optimizer, "lr_scheduler": scheduler}`'
+
+
+def _optimizer_kind(facts, expr, env) -> str | None:
+    """What stands where Lightning expects an optimizer: "optimizer", "scheduler", or None (unknown)."""
+    expr = _resolve(expr, env)
+    if not isinstance(expr, cst.Call):
+        return None
+    q = qualname(expr.func, facts.imports) or ""
+    if q.startswith("torch.optim.lr_scheduler.") or (q.startswith("transformers.") and "schedule" in q.rsplit(".", 1)[-1]):
+        return "scheduler"
+    if q.startswith("torch.optim.") and not q.startswith("torch.optim.swa_utils."):
+        return "optimizer"
+    if "." not in q and _scheduler_kind(facts, expr, env) is not None:
+        # a class of the file deriving from a scheduler (`_scheduler_kind` is False for any torch.optim base)
+        for stmt in facts.module.body:
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value == q:
+                bases = [qualname(b.value, facts.imports) or "" for b in stmt.bases]
+                if any(b.startswith("torch.optim.lr_scheduler.") or b.split(".")[-1] == PLATEAU for b in bases):
+                    return "scheduler"
+    return None
+
+
+def _check_optimizer_elements(facts, nodes, env) -> bool:
+    """Raise Lightning's error where a scheduler stands for an optimizer; whether any is unknown."""
+    unknown = False
+    for node in nodes:
+        kind = _optimizer_kind(facts, node, env)
+        if kind == "scheduler":
+            raise PlanError(
+                facts.diag(
+                    "LGEN208",
+                    node,
+                    f"`configure_optimizers` returns an LR scheduler where Lightning expects an optimizer; Lightning raises \"{UNKNOWN_CONFIGURATION}\"",
+                    UNKNOWN_CONFIGURATION_HELP,
+                )
+            )
+        unknown |= kind is None
+    return unknown
+
+
 def analyze_optimizers(facts: ModelFacts, automatic: bool = True):
     """configure_optimizers' return value -> (form, optimizer access exprs, schedulers).
 
@@ -297,15 +349,33 @@ def analyze_optimizers(facts: ModelFacts, automatic: bool = True):
     if not rets:
         raise PlanError(facts.diag("LGEN207", fn.name, "`configure_optimizers` returns nothing", "return an optimizer"))
     shapes = []
+    unknown = False  # an optimizer lgen cannot tell from a scheduler: checked at run time
     for r in rets:
         shapes.append(_config_shape(facts, r, env, automatic))
+        unknown |= _optimizers_unknown(facts, r, env)
     first = shapes[0]
     for r, s in zip(rets[1:], shapes[1:]):
         if s != first:
             raise PlanError(
                 facts.diag("LGEN201", r, "`configure_optimizers` returns different structures on different paths", "return the same form (same number of optimizers and schedulers, same settings) on every path")
             )
-    return first
+    return (*first, unknown)
+
+
+def _optimizers_unknown(facts, ret: cst.Return, env) -> bool:
+    """Where Lightning checks that each optimizer is one (the bare, list and two-list forms), raise
+    its error for a scheduler there; whether any is of a kind lgen cannot tell statically."""
+    expr = _resolve(ret.value, env)
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        elements = [el.value for el in expr.elements]
+        if all(isinstance(_resolve(e, env), cst.Dict) for e in elements):
+            return False
+        if len(elements) == 2 and isinstance(_resolve(elements[0], env), cst.List):
+            elements = [e.value for e in _resolve(elements[0], env).elements]
+        return _check_optimizer_elements(facts, elements, env)
+    if isinstance(expr, cst.Dict):
+        return False  # Lightning takes the dict's "optimizer" as it is
+    return _check_optimizer_elements(facts, [ret.value], env)
 
 
 def _config_shape(facts, ret: cst.Return, env, automatic=True):
@@ -709,6 +779,110 @@ def takes_batch_idx(facts: ModelFacts, fn: cst.FunctionDef) -> bool | None:
     params = fn.params
     args = [p.name.value for p in (*params.posonly_params, *params.params)][1:]
     return "batch_idx" in args or isinstance(params.star_arg, cst.Param) or len(args) >= 2
+# what only Lightning's LightningOptimizer has (everything else it forwards to the optimizer)
+WRAPPER_ONLY = frozenset({"optimizer", "_optimizer", "_strategy", "_on_before_step", "_on_after_step", "toggle_model", "_to_lightning_optimizer"})
+
+
+def optimizer_step_needs_wrapper(facts: ModelFacts) -> bool:
+    return optimizer_step_uses(facts)[0]
+
+
+def optimizer_step_uses(facts: ModelFacts) -> tuple[bool, list[cst.Attribute]]:
+    """(whether the `optimizer_step` override behaves differently on the bare optimizer, the
+    members of Lightning's wrapper it uses that the script's wrapper lacks).
+
+    Lightning passes `optimizer_step(epoch, batch_idx, optimizer, optimizer_closure)` its
+    LightningOptimizer and the bare closure (training_step, zero_grad, backward); the wrapper's
+    `step(closure)` adds `on_before_optimizer_step` and clipping after the closure. An override
+    that only calls `optimizer.step(closure=optimizer_closure)` and reads the optimizer's own
+    attributes does the same with the bare optimizer and a closure that already runs the hook and
+    clipping: the lean form. Anything else (`optimizer.optimizer`, the closure called or passed
+    on, `optimizer` passed or rebound, `step` with other arguments) gets the wrapper.
+    """
+    from lgen.manual import _Parents
+
+    fn = facts.methods.get("optimizer_step")
+    if fn is None or fn.params.star_arg is not cst.MaybeSentinel.DEFAULT or fn.params.star_kwarg is not None:
+        return fn is not None, []
+    params = [p.name.value for p in fn.params.posonly_params + fn.params.params]
+    if len(params) != 5:
+        return True, []
+    opt, clo = params[3], params[4]
+    parents = _Parents()
+    fn.body.visit(parents)
+
+    class Uses(cst.CSTVisitor):
+        def __init__(self):
+            self.lean = True
+            self.unsupported: list[cst.Attribute] = []
+
+        def visit_Name(self, node):
+            if node.value not in (opt, clo):
+                return
+            parent = parents.parents.get(id(node))
+            if isinstance(parent, cst.Attribute) and parent.attr is node:
+                return  # `x.optimizer`: an attribute name, not the parameter
+            if isinstance(parent, cst.Arg) and parent.keyword is node:
+                return
+            if node.value == clo:
+                self.lean &= _closure_of_step(parent, parents.parents, opt, clo)
+            elif isinstance(parent, cst.Attribute) and parent.value is node:
+                call = parents.parents.get(id(parent))
+                if parent.attr.value == "step":
+                    self.lean &= isinstance(call, cst.Call) and call.func is parent and _step_args_lean(call, clo)
+                else:
+                    self.lean &= parent.attr.value not in WRAPPER_ONLY
+                    if parent.attr.value in WRAPPER_ONLY - {"optimizer"}:
+                        self.unsupported.append(parent)
+            else:
+                self.lean = False  # passed on, compared, rebound, ...
+
+    v = Uses()
+    fn.body.visit(v)
+    return not v.lean, v.unsupported
+
+
+def optimizer_step_drops_closure(facts: ModelFacts) -> cst.FunctionDef | None:
+    """The `optimizer_step` override, where its body never mentions the closure parameter.
+
+    Lightning then raises at the first step ("The closure hasn't been executed", from
+    `Closure.consume_result` after the hook): training_step never ran.
+    """
+    fn = facts.methods.get("optimizer_step")
+    if fn is None or fn.params.star_arg is not cst.MaybeSentinel.DEFAULT or fn.params.star_kwarg is not None:
+        return None
+    params = [p.name.value for p in fn.params.posonly_params + fn.params.params]
+    if len(params) != 5:
+        return None
+    clo = params[4]
+
+    class Mentions(cst.CSTVisitor):
+        found = False
+
+        def visit_Name(self, node):
+            if node.value == clo:
+                self.found = True
+
+    v = Mentions()
+    fn.body.visit(v)
+    return None if v.found else fn
+
+
+def _step_args_lean(call: cst.Call, clo: str) -> bool:
+    """`optimizer.step(closure=optimizer_closure)` or `optimizer.step(optimizer_closure)`."""
+    if len(call.args) != 1:
+        return False
+    a = call.args[0]
+    named = a.keyword is None or a.keyword.value == "closure"
+    return named and not a.star and isinstance(a.value, cst.Name) and a.value.value == clo
+
+
+def _closure_of_step(parent, parents, opt: str, clo: str) -> bool:
+    if not isinstance(parent, cst.Arg):
+        return False
+    call = parents.get(id(parent))
+    f = call.func if isinstance(call, cst.Call) else None
+    return isinstance(f, cst.Attribute) and f.attr.value == "step" and isinstance(f.value, cst.Name) and f.value.value == opt and _step_args_lean(call, clo)
 
 
 def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Diagnostic]]:
@@ -728,13 +902,16 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
             diags.append(facts.diag("LGEN305", fn.name, f"`{name}` is not reproduced by the ejected loop: {REJECTED_HOOKS[name]}", "remove it or move its work into a supported hook"))
 
     try:
-        form, opt_exprs, scheds = analyze_optimizers(facts, facts.automatic_optimization)
+        form, opt_exprs, scheds, check_optimizers = analyze_optimizers(facts, facts.automatic_optimization)
         returns = training_step_returns(facts)
     except PlanError as e:
         return None, diags + [e.diag]
     if facts.automatic_optimization and len(opt_exprs) > 1:
         fn = facts.methods["configure_optimizers"]
-        diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
+        if check_optimizers:  # some may be schedulers: Lightning's first check then fails instead
+            diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} objects where Lightning expects optimizers; under automatic optimization Lightning raises \"Training with multiple optimizers is only supported with manual optimization\", or \"Unknown configuration for model optimizers\" if one is not an optimizer", f"for one optimizer and its scheduler, {UNKNOWN_CONFIGURATION_HELP}; for several optimizers, set `self.automatic_optimization = False` and step them in `training_step`"))
+        else:
+            diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
     names = ["scheduler"] if len(scheds) == 1 else [f"scheduler_{i}" for i in range(len(scheds))]
     scheds = tuple(replace(s, name=n) for n, s in zip(names, scheds))
 
@@ -749,6 +926,12 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
     if flags.precision == "16-mixed" and facts.automatic_optimization and "optimizer_step" in facts.methods:
         fn = facts.methods["optimizer_step"]
         diags.append(facts.diag("LGEN402", fn.name, "--precision 16-mixed with an `optimizer_step` override is not ejected by this lgen version (Lightning's GradScaler step runs inside `optimizer.step(closure)`)", "eject with --precision bf16-mixed or 32-true, or drop the override"))
+    wrap, unsupported = optimizer_step_uses(facts) if facts.automatic_optimization else (False, [])
+    for node in unsupported:
+        diags.append(facts.diag("LGEN301", node, f"`{node.attr.value}` of the LightningOptimizer in `optimizer_step` is not reproduced by the ejected loop (its wrapper has `.optimizer`, `step` and the optimizer's own members)", "use `optimizer.optimizer`, `optimizer.step(...)` or the optimizer's own attributes"))
+    dropped = facts.automatic_optimization and optimizer_step_drops_closure(facts)
+    if dropped:
+        diags.append(facts.diag("LGEN308", dropped.name, "`optimizer_step` never runs `optimizer_closure` (training_step, zero_grad, backward); Lightning raises \"The closure hasn't been executed. HINT: did you call `optimizer_closure()` in your `optimizer_step` hook?\"", "step with the closure: `optimizer.step(closure=optimizer_closure)`"))
     ddp = flags.strategy == "ddp"
     if not ddp and (flags.devices or 1) > 1:
         diags.append(Diagnostic("LGEN402", f"--devices {flags.devices} without --strategy ddp: lgen ejects several devices only as DDP", facts.path, 1, 1, help="add --strategy ddp (the script then runs under torchrun)"))
@@ -813,5 +996,7 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         ddp=ddp,
         devices=flags.devices or 1,
         sync_dist=ddp and _logs_sync_dist(facts),
+        wrap_optimizer=wrap,
+        check_optimizers=check_optimizers,
     )
     return plan, diags

@@ -210,6 +210,33 @@ DIAGNOSTIC_CASES = {
             "        return [a, b]\n",
         ),
     ),
+    "optimizer_scheduler_tuple": (
+        "LGEN208",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            "        opt = torch.optim.SGD(self.parameters(), lr=0.1)\n"
+            "        sched = torch.optim.lr_scheduler.StepLR(opt, step_size=1)\n"
+            "        return opt, sched\n",
+        ),
+    ),
+    "two_of_unknown_kind_automatic": (
+        "LGEN202",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            "        return self.build_optimizer(), self.build_scheduler()\n",
+        ),
+    ),
+    "optimizer_step_drops_closure": (
+        "LGEN308",
+        BASE + "\n    def optimizer_step(self, epoch, batch_idx, optimizer, optimizer_closure):\n        optimizer.step()\n",
+    ),
+    "optimizer_step_toggle_model": (
+        "LGEN301",
+        BASE
+        + "\n    def optimizer_step(self, epoch, batch_idx, optimizer, optimizer_closure):\n"
+        + "        with optimizer.toggle_model():\n"
+        + "            optimizer.step(closure=optimizer_closure)\n",
+    ),
     "training_step_tuple": ("LGEN106", _replace("        return loss\n", "        return loss, x\n")),
     "plateau_without_monitor": (
         "LGEN205",

@@ -43,6 +43,13 @@ Verified outcomes of ERROR_CASES (exception type: message start):
   the script raises the same TypeError).
 * runtime_plateau_monitor_none -- MisconfigurationException: "The lr scheduler dict must
   include a monitor when a `ReduceLROnPlateau` scheduler is used. ..." (same moment).
+* helper_scheduler_as_optimizer -- MisconfigurationException: "Unknown
+  configuration for model optimizers. Output from `model.configure_optimizers()`
+  should be one of: ..." (the ejected script raises it when it starts: lgen
+  cannot tell statically what `self.build()` returns).
+* closure_dropped -- MisconfigurationException: "The closure hasn't been executed.
+  HINT: did you call `optimizer_closure()` in your `optimizer_step` hook? ..."
+  (lgen: LGEN308 at eject time).
 * clip_override_conflicting_trainer_clip -- MisconfigurationException: "You have
   set `Trainer(gradient_clip_val=0.5)` and have passed
   `clip_gradients(gradient_clip_val=0.1)`. Please use only one of them."
@@ -76,6 +83,8 @@ def _c(name, model, cls, seed=1234, atol=0.0, error=None, **flags):
 
 
 B = ("baseline.py", "BaselineModel")
+W_RAW = ("wrapped_optimizer_step.py", "RawStepModel")
+W_FIRST = ("wrapped_optimizer_step.py", "ClosureFirstModel")
 
 CASES: list[Case] = [
     # ---- baseline: loop structure, limits, validation scheduling, stopping
@@ -172,6 +181,19 @@ CASES: list[Case] = [
     _c("zero_grad_override_accum2", "zero_grad_override.py", "ZeroGradModel", max_epochs=2,
        accumulate_grad_batches=2),
     _c("clip_override", "clip_override.py", "ClipOverrideModel", max_epochs=2),
+    # an optimizer lgen cannot tell from a scheduler statically: the script checks it at start
+    _c("helper_optimizer", "helper_optimizer.py", "HelperOptimizerModel", max_epochs=2),
+    _c("helper_optimizer_accum2", "helper_optimizer.py", "HelperOptimizerModel", max_epochs=1, accumulate_grad_batches=2),
+    # optimizer_step overrides that need the LightningOptimizer wrapper (`.optimizer`, closure called first)
+    _c("wrapped_raw_step", *W_RAW, max_epochs=2),
+    _c("wrapped_raw_step_clip", *W_RAW, max_epochs=2, gradient_clip_val=0.5),
+    _c("wrapped_raw_step_accum3_clip", *W_RAW, max_epochs=2, accumulate_grad_batches=3, gradient_clip_val=0.5),
+    _c("wrapped_closure_first", *W_FIRST, max_epochs=2),
+    _c("wrapped_closure_first_clip", *W_FIRST, max_epochs=2, gradient_clip_val=0.5),
+    _c("wrapped_closure_first_clip_value", *W_FIRST, max_epochs=2, gradient_clip_val=0.05,
+       gradient_clip_algorithm="value"),
+    _c("wrapped_closure_first_accum3_clip", *W_FIRST, max_epochs=2, accumulate_grad_batches=3,
+       gradient_clip_val=0.5),
     _c("grad_mode", "grad_mode.py", "GradModeModel", max_epochs=2),  # closure first only with grad on
     _c("grad_mode_accum2", "grad_mode.py", "GradModeModel", max_epochs=2, accumulate_grad_batches=2),
     # ---- hooks, module modes, logging, hparams
@@ -204,6 +226,7 @@ CASES: list[Case] = [
     # ---- DDP, 2 CPU processes (gloo): Lightning's strategy="ddp", devices=2 vs the script under torchrun
     _c("ddp_hooks_bf16", "hooks.py", "HooksModel", max_epochs=2, strategy="ddp", devices=2, precision="bf16-mixed"),
     _c("ddp_manual_closure_plateau", "manual_patterns.py", "ClosureAndPlateau", max_epochs=2, strategy="ddp", devices=2),
+    _c("ddp_wrapped_closure_first_clip", *W_FIRST, max_epochs=2, strategy="ddp", devices=2, gradient_clip_val=0.5),
     _c("ddp_log_dict_accum3", "log_dict.py", "LogDictModel", max_epochs=2, strategy="ddp", devices=2,
        accumulate_grad_batches=3),
     # sync_dist: a plateau scheduler on the cross-rank mean (with rank-local means it differs: checked)
@@ -213,6 +236,8 @@ CASES: list[Case] = [
 PRECISION_CASES: list[Case] = [
     # bit-exact too: Lightning's CPU bf16 path is deterministic, and the script takes the same one
     _c("baseline_bf16", *B, max_epochs=2, precision="bf16-mixed"),
+    _c("wrapped_raw_step_bf16_clip", *W_RAW, max_epochs=2, precision="bf16-mixed", gradient_clip_val=0.5),
+    _c("wrapped_closure_first_bf16_clip", *W_FIRST, max_epochs=2, precision="bf16-mixed", gradient_clip_val=0.5),
     _c("adamw_steplr_bf16_accum3", "adamw_steplr.py", "AdamWStepLRModel", max_epochs=2,
        precision="bf16-mixed", accumulate_grad_batches=3),
     _c("batchnorm_frozen_bf16", "batchnorm_frozen.py", "FrozenBNModel", max_epochs=2, precision="bf16-mixed"),
@@ -250,6 +275,11 @@ ERROR_CASES: list[Case] = [
        error="It should have `state_dict` and `load_state_dict` methods defined"),
     _c("runtime_plateau_monitor_none", "runtime_sched.py", "HelperPlateauNoMonitorModel", max_epochs=1,
        error="The lr scheduler dict must include a monitor when a `ReduceLROnPlateau` scheduler is used"),
+    # the runner sees the last line of Lightning's multi-line "Unknown configuration for model optimizers ..."
+    _c("helper_scheduler_as_optimizer", "helper_optimizer.py", "HelperSchedulerModel", max_epochs=1,
+       error='{"optimizer": `Optimizer`, (optional) "lr_scheduler": `LRScheduler`}'),
+    _c("closure_dropped", "closure_dropped.py", "ClosureDroppedModel", max_epochs=1,
+       error="The closure hasn't been executed"),
     _c("clip_override_conflicting_trainer_clip", "clip_override.py", "ClipOverrideModel", max_epochs=2,
        gradient_clip_val=0.5, error="Please use only one of them"),
 ]
