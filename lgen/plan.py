@@ -15,6 +15,7 @@ from lgen.inspect import ModelFacts, dotted, hooks_reaching, qualname
 from lgen.lightning_api import LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS
 from lgen.manual import follow_optimizers
 from lgen.options import Flags
+from lgen.pytext import pyrepr
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ class LoopPlan:
         """The arguments the loop passes to `training_step` / `validation_step`, as Lightning does."""
         takes = self.training_step_batch_idx if hook == "training_step" else self.validation_step_batch_idx
         if takes is None:
-            return f"batch, *([batch_idx] if loop.{hook}_batch_idx else [])"
+            return f"*(batch, batch_idx)[: loop.{hook}_nargs]"
         return "batch, batch_idx" if takes else "batch"
 
     @property
@@ -490,7 +491,7 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
         sched_expr = items["scheduler"]
         access = f'{path}["scheduler"]'
         monitor = settings.get("monitor")
-        monitor_expr = runtime.get("monitor", repr(monitor))
+        monitor_expr = runtime.get("monitor", pyrepr(monitor))
     else:
         monitor = None
         monitor_expr = "None"
@@ -508,7 +509,7 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
     if monitor is None and not isinstance(expr_r, cst.Dict) and top_dict and not in_list and top_monitor is not None:
         try:
             monitor = _literal(_resolve(top_monitor, env))
-            monitor_expr = repr(monitor)
+            monitor_expr = pyrepr(monitor)
         except ValueError:
             monitor_expr = 'config["monitor"]'
     in_dict = isinstance(expr_r, cst.Dict) or in_list  # Lightning wraps a bare one of the dicts form

@@ -9,6 +9,7 @@ from pathlib import Path
 import jinja2
 
 from lgen.plan import LoopPlan
+from lgen.pytext import pyrepr
 
 _HERE = Path(__file__).resolve().parent
 
@@ -66,14 +67,6 @@ def environment() -> jinja2.Environment:
     )
     env.filters["pyrepr"] = pyrepr
     return env
-
-
-def pyrepr(value) -> str:
-    """`repr`, spelled as black spells it (double quotes), so the rendered templates stay black-stable."""
-    text = repr(value)
-    if isinstance(value, str) and text.startswith("'") and '"' not in value:
-        return f'"{text[1:-1]}"'  # repr chose single quotes, so there are no quotes inside
-    return text
 
 
 def static_trainer_attrs(plan: LoopPlan) -> dict[str, str]:
