@@ -172,6 +172,7 @@ def test_unknown_class(tmp_path):
         ("--num-sanity-val-steps", "-2", "num_sanity_val_steps"),
         ("--max-epochs", "abc", "max-epochs"),
         ("--limit-val-batches", "lots", "limit-val-batches"),
+        ("--gradient-clip-val", "abc", "--gradient-clip-val takes a number (the clipping threshold), not 'abc'"),
         ("--strategy", "fsdp", "strategy"),
     ],
 )
