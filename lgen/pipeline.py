@@ -17,7 +17,7 @@ from lgen.render import render
 from lgen.rewrite import rewrite_module
 from lgen.vendor import make_header, sha256
 
-STDLIB = ("argparse", "contextlib", "math", "os", "random", "sys")
+STDLIB = ("argparse", "contextlib", "math", "numbers", "os", "random", "sys")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -86,6 +86,7 @@ def eject(path: str, flags: Flags, class_name: str | None, *, display_path: str,
     future_text = "".join(cst.Module(body=[s]).code for s in future)
     uses_contextlib = plan.sanity_check or plan.half or bool(plan.services & {"toggled_optimizer", "toggle_model"})
     needed = {"argparse", "math", "os", "random", "sys"} | ({"contextlib"} if uses_contextlib else set())
+    needed |= {"numbers"} if plan.logs else set()
     stdlib = [n for n in STDLIB if n in needed and n not in plain_imports]
     text = render(
         plan,
