@@ -131,6 +131,10 @@ CASES: list[Case] = [
     _c("logging_plateau", "logging_plateau.py", "LoggingPlateauModel", max_epochs=4),
     _c("log_dict_step_plateau", "log_dict.py", "LogDictModel", max_epochs=2),
     _c("log_dict_step_plateau_accum3", "log_dict.py", "LogDictModel", max_epochs=2, accumulate_grad_batches=3),
+    # self.log defaults decided at run time: helpers shared by training_step / validation_step /
+    # on_train_epoch_end; test/predict hooks that log stay plain methods
+    _c("shared_log_helpers", "shared_log.py", "SharedLogModel", max_epochs=4),
+    _c("shared_log_helpers_vci_half", "shared_log.py", "SharedLogModel", max_epochs=3, val_check_interval=0.5),
     # ---- optimizers and optimizer hooks
     _c("lbfgs", "lbfgs.py", "LBFGSModel", max_epochs=2),
     _c("lbfgs_accum2", "lbfgs.py", "LBFGSModel", max_epochs=2, accumulate_grad_batches=2),
