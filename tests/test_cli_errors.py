@@ -296,6 +296,33 @@ DIAGNOSTIC_CASES = {
         "LGEN305",
         BASE + "\n    def configure_callbacks(self):\n        return []\n",
     ),
+    # self.log arguments with an effect lgen does not reproduce, and Lightning's level checks
+    "log_metric_attribute": (
+        "LGEN308",
+        _replace('        self.log("train_loss", loss)\n', '        self.log("train_loss", loss, metric_attribute="acc")\n'),
+    ),
+    "log_on_step_in_epoch_hook": (
+        "LGEN304",
+        BASE + '\n    def on_train_epoch_end(self):\n        self.log("done", 1.0, on_step=True)\n',
+    ),
+    "log_on_epoch_false_in_helper_of_epoch_hook": (
+        "LGEN304",
+        BASE
+        + "\n    def on_validation_epoch_end(self):\n        self._mark()\n"
+        + '\n    def _mark(self):\n        self.log("done", 1.0, on_epoch=False)\n',
+    ),
+    "log_helper_reached_from_forbidden_hook": (
+        "LGEN304",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            "        self._note(0.1)\n        return torch.optim.SGD(self.parameters(), lr=0.1)\n"
+            '\n    def _note(self, v):\n        self.log("lr", v)\n',
+        ).replace('        self.log("train_loss", loss)\n', "        self._note(loss)\n"),
+    ),
+    "log_helper_no_hook": (
+        "LGEN302",
+        BASE + '\n    def record(self, v):\n        self.log("x_sum", v)\n\n    def forward(self, x):\n        self.record(x.sum())\n        return x\n',
+    ),
 }
 
 
@@ -442,3 +469,31 @@ def test_manual_optimization_rejects_flags_lightning_rejects(tmp_path, flags, me
     assert not (tmp_path / "train.py").exists()
     assert "LGEN403" in p.stderr and message in p.stderr, p.stderr
     assert "model.py:11:9:" in p.stderr, p.stderr  # at `self.automatic_optimization = False`
+
+
+def test_log_sync_dist_group_under_ddp(tmp_path):
+    """Under ddp, `sync_dist=True` with a `sync_dist_group` reduces over that group: not reproduced."""
+    write(tmp_path, _replace('        self.log("train_loss", loss)\n', '        self.log("train_loss", loss, sync_dist=True, sync_dist_group=self.group)\n'))
+    p = lgen("eject", "model.py", "-o", "train.py", "--strategy", "ddp", "--devices", "2", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert "LGEN308" in p.stderr and "sync_dist_group" in p.stderr
+    assert not (tmp_path / "train.py").exists()
+
+
+def test_log_arguments_without_effect_are_dropped(tmp_path):
+    """One device, no logger: logger/enable_graph/sync_dist/sync_dist_group/rank_zero_only/
+    metric_attribute=None change nothing, so the loop's call leaves them out (Loop.log has no **_)."""
+    call = (
+        '        self.log("train_loss", loss, True, False, logger=True, enable_graph=True, sync_dist=True,'
+        " sync_dist_group=None, rank_zero_only=True, metric_attribute=None, add_dataloader_idx=False)\n"
+    )
+    write(tmp_path, _replace('        self.log("train_loss", loss)\n', call))
+    p = lgen("eject", "model.py", "-o", "train.py", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    text = (tmp_path / "train.py").read_text()
+    line = text[text.index("self.loop.log(") : text.index("# lgen: was self.log(...)")]
+    for gone in ("logger", "enable_graph", "sync_dist", "rank_zero_only", "metric_attribute"):
+        assert gone not in line, line
+    for kept in ("prog_bar=True", "add_dataloader_idx=False", "on_step=True", "on_epoch=False"):
+        assert kept in line, line
+    assert "**_" not in text
