@@ -122,13 +122,15 @@ def _generate(model: str, class_name, output, flags):
 
     from lgen.pipeline import eject as run_pipeline
 
+    # diagnostics name the model as the user reaches it from here; the header, from the script
+    here = _posix(os.path.relpath(os.path.abspath(model)) if os.path.isabs(model) else os.path.normpath(model))
     if output is not None:
         out_dir = os.path.dirname(os.path.abspath(output))
         display = _posix(os.path.relpath(os.path.abspath(model), out_dir))
         command = ["-o", os.path.basename(output), *flags.cli_args()]
         script_name = os.path.basename(output)
     else:
-        display = _posix(os.path.relpath(os.path.abspath(model)) if os.path.isabs(model) else os.path.normpath(model))
+        display = here
         command = flags.cli_args()
         script_name = "train.py"
     # Everything alive now (typer, libcst, black, jinja2, lgen) lives until the process ends.
@@ -137,7 +139,7 @@ def _generate(model: str, class_name, output, flags):
     # runs lgen in process keeps the usual collector.
     gc.freeze()
     try:
-        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name)
+        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name, diag_path=here)
     finally:
         gc.unfreeze()
 

@@ -75,6 +75,10 @@ lgen ejects one class and the methods it defines. When the model inherits hooks 
 LightningModule subclass of its own (or from an unknown base next to LightningModule),
 lgen cannot see which hooks the model really has. Put the methods into one class that
 subclasses LightningModule directly.
+
+Plain mixins are fine: `ABC`, and classes of the same file that define none of
+LightningModule's members and use none of them on `self` (helpers such as a metric or a
+plotting method). They stay bases of the ejected class.
 """,
         ),
         _c(
@@ -121,6 +125,18 @@ The ejected script gets its data from the model's own `train_dataloader()` (and
 `val_dataloader()`) hooks. Data passed to `Trainer.fit(model, datamodule=...)` or
 `fit(model, train_loader)` lives outside the model file, so lgen cannot reproduce it. Define the
 hooks on the model (they may build the datamodule's loaders).
+""",
+        ),
+        _c(
+            "LGEN111",
+            "the model class cannot be reached in this file",
+            """
+lgen ejects a LightningModule subclass defined at the top of the file it reads. A class
+defined inside a function (a factory) or inside another class is only made when that code
+runs; move it to module level. A class whose base comes from another module
+(`class Task(BaseTask)` with `from .base import BaseTask`) may be a LightningModule, but lgen
+reads one file and cannot see the base's hooks: eject the file that defines the
+LightningModule subclass, or define the model there as one class.
 """,
         ),
         _c(

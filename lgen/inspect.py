@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from lgen.diagnostics import Diagnostic
-from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS, LOOP_HOOKS
+from lgen.lightning_api import LIGHTNING_MODULE_MEMBERS, LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS, LOOP_HOOKS
 
 
 @dataclass
@@ -231,20 +231,27 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
     direct, indirect = find_classes(module, imports)
 
     def at(node, code, msg, help=""):
-        r = positions.get(node)
-        line, col = (r.start.line, r.start.column + 1) if r else (1, 1)
-        return Diagnostic(code, msg, path, line, col, help=help)
+        r = positions.get(node.value if isinstance(node, cst.Arg) else node)
+        if r is None:
+            return Diagnostic(code, msg, path, 1, 1, help=help)
+        return Diagnostic(code, msg, path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help)
 
     if class_name is not None:
         chosen = [c for c in direct if c.name.value == class_name]
         if not chosen:
             if class_name in indirect:
                 return None, [at(indirect[class_name], "LGEN105", f"`{class_name}` inherits from another LightningModule subclass in the file; lgen ejects a class that subclasses LightningModule directly", "move the inherited methods into one class")], None
+            unreachable = _unreachable_classes(module, imports, class_name)
+            if unreachable:
+                return None, [at(node, "LGEN111", msg, help) for node, msg, help in unreachable[:1]], None
             names = ", ".join(f"`{c.name.value}`" for c in direct) or "none"
             return None, [], f"no LightningModule subclass named `{class_name}` in {path} (found: {names})"
         cls = chosen[0]
     else:
         if not direct and not indirect:
+            unreachable = _unreachable_classes(module, imports, None)
+            if unreachable:
+                return None, [at(node, "LGEN111", msg, help) for node, msg, help in unreachable[:1]], None
             return None, [Diagnostic("LGEN102", "the file defines no `LightningModule` subclass", path, 1, 1, help="subclass `lightning.pytorch.LightningModule` (any import spelling)")], None
         candidates = direct + list(indirect.values())
         if len(candidates) > 1:
@@ -259,7 +266,9 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
     bases = lightning_module_bases(cls, imports)
     others = [b for b in cls.bases if b not in bases]
     for b in others:
-        diags.append(at(b, "LGEN105", f"`{cls.name.value}` also derives from `{dotted(b.value) or 'an expression'}`; lgen cannot see the hooks it adds", "subclass LightningModule alone"))
+        problem = _mixin_problem(module, imports, b.value, set())
+        if problem is not None:
+            diags.append(at(b, "LGEN105", f"`{cls.name.value}` also derives from `{dotted(b.value) or 'an expression'}`: {problem}", "subclass LightningModule alone, or keep Lightning's hooks and API out of the mixin"))
 
     methods: dict[str, cst.FunctionDef] = {}
     auto: bool | None = None
@@ -334,6 +343,120 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
         lightning_names=lightning_names,
     )
     return facts, diags, None
+
+
+# bases that add nothing Lightning could call: plain classes of the standard library's
+_PLAIN_BASES = frozenset({"object", "abc.ABC"})
+
+
+def _mixin_problem(module: cst.Module, imports, base: cst.BaseExpression, seen: set[str]) -> str | None:
+    """Why a base next to LightningModule cannot be ejected, or None when it is a plain mixin.
+
+    A plain mixin is `ABC`, `object`, or a class of this file that defines none of
+    LightningModule's members (Lightning would call its hooks from there) and uses none on
+    `self`; its bases are plain mixins too. The class keeps it as a base in the script.
+    """
+    q = qualname(base, imports)
+    if q in _PLAIN_BASES:
+        return None
+    name = dotted(base)
+    local = next((s for s in module.body if isinstance(s, cst.ClassDef) and isinstance(base, cst.Name) and s.name.value == base.value), None)
+    if local is None:
+        where = f", imported from `{q.rpartition('.')[0]}`" if q and name and q != name else ""
+        return f"a class lgen cannot read{where}, so it cannot see the hooks it may add"
+    if name in seen:
+        return None
+    seen.add(name)
+    for stmt in local.body.body:
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in LIGHTNING_MODULE_MEMBERS:
+            return f"it defines `{stmt.name.value}`, which Lightning would call on the model"
+    for stmt in local.body.body:
+        if isinstance(stmt, cst.FunctionDef) and (sname := self_name_of(stmt)) is not None:
+            v = _SelfUses(sname, stmt.name.value)
+            stmt.visit(v)
+            used = sorted({m for m, _ in v.attrs if m in LIGHTNING_MODULE_MEMBERS})
+            if used:
+                return f"its `{stmt.name.value}` uses `self.{used[0]}`, Lightning's, which lgen rewrites only in the model class"
+    for b in local.bases:
+        problem = _mixin_problem(module, imports, b.value, seen)
+        if problem is not None:
+            return f"its base `{dotted(b.value) or 'an expression'}` is {problem}"
+    return None
+
+
+def _unreachable_classes(module: cst.Module, imports, class_name: str | None) -> list[tuple[cst.CSTNode, str, str]]:
+    """LightningModule subclasses lgen can name but not eject from this file: (node, message, help).
+
+    A class defined inside a function or another class, and (when `class_name` names it) a
+    module-level class whose base comes from another module.
+    """
+    found = []
+
+    class Nested(cst.CSTVisitor):
+        def __init__(self):
+            self.scope: list[str] = []
+
+        def visit_ClassDef(self, node):
+            if self.scope and (lightning_module_bases(node, imports) if class_name is None else node.name.value == class_name):
+                found.append((node, f"`{node.name.value}` is defined inside `{self.scope[-1]}`; lgen ejects a class defined at the top of the file", "move the class to module level"))
+            self.scope.append(node.name.value)
+
+        def leave_ClassDef(self, node):
+            self.scope.pop()
+
+        def visit_FunctionDef(self, node):
+            self.scope.append(f"{node.name.value}()")
+
+        def leave_FunctionDef(self, node):
+            self.scope.pop()
+
+    if class_name is not None:
+        origins = _import_origins(module)
+        for stmt in module.body:
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value == class_name:
+                for b in stmt.bases:
+                    name = dotted(b.value) or ""
+                    origin = origins.get(name.partition(".")[0])
+                    if origin is not None:
+                        found.append((b, f"`{class_name}` derives from `{name}`, imported from `{origin}`; lgen reads one file and cannot see whether that is a LightningModule, or its hooks", f"eject the file that defines the LightningModule subclass, or define the model there as one class that subclasses LightningModule"))
+                if not found:
+                    found.append((stmt.name, f"`{class_name}` does not derive from `LightningModule`", "subclass `lightning.pytorch.LightningModule` (any import spelling)"))
+                return found
+    module.visit(Nested())
+    if class_name is None and not found:
+        # no LightningModule here: a class whose base comes from the user's other modules may be one
+        origins = _import_origins(module)
+        for stmt in module.body:
+            if isinstance(stmt, cst.ClassDef):
+                for b in stmt.bases:
+                    name = dotted(b.value) or ""
+                    origin = origins.get(name.partition(".")[0])
+                    if origin is not None and origin.split(".")[0] not in _LIBRARY_ROOTS:
+                        found.append((b, f"the file defines no `LightningModule` subclass it can see: `{stmt.name.value}` derives from `{name}`, imported from `{origin}`, which lgen does not read", "eject the file that defines the LightningModule subclass, or define the model there as one class that subclasses LightningModule"))
+                        return found
+    return found
+
+
+# where bases of classes that are not models usually come from (datasets, enums, typing)
+_LIBRARY_ROOTS = frozenset({"torch", "typing", "abc", "enum", "collections", "dataclasses", "numpy", "torchvision", "typing_extensions"})
+
+
+def _import_origins(module: cst.Module) -> dict[str, str]:
+    """Local names bound by top-level imports -> the module they come from, relative ones too."""
+    out: dict[str, str] = {}
+    for stmt in module.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for small in stmt.body:
+            if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+                origin = "." * len(small.relative) + (_module_name(small.module) if small.module is not None else "")
+                for alias in small.names:
+                    out[alias.asname.name.value if alias.asname else _module_name(alias.name)] = origin
+            elif isinstance(small, cst.Import):
+                for alias in small.names:
+                    full = _module_name(alias.name)
+                    out[alias.asname.name.value if alias.asname else full.split(".")[0]] = full
+    return out
 
 
 class _Positions:

@@ -17,7 +17,7 @@ from lgen.render import render
 from lgen.rewrite import rewrite_module
 from lgen.vendor import make_header, sha256
 
-STDLIB = ("argparse", "contextlib", "math", "numbers", "os", "random", "sys")
+STDLIB = ("argparse", "collections.abc", "contextlib", "inspect", "math", "numbers", "os", "random", "sys")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -50,12 +50,16 @@ def read_source(path: str) -> str:
         raise UsageError(f"{path}: is not UTF-8 text (byte {e.start}); save it as UTF-8")
 
 
-def eject(path: str, flags: Flags, class_name: str | None, *, display_path: str, command: list[str], script_name: str) -> Result:
+def eject(
+    path: str, flags: Flags, class_name: str | None, *, display_path: str, command: list[str], script_name: str, diag_path: str | None = None
+) -> Result:
+    """`display_path` names the model in the script's header (relative to the script's folder);
+    `diag_path` in diagnostics (as the user reached it; default `display_path`)."""
     try:
         source = read_source(path)
     except UsageError as e:
         return Result(usage_error=str(e))
-    facts, diags, usage = inspect_model(display_path, source, class_name)
+    facts, diags, usage = inspect_model(diag_path or display_path, source, class_name)
     if usage:
         return Result(usage_error=usage, source=source)
     if facts is None or any(d.is_error for d in diags):
@@ -87,6 +91,10 @@ def eject(path: str, flags: Flags, class_name: str | None, *, display_path: str,
     uses_contextlib = plan.sanity_check or plan.half or bool(plan.services & {"toggled_optimizer", "toggle_model"})
     needed = {"argparse", "math", "os", "random", "sys"} | ({"contextlib"} if uses_contextlib else set())
     needed |= {"numbers"} if plan.logs else set()
+    if plan.signature_at_run_time:
+        needed.add("inspect")  # the script reads a decorated step's signature as Lightning does
+    if "unknown" in plan.step_returns:
+        needed.add("collections.abc")  # the script reads training_step's output as Lightning does
     stdlib = [n for n in STDLIB if n in needed and n not in plain_imports]
     text = render(
         plan,

@@ -51,13 +51,17 @@ class LoopPlan:
     config_form: str  # "single", "list", "two_lists", "dict", "dicts"
     optimizer_exprs: tuple[str, ...]
     schedulers: tuple[SchedulerPlan, ...]
-    step_returns: frozenset[str]  # subset of {"tensor", "dict", "none"}
+    step_returns: frozenset[str]  # subset of {"tensor", "dict", "none", "unknown"}
     validation: bool
     logs: bool
     trainer_attrs: frozenset[str]
     data_before_optimizers: bool
     hparams: bool
     clip_gradients_call: bool
+    # whether `training_step` / `validation_step` take `batch_idx` (Lightning's
+    # is_param_in_hook_signature); None: a decorator hides the signature, the script reads it
+    training_step_batch_idx: bool | None = True
+    validation_step_batch_idx: bool | None = True
     # manual optimization: the loop services the translated calls use ("optimizer_step",
     # "toggle_optimizer", "untoggle_optimizer", "toggled_optimizer", "toggle_model",
     # "manual_backward" (only when backward hooks surround it))
@@ -71,6 +75,11 @@ class LoopPlan:
     log_epoch_hook: bool = False
 
     # derived conveniences for templates (still pure functions of the fields above)
+    @property
+    def may_skip_step(self) -> bool:
+        """`training_step` may return None (Lightning then skips backward and, alone, the step)."""
+        return bool(self.step_returns & {"none", "unknown"})
+
     @property
     def has_schedulers(self) -> bool:
         return bool(self.schedulers)
@@ -125,6 +134,21 @@ class LoopPlan:
 
     def has(self, hook: str) -> bool:
         return hook in self.hooks
+
+    def step_args(self, hook: str) -> str:
+        """The arguments the loop passes to `training_step` / `validation_step`, as Lightning does."""
+        takes = self.training_step_batch_idx if hook == "training_step" else self.validation_step_batch_idx
+        if takes is None:
+            return f"batch, *([batch_idx] if loop.{hook}_batch_idx else [])"
+        return "batch, batch_idx" if takes else "batch"
+
+    @property
+    def signature_at_run_time(self) -> tuple[str, ...]:
+        """The step hooks whose signature the script reads at run time."""
+        out = () if self.training_step_batch_idx is not None else ("training_step",)
+        if self.validation and self.validation_step_batch_idx is None:
+            out += ("validation_step",)
+        return out
 
 
 class _OneFunction(cst.CSTVisitor):
@@ -401,38 +425,205 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
     return SchedulerPlan("", access, interval, frequency, bool(plateau), monitor if plateau else None, bool(strict))
 
 
-def training_step_returns(facts: ModelFacts) -> frozenset[str]:
-    """What `training_step` returns: a subset of {"tensor", "dict", "none"}.
+_ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power, cst.MatrixMultiply)
+_NOT_TENSOR = (cst.Tuple, cst.List, cst.Set, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.Lambda)
 
-    Under manual optimization a dict needs no "loss" (the loop only hands it to
-    `on_train_batch_end`), and anything but a Tensor, a dict or None raises in Lightning.
+
+class _Bindings(_OneFunction):
+    """Every value bound to each local name (None where the value cannot be read: loop targets,
+    unpacking, `with ... as`); augmented assignments keep the name's kind and are not recorded."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: dict[str, list[cst.BaseExpression | None]] = {}
+
+    def visit_Assign(self, node: cst.Assign):
+        for t in node.targets:
+            self._bind(t.target, node.value)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign):
+        if node.value is not None:
+            self._bind(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign):
+        if not isinstance(node.operator, tuple(getattr(cst, n.__name__ + "Assign") for n in _ARITHMETIC)):
+            self._bind(node.target, None)
+
+    def visit_For(self, node):
+        self._bind(node.target, None)
+
+    def visit_WithItem(self, node):
+        if node.asname is not None:
+            self._bind(node.asname.name, None)
+
+    def visit_NamedExpr(self, node):
+        self._bind(node.target, node.value)
+
+    def _bind(self, t, value):
+        if isinstance(t, cst.Name):
+            self.values.setdefault(t.value, []).append(value)
+        elif isinstance(t, (cst.Tuple, cst.List)):
+            for el in t.elements:
+                self._bind(el.value, None)
+
+
+class _ReturnKinds:
+    """What a function returns, read statically: "tensor", "dict" (with its keys, or None when
+    they cannot be read), "none", or "unknown" (the script then decides at run time, as Lightning
+    does). Follows `self.method(...)` calls into the class and calls of torch's functions."""
+
+    def __init__(self, facts: ModelFacts):
+        self.facts = facts
+        self.stack: list[str] = []
+
+    def of_method(self, name: str) -> list[tuple[str, cst.CSTNode]]:
+        """[(kind, the node that makes it)] for each way `name` can return."""
+        fn = self.facts.methods[name]
+        if name in self.stack or len(self.stack) > 8:
+            return [("unknown", fn.name)]
+        self.stack.append(name)
+        try:
+            v = _Bindings()
+            fn.visit(v)
+            out = []
+            for r in returns_of(fn):
+                if r.value is None:
+                    out.append(("none", r))
+                else:
+                    # a bad value names its type: ("bad:tuple", the return)
+                    out += [(f"bad:{type(n).__name__.lower()}" if k == "bad" else k, r) for k, n in self.of_expr(r.value, v.values, 0)]
+            body = fn.body.body
+            if not body or not _ends_with_return(body[-1]):
+                out.append(("none", fn.name))
+            return out
+        finally:
+            self.stack.pop()
+
+    def of_expr(self, expr, env, depth) -> list[tuple[str, cst.CSTNode]]:
+        if depth > 20:
+            return [("unknown", expr)]
+        if isinstance(expr, cst.Name):
+            if expr.value == "None":
+                return [("none", expr)]
+            values = env.get(expr.value)
+            if not values or any(v is None for v in values):
+                return [("unknown", expr)]
+            out = []
+            for v in values:
+                out += self.of_expr(v, env, depth + 1)
+            return out
+        if isinstance(expr, cst.Dict):
+            items = _dict_items(expr)
+            return [("dict" if items is not None and "loss" in items else "dict_no_loss" if items is not None else "unknown", expr)]
+        if isinstance(expr, _NOT_TENSOR):
+            return [("bad", expr)]
+        if isinstance(expr, cst.IfExp):
+            return self.of_expr(expr.body, env, depth + 1) + self.of_expr(expr.orelse, env, depth + 1)
+        if isinstance(expr, cst.BinaryOperation) and isinstance(expr.operator, _ARITHMETIC):
+            # a Tensor on either side: the result is a Tensor, or Python raises
+            sides = self.of_expr(expr.left, env, depth + 1) + self.of_expr(expr.right, env, depth + 1)
+            return [("tensor" if any(k == "tensor" for k, _ in sides) else "unknown", expr)]
+        if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus):
+            return self.of_expr(expr.expression, env, depth + 1)
+        if isinstance(expr, cst.Call):
+            return self._call(expr, env, depth)
+        return [("unknown", expr)]
+
+    def _call(self, call: cst.Call, env, depth):
+        func = call.func
+        facts = self.facts
+        if isinstance(func, cst.Attribute) and isinstance(func.value, cst.Name) and func.value.value == "self":
+            name = func.attr.value
+            if name in facts.methods:
+                return self.of_method(name)
+            if self._torch_module_attribute(name):
+                return [("tensor", call)]  # `self.criterion = nn.CrossEntropyLoss()` in `__init__`
+            return [("unknown", call)]
+        if isinstance(func, cst.Name) and func.value == "self" and "forward" in facts.methods:
+            return self.of_method("forward")
+        if isinstance(func, cst.Name) and func.value == "dict":
+            keys = {a.keyword.value for a in call.args if a.keyword is not None}
+            if any(a.star for a in call.args):
+                return [("unknown", call)]
+            return [("dict" if "loss" in keys else "dict_no_loss", call)]
+        if _is_torch(func, facts) or (isinstance(func, cst.Call) and _is_torch(func.func, facts)):
+            return [("tensor", call)]  # torch's functions and loss modules (`nn.MSELoss()(y_hat, y)`)
+        if isinstance(func, cst.Attribute) and func.attr.value in _TENSOR_METHODS and not (
+            func.attr.value in ("max", "min") and call.args
+        ):
+            inner = self.of_expr(func.value, env, depth + 1)
+            if inner and all(k == "tensor" for k, _ in inner):
+                return [("tensor", call)]
+        return [("unknown", call)]
+
+    def _torch_module_attribute(self, name: str) -> bool:
+        """`self.<name>` is only ever assigned torch objects (`nn.MSELoss()`, ...) in the class."""
+        if "self_assignments" not in self.facts.memo:
+            self.facts.memo["self_assignments"] = _self_assignments(self.facts)
+        found = self.facts.memo["self_assignments"].get(name)
+        return bool(found) and all(
+            isinstance(v, cst.Call) and _is_torch(v.func, self.facts) and (qualname(v.func, self.facts.imports) or "").startswith("torch.nn.")
+            for v in found
+        )
+
+
+def _is_torch(func, facts) -> bool:
+    q = qualname(func, facts.imports) or ""
+    return q == "torch" or q.startswith("torch.")
+
+
+# Tensor methods that return a Tensor (`max`/`min` only without arguments: with a dim, a tuple)
+_TENSOR_METHODS = frozenset(
+    """abs add clamp clamp_min contiguous cpu cuda div double exp flatten float half log
+    log_softmax max mean min mul nanmean neg norm pow relu reshape sigmoid softmax sqrt square
+    squeeze sub sum t to type_as unsqueeze view""".split()
+)
+
+
+def _self_assignments(facts: ModelFacts) -> dict[str, list]:
+    out: dict[str, list] = {}
+
+    class V(cst.CSTVisitor):
+        def visit_Assign(self, node):
+            for t in node.targets:
+                self.bind(t.target, node.value)
+
+        def visit_AnnAssign(self, node):
+            self.bind(node.target, node.value)
+
+        def visit_AugAssign(self, node):
+            self.bind(node.target, None)
+
+        def bind(self, t, value):
+            if isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value == "self":
+                out.setdefault(t.attr.value, []).append(value)
+            elif isinstance(t, (cst.Tuple, cst.List)):
+                for el in t.elements:
+                    self.bind(el.value, None)
+
+    facts.cls.visit(V())
+    return out
+
+
+def training_step_returns(facts: ModelFacts) -> frozenset[str]:
+    """What `training_step` returns: a subset of {"tensor", "dict", "none", "unknown"}.
+
+    "unknown" (a helper's result, `super().training_step(...)`, a value lgen cannot follow) makes
+    the script take the output apart at run time as Lightning does. Under manual optimization a
+    dict needs no "loss" (the loop only hands it to `on_train_batch_end`), and anything but a
+    Tensor, a dict or None raises in Lightning.
     """
     manual = not facts.automatic_optimization
-    fn = facts.methods["training_step"]
-    env = local_values(fn)
     kinds = set()
-    rets = returns_of(fn)
-    for r in rets:
-        if r.value is None:
-            kinds.add("none")
-            continue
-        v = _resolve(r.value, env)
-        if isinstance(v, cst.Name) and v.value == "None":
-            kinds.add("none")
-        elif isinstance(v, cst.Dict):
-            items = _dict_items(v)
-            if not manual and (items is None or "loss" not in items):
-                raise PlanError(facts.diag("LGEN106", r, '`training_step` returns a dict without a "loss" key; Lightning raises', 'return {"loss": loss, ...}'))
-            kinds.add("dict")
-        elif isinstance(v, (cst.Tuple, cst.List, cst.SimpleString, cst.Integer, cst.Float)) and manual:
-            raise PlanError(facts.diag("LGEN106", r, f"`training_step` returns a {type(v).__name__.lower()}; in manual optimization Lightning raises \"`training_step` must either return a Tensor or have no return\"", "return the loss tensor, a dict, or nothing"))
-        elif isinstance(v, (cst.Tuple, cst.List, cst.SimpleString, cst.Integer, cst.Float)):
-            raise PlanError(facts.diag("LGEN106", r, f"`training_step` returns a {type(v).__name__.lower()}; Lightning needs a Tensor, a dict with \"loss\" or None", 'return {"loss": loss, ...} or the loss tensor'))
-        else:
-            kinds.add("tensor")
-    body = fn.body.body
-    if not body or not _ends_with_return(body[-1]):
-        kinds.add("none")
+    for kind, node in _ReturnKinds(facts).of_method("training_step"):
+        if kind == "dict_no_loss" and not manual:
+            raise PlanError(facts.diag("LGEN106", node, '`training_step` returns a dict without a "loss" key; Lightning raises', 'return {"loss": loss, ...}'))
+        if kind.startswith("bad:"):
+            what = kind[4:]
+            if manual:
+                raise PlanError(facts.diag("LGEN106", node, f"`training_step` returns a {what}; in manual optimization Lightning raises \"`training_step` must either return a Tensor or have no return\"", "return the loss tensor, a dict, or nothing"))
+            raise PlanError(facts.diag("LGEN106", node, f"`training_step` returns a {what}; Lightning needs a Tensor, a dict with \"loss\" or None", 'return {"loss": loss, ...} or the loss tensor'))
+        kinds.add("dict" if kind == "dict_no_loss" else kind)
     return frozenset(kinds)
 
 
@@ -562,6 +753,26 @@ def _logs_sync_dist(facts: ModelFacts) -> bool:
     return False
 
 
+# decorators that keep the function's signature reachable through `__wrapped__`, which
+# Lightning's signature check follows (functools.wraps); torch's grad-mode decorators use it
+_SIGNATURE_KEEPING = ("torch.", "functools.wraps")
+
+
+def takes_batch_idx(facts: ModelFacts, fn: cst.FunctionDef) -> bool | None:
+    """Lightning's `is_param_in_hook_signature(hook, "batch_idx", min_args=2)`, read off the def.
+
+    True when `batch_idx` is a positional parameter, when there is `*args`, or when at least two
+    positional parameters follow `self` (any names). None when a decorator hides the signature.
+    """
+    for deco in fn.decorators:
+        d = deco.decorator.func if isinstance(deco.decorator, cst.Call) else deco.decorator
+        if not (qualname(d, facts.imports) or "").startswith(_SIGNATURE_KEEPING):
+            return None
+    params = fn.params
+    args = [p.name.value for p in (*params.posonly_params, *params.params)][1:]
+    return "batch_idx" in args or isinstance(params.star_arg, cst.Param) or len(args) >= 2
+
+
 def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if "training_step" not in facts.methods:
@@ -648,6 +859,8 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         limit_val_batches=flags.limit_val_batches,
         val_check_interval=flags.val_check_interval,
         hooks=hooks,
+        training_step_batch_idx=takes_batch_idx(facts, ts),
+        validation_step_batch_idx=takes_batch_idx(facts, facts.methods["validation_step"]) if "validation_step" in facts.methods else True,
         config_form=form,
         optimizer_exprs=opt_exprs,
         schedulers=scheds,

@@ -296,6 +296,22 @@ DIAGNOSTIC_CASES = {
         "LGEN305",
         BASE + "\n    def configure_callbacks(self):\n        return []\n",
     ),
+    "mixin_defines_hook": (
+        "LGEN105",
+        _replace("class Model(L.LightningModule):", "class Hooks:\n    def on_train_start(self):\n        pass\n\n\nclass Model(Hooks, L.LightningModule):"),
+    ),
+    "mixin_uses_lightning": (
+        "LGEN105",
+        _replace("class Model(L.LightningModule):", "class Logs:\n    def note(self, x):\n        self.log('x', x)\n\n\nclass Model(L.LightningModule, Logs):"),
+    ),
+    "base_in_another_file": (
+        "LGEN111",
+        _replace("class Model(L.LightningModule):", "from tasks.base import BaseTask\n\n\nclass Model(BaseTask):"),
+    ),
+    "class_in_a_function": (
+        "LGEN111",
+        "import lightning as L\n\n\ndef build():\n    class Model(L.LightningModule):\n        pass\n\n    return Model()\n",
+    ),
     # self.log arguments with an effect lgen does not reproduce, and Lightning's level checks
     "log_metric_attribute": (
         "LGEN308",
@@ -469,6 +485,25 @@ def test_manual_optimization_rejects_flags_lightning_rejects(tmp_path, flags, me
     assert not (tmp_path / "train.py").exists()
     assert "LGEN403" in p.stderr and message in p.stderr, p.stderr
     assert "model.py:11:9:" in p.stderr, p.stderr  # at `self.automatic_optimization = False`
+
+
+def test_class_whose_base_is_imported_is_located(tmp_path):
+    write(tmp_path, "from .base import BaseTask\n\n\nclass Classifier(BaseTask):\n    pass\n")
+    p = lgen("eject", "model.py", "--class", "Classifier", cwd=tmp_path)
+    assert_clean(p, 1)
+    head = p.stderr.splitlines()[0]
+    assert head.startswith("model.py:4:18: LGEN111 error:"), p.stderr
+    assert "`BaseTask`, imported from `.base`" in head, head
+
+
+def test_diagnostic_paths_are_relative_to_the_working_directory(tmp_path):
+    (tmp_path / "src").mkdir()
+    (tmp_path / "out").mkdir()
+    code, source = DIAGNOSTIC_CASES["several_optimizers"]
+    (tmp_path / "src" / "model.py").write_text(source)
+    p = lgen("eject", "src/model.py", "-o", "out/train.py", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert p.stderr.startswith("src/model.py:"), p.stderr
 
 
 def test_log_sync_dist_group_under_ddp(tmp_path):

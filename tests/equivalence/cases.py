@@ -97,6 +97,15 @@ CASES: list[Case] = [
     _c("dict_return_accum2", "dict_return.py", "DictReturnModel", max_epochs=2, accumulate_grad_batches=2),
     _c("skip_none", "skip_none.py", "SkipNoneModel", max_epochs=2),
     _c("skip_none_accum3", "skip_none.py", "SkipNoneModel", max_epochs=2, accumulate_grad_batches=3),
+    # ---- what Lightning decides at run time: a step's return through a helper, its signature
+    _c("helper_dict_step", "runtime_facts.py", "HelperDictStep", max_epochs=2),
+    _c("helper_dict_step_accum2", "runtime_facts.py", "HelperDictStep", max_epochs=2, accumulate_grad_batches=2),
+    _c("helper_maybe_none", "runtime_facts.py", "HelperMaybeNone", max_epochs=2),
+    _c("helper_maybe_none_accum3", "runtime_facts.py", "HelperMaybeNone", max_epochs=2, accumulate_grad_batches=3),
+    _c("no_batch_idx", "runtime_facts.py", "NoBatchIdx", max_epochs=2),
+    _c("decorated_steps", "runtime_facts.py", "DecoratedSteps", max_epochs=2),
+    _c("manual_helper_no_batch_idx", "runtime_facts.py", "ManualHelperNoBatchIdx", max_epochs=2),
+    _c("mixins", "mixins.py", "MixinModel", max_epochs=2),
     # ---- Trainer-level clipping
     _c("clip_none", "clipping.py", "ClipModel", max_epochs=2),
     _c("clip_norm", "clipping.py", "ClipModel", max_epochs=2, gradient_clip_val=0.5),

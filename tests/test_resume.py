@@ -1,0 +1,155 @@
+"""`--resume` from Lightning's own checkpoints, against `trainer.fit(model, ckpt_path=...)`.
+
+Lightning 2.6.6 restores where a fit stood from the checkpoint's `loops` progress, not from its
+`epoch` key (lightning/pytorch/loops/fit_loop.py, `_FitLoop.update_restart_stage` / `reset`):
+a ModelCheckpoint written in on_train_epoch_end continues with the next epoch; one written in
+on_validation_end after the epoch's last batch finishes that epoch (on_train_epoch_end, no
+sanity check, no plateau step) and goes on; one written after the fit continues with the next
+epoch. The script must do the same, checked with torch.equal on the final checkpoints.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from equivalence.harness import _run, compare, run_script, subprocess_env
+from equivalence.zygote import LGEN_PRELOAD, SCRIPT_PRELOAD, lightning_preload, python
+
+ROOT = Path(__file__).resolve().parent.parent
+MODELS = ROOT / "tests" / "equivalence" / "models"
+RUNNER = ROOT / "tests" / "equivalence" / "lightning_resume.py"
+SEED = 5
+
+VAL = (MODELS / "resume_val.py", "ResumeValModel")
+NOVAL = (MODELS / "resume_noval.py", "ResumeNoValModel")
+
+pytestmark = pytest.mark.slow
+
+
+def _lightning(model, args, timeout=300):
+    path, cls = model
+    cmd = [os.sys.executable, RUNNER, path, cls, str(SEED), *map(str, args)]
+    return _run("Lightning resume runner", cmd, ROOT, timeout, preload=lightning_preload(path))
+
+
+def _checkpoints(tmp_path_factory, name, model, flags, kwargs):
+    """Fit with ModelCheckpoint(**kwargs); its folder, also holding end.ckpt (after the fit)."""
+    out = tmp_path_factory.mktemp(name)
+    _lightning(model, [repr(flags), out, repr(kwargs)])
+    return out
+
+
+@pytest.fixture(scope="module")
+def val_on_epoch_end(tmp_path_factory):
+    # validation every epoch and val_check_interval 1.0: ModelCheckpoint saves in on_train_epoch_end
+    return _checkpoints(
+        tmp_path_factory, "val_epoch_end", VAL, {"max_epochs": 3}, {"save_top_k": -1}
+    )
+
+
+@pytest.fixture(scope="module")
+def val_on_validation_end(tmp_path_factory):
+    kwargs = {"save_top_k": -1, "save_on_train_epoch_end": False}
+    return _checkpoints(tmp_path_factory, "val_validation_end", VAL, {"max_epochs": 3}, kwargs)
+
+
+# validation every 10 batches counted over all epochs: the count goes on after a resume
+GLOBAL = {"check_val_every_n_epoch": None, "val_check_interval": 10}
+
+
+@pytest.fixture(scope="module")
+def val_global(tmp_path_factory):
+    kwargs = {"save_top_k": -1, "save_on_train_epoch_end": True}
+    return _checkpoints(tmp_path_factory, "val_global", VAL, {"max_epochs": 2, **GLOBAL}, kwargs)
+
+
+@pytest.fixture(scope="module")
+def noval(tmp_path_factory):
+    return _checkpoints(tmp_path_factory, "noval", NOVAL, {"max_epochs": 3}, {"save_top_k": -1})
+
+
+@pytest.fixture(scope="module")
+def ejected(tmp_path_factory):
+    out = tmp_path_factory.mktemp("ejected")
+    scripts = {}
+    for name, (path, cls), flags in (
+        ("ResumeValModel", VAL, []),
+        ("ResumeNoValModel", NOVAL, []),
+        ("global", VAL, ["--check-val-every-n-epoch", "None", "--val-check-interval", "10"]),
+    ):
+        script = out / f"{name}.py"
+        cmd = [os.sys.executable, "-m", "lgen", "eject", path, "--class", cls, "-o", script, *flags]
+        _run("lgen eject", cmd, ROOT, 120, preload=LGEN_PRELOAD)
+        scripts[name] = script
+    return scripts
+
+
+def _resume_script(script, ckpt, max_epochs, out_dir, *extra):
+    args = ["--seed", SEED, "--accelerator", "cpu", "--resume", ckpt, "--max-epochs", max_epochs]
+    return run_script(script, [*args, *extra], out_dir)
+
+
+@pytest.mark.parametrize(
+    "checkpoints, model, script, ckpt, max_epochs",
+    [
+        ("val_on_epoch_end", VAL, "ResumeValModel", "epoch=1-step=32.ckpt", 4),
+        ("val_on_epoch_end", VAL, "ResumeValModel", "epoch=2-step=48.ckpt", 3),  # nothing left
+        ("val_on_epoch_end", VAL, "ResumeValModel", "end.ckpt", 4),
+        ("val_on_validation_end", VAL, "ResumeValModel", "epoch=1-step=32.ckpt", 4),
+        # only the epoch's end is left
+        ("val_on_validation_end", VAL, "ResumeValModel", "epoch=2-step=48.ckpt", 3),
+        ("val_global", VAL, "global", "epoch=0-step=16.ckpt", 3),
+        ("noval", NOVAL, "ResumeNoValModel", "epoch=0-step=16.ckpt", 3),
+        ("noval", NOVAL, "ResumeNoValModel", "end.ckpt", 4),
+    ],
+    ids=lambda v: v if isinstance(v, (str, int)) else None,
+)
+def test_resume_matches_lightning(
+    request, ejected, tmp_path, checkpoints, model, script, ckpt, max_epochs
+):
+    ckpt = request.getfixturevalue(checkpoints) / ckpt
+    light = tmp_path / "lightning.ckpt"
+    flags = {"max_epochs": max_epochs, **(GLOBAL if script == "global" else {})}
+    _lightning(model, [repr(flags), light, "--resume", ckpt])
+    ours = _resume_script(ejected[script], ckpt, max_epochs, tmp_path / "script")
+    problems = compare(light, ours)
+    assert not problems, "\n  ".join(problems)
+
+
+def test_resumed_weights_equal_an_uninterrupted_run(noval, ejected, tmp_path):
+    import torch
+
+    # nothing random after the model is built: resuming epoch 1's end and training to epoch 3
+    # must give the weights, optimizer and scheduler states of Lightning's uninterrupted run
+    start = noval / "epoch=0-step=16.ckpt"
+    ours = _resume_script(ejected["ResumeNoValModel"], start, 3, tmp_path / "script")
+    problems = compare(noval / "end.ckpt", ours)
+    assert not problems, "\n  ".join(problems)
+    # and the resumed run did train from the checkpoint's weights
+    before = torch.load(start, weights_only=True)["state_dict"]
+    after = torch.load(ours, weights_only=True)["state_dict"]
+    assert not any(torch.equal(before[k], after[k]) for k in before)
+
+
+def _refused(script, ckpt, tmp_path, *extra):
+    args = ["--seed", SEED, "--accelerator", "cpu", "--resume", ckpt, "--out-dir", tmp_path / "o"]
+    r = python(
+        [script, *map(str, args), *extra], cwd=ROOT, env=subprocess_env(), preload=SCRIPT_PRELOAD
+    )
+    assert r.returncode == 1, r.stderr
+    assert "Traceback" not in r.stderr, r.stderr
+    assert not (tmp_path / "o" / "last.ckpt").exists()
+    return r.stderr.strip().splitlines()[-1]
+
+
+def test_mid_epoch_checkpoint_is_refused(ejected, tmp_path_factory, tmp_path):
+    kwargs = {"save_top_k": -1, "every_n_train_steps": 5}
+    steps = _checkpoints(tmp_path_factory, "steps", NOVAL, {"max_epochs": 1}, kwargs)
+    line = _refused(ejected["ResumeNoValModel"], steps / "epoch=0-step=5.ckpt", tmp_path)
+    assert "mid-epoch" in line and "not supported" in line, line
+
+
+def test_max_steps_with_a_lightning_checkpoint_is_refused(noval, ejected, tmp_path):
+    ckpt = noval / "epoch=0-step=16.ckpt"
+    line = _refused(ejected["ResumeNoValModel"], ckpt, tmp_path, "--max-steps", "100")
+    assert "max_steps" in line, line
