@@ -83,7 +83,7 @@ def eject(
             max_epochs=max_epochs,
             max_steps=max_steps,
             accumulate_grad_batches=accumulate_grad_batches,
-            gradient_clip_val=None if gradient_clip_val is None else parse_int_or_float("gradient_clip_val", gradient_clip_val),
+            gradient_clip_val=None if gradient_clip_val is None else parse_int_or_float("gradient_clip_val", gradient_clip_val, "a number (the clipping threshold)"),
             gradient_clip_algorithm=None if gradient_clip_algorithm is None else gradient_clip_algorithm.lower(),
             precision=PRECISION_ALIASES.get(precision, precision),
             strategy=strategy,

@@ -252,17 +252,22 @@ ejected loop. The message names the member; `lgen explain LGEN301` lists what is
             "`self.log` outside a hook whose logging defaults lgen can determine",
             """
 Lightning chooses `on_step`/`on_epoch` by the hook that is running when `self.log` is
-called. lgen resolves that statically: the call must be in a hook, or in a helper method
-that is only called from hooks with the same defaults. Pass `on_step=` and `on_epoch=`
-explicitly to make it unambiguous.
+called. lgen finds the hooks that call the method (directly or through the class's own
+helpers): when they share defaults the call gets them; when they differ (a helper shared by
+`training_step` and `validation_step` or `on_train_epoch_end`) the script picks them at run
+time from what the loop knows, as Lightning does. A method no hook reaches (one called only
+from `forward`, or from outside the class) has no defaults lgen can know: pass `on_step=`
+and `on_epoch=` explicitly. (`test_step`, `predict_step` and the other test/predict hooks
+never run under fit; their calls keep the test hooks' defaults.)
 """,
         ),
         _c(
             "LGEN303",
             "a `self.log` argument is not a literal",
             """
-`on_step`, `on_epoch`, `reduce_fx`, `prog_bar`, `sync_dist` and `logger` decide how the loop
-aggregates a metric, so lgen needs them as literals. `reduce_fx` may be "mean", "sum", "max"
+`on_step`, `on_epoch`, `reduce_fx`, `prog_bar`, `sync_dist`, `rank_zero_only`, `logger`,
+`enable_graph` and `add_dataloader_idx` decide how the loop aggregates a metric (or whether
+lgen may drop them, `lgen explain LGEN308`), so lgen needs them as literals. `reduce_fx` may be "mean", "sum", "max"
 or "min" (or `torch.mean` / `torch.sum` / `torch.max` / `torch.min`).
 """,
         ),
@@ -271,7 +276,10 @@ or "min" (or `torch.mean` / `torch.sum` / `torch.max` / `torch.min`).
             "`self.log` is called from a hook where Lightning forbids logging",
             """
 Lightning raises when `self.log` is called from this hook (for example `configure_optimizers`,
-`setup`, `on_fit_start`, `train_dataloader`, `lr_scheduler_step`).
+`setup`, `on_fit_start`, `train_dataloader`, `lr_scheduler_step`), also from a helper such a
+hook calls. It also raises on `on_step=True` or `on_epoch=False` in the epoch hooks
+(`on_train_start`, `on_train_epoch_start`/`_end`, `on_validation_start`,
+`on_validation_epoch_start`/`_end`), which log epoch values only.
 """,
         ),
         _c(
@@ -330,6 +338,23 @@ and raises "The closure hasn't been executed" if nothing ran it. An override tha
 
     def optimizer_step(self, epoch, batch_idx, optimizer, optimizer_closure):
         optimizer.step(closure=optimizer_closure)
+""",
+        ),
+        _c(
+            "LGEN309",
+            "a `self.log` argument whose effect the ejected loop does not reproduce",
+            """
+Of `self.log`'s arguments, the ejected loop reproduces `name`, `value`, `on_step`,
+`on_epoch`, `prog_bar`, `reduce_fx`, `batch_size`, `add_dataloader_idx` and, under
+`--strategy ddp`, `sync_dist` and `rank_zero_only`. The others change nothing in an ejected
+run (no logger, one dataloader), so lgen drops them from the call: `logger`, `enable_graph`
+(Lightning detaches the value anyway), and on one device `sync_dist`, `sync_dist_group` and
+`rank_zero_only`. Two have an effect lgen does not reproduce:
+
+- `metric_attribute=` names a torchmetrics `Metric` to log; the loop logs tensors and numbers.
+  Log the metric's computed tensor instead.
+- `sync_dist_group=` under ddp with `sync_dist=True` reduces over that process group; the
+  loop reduces over every rank. Drop it (the default group is every rank).
 """,
         ),
         _c(

@@ -64,14 +64,15 @@ def _fmt(value) -> str:
     return str(value)
 
 
-def parse_int_or_float(name: str, text: str) -> int | float:
-    """Lightning's limit flags: an int counts batches, a float is a fraction (1 != 1.0)."""
+def parse_int_or_float(name: str, text: str, takes: str = "an int (batches) or a float (a fraction)") -> int | float:
+    """Lightning's limit flags: an int counts batches, a float is a fraction (1 != 1.0).
+    `takes` says what the flag takes, for the message when `text` is not a number."""
     try:
         if any(c in text for c in ".eE") and not text.lstrip("-").isdigit():
             return float(text)
         return int(text)
     except ValueError:
-        raise FlagError(f"--{name.replace('_', '-')} takes an int (batches) or a float (a fraction), not {text!r}")
+        raise FlagError(f"--{name.replace('_', '-')} takes {takes}, not {text!r}")
 
 
 def validate(flags: Flags) -> None:

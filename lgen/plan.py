@@ -12,7 +12,7 @@ import libcst as cst
 
 from lgen.diagnostics import Diagnostic
 from lgen.inspect import ModelFacts, dotted, hooks_reaching, qualname
-from lgen.lightning_api import LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS
+from lgen.lightning_api import INERT_HOOKS, LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS
 from lgen.manual import follow_optimizers
 from lgen.options import Flags
 from lgen.pytext import pyrepr
@@ -85,6 +85,9 @@ class LoopPlan:
     wrap_optimizer: bool = False
     # an optimizer lgen cannot tell statically from a scheduler: the script checks it as Lightning does
     check_optimizers: bool = False
+    # a `self.log` in a helper reached by training_step and a training epoch hook leaves its
+    # on_step/on_epoch to Lightning's defaults: the loop marks when an epoch hook runs
+    log_epoch_hook: bool = False
 
     # derived conveniences for templates (still pure functions of the fields above)
     @property
@@ -738,27 +741,113 @@ def _ends_with_return(stmt) -> bool:
     return False
 
 
-def log_stage(facts: ModelFacts, method: str) -> tuple[str | None, bool]:
-    """The stage whose `self.log` defaults apply in `method`: (stage, known)."""
-    if method in LOOP_HOOKS:
-        return LOOP_HOOKS[method], True
-    stages = {LOOP_HOOKS[h] for h in hooks_reaching(facts, method)}
-    defaults = {LOG_DEFAULTS[s] for s in stages}
-    if len(defaults) == 1 and None not in defaults:
-        return sorted(stages, key=str)[0], True
-    return None, False
+# hooks of `trainer.test` / `trainer.predict`: fit never calls them (they stay plain methods)
+NON_FIT_HOOKS = frozenset(h for h in INERT_HOOKS if h.startswith(("test_", "predict_", "on_test_", "on_predict_")))
+# `self.log` parameters in Lightning's order (`LightningModule.log` / `log_dict`), to spot them by position
+_LOG_POSITIONS = {"log": {"on_step": 4, "on_epoch": 5, "sync_dist": 8}, "log_dict": {"on_step": 3, "on_epoch": 4, "sync_dist": 7}}
+
+
+@dataclass(frozen=True)
+class LogLevels:
+    """What Lightning's `_FxValidator` makes of `self.log`'s on_step/on_epoch in a method.
+
+    kind: "static" (one set of defaults: `defaults`), "runtime" (the hooks that reach the method
+    differ: `defaults` are the two expressions the script evaluates), "forbidden" (a hook that
+    reaches it forbids logging: `hook`), "outside_fit" (only test/predict hooks reach it: fit never
+    runs it; `defaults` are Lightning's test-hook ones), or "unknown" (no hook reaches it).
+    """
+
+    kind: str
+    defaults: tuple = (None, None)
+    hook: str | None = None
+    epoch_hook: str | None = None  # a reaching hook that allows only on_step=False
+
+
+def _log_hooks(facts: ModelFacts, method: str) -> set[str]:
+    """The loop hooks that may be Lightning's current hook (`_current_fx_name`) while `method` runs:
+    itself if it is one, and the hooks of its callers (a hook the user calls directly keeps the
+    caller's name)."""
+    found = {method} if method in LOOP_HOOKS else set()
+    for caller, callees in facts.calls.items():
+        if method in callees and caller != method:
+            found |= hooks_reaching(facts, caller)
+    return found
+
+
+def _outside_fit(facts: ModelFacts, method: str) -> bool:
+    """Whether only test/predict hooks call `method` (or it is one): fit never runs it."""
+    seen, frontier, roots = {method}, [method], set()
+    while frontier:
+        m = frontier.pop()
+        callers = {c for c, callees in facts.calls.items() if m in callees and c != m}
+        if not callers or m in NON_FIT_HOOKS:
+            roots.add(m)
+            continue
+        for c in callers - seen:
+            seen.add(c)
+            frontier.append(c)
+    return bool(roots) and roots <= NON_FIT_HOOKS
+
+
+def log_levels(facts: ModelFacts, method: str) -> LogLevels:
+    """The on_step/on_epoch defaults of `self.log` in `method`, as Lightning picks them by hook."""
+    hooks = _log_hooks(facts, method)
+    if not hooks:
+        if _outside_fit(facts, method):
+            return LogLevels("outside_fit", (False, True))  # test hooks' defaults; predict ones never log
+        return LogLevels("unknown")
+    forbidden = sorted(h for h in hooks if LOG_DEFAULTS[LOOP_HOOKS[h]] is None)
+    if forbidden:
+        return LogLevels("forbidden", hook=forbidden[0])
+    stages = {LOOP_HOOKS[h] for h in hooks}
+    epoch_hook = min((h for h in hooks if LOOP_HOOKS[h] in ("train_epoch", "val_epoch")), default=None)
+    if len({LOG_DEFAULTS[s] for s in stages}) == 1:
+        return LogLevels("static", LOG_DEFAULTS[stages.pop()], epoch_hook=epoch_hook)
+    # training_step's defaults (on_step) and the others' (on_epoch) both apply: the loop knows
+    # which hook runs: validation hooks run in stage "validate", the training epoch hooks with
+    # `loop.epoch_hook` set
+    val = bool(stages & {"val_step", "val_epoch"})
+    if val and "train_epoch" in stages:
+        step = ('self.loop.stage == "train" and not self.loop.epoch_hook', 'self.loop.stage != "train" or self.loop.epoch_hook')
+    elif val:
+        step = ('self.loop.stage == "train"', 'self.loop.stage != "train"')
+    else:
+        step = ("not self.loop.epoch_hook", "self.loop.epoch_hook")
+    return LogLevels("runtime", step, epoch_hook=epoch_hook)
+
+
+def _passes(call: cst.Call, member: str, key: str) -> cst.Arg | None:
+    """The argument of a `self.log` / `self.log_dict` call bound to `key` (by keyword or position)."""
+    for i, a in enumerate(call.args):
+        if (a.keyword is not None and a.keyword.value == key) or (a.keyword is None and not a.star and i == _LOG_POSITIONS[member][key]):
+            return a
+    return None
+
+
+def _fit_log_uses(facts: ModelFacts):
+    """The `self.log` / `self.log_dict` calls that fit may run (not those only test/predict hooks reach)."""
+    for u in facts.uses:
+        if u.member in _LOG_POSITIONS and u.call is not None and u.member not in facts.methods:
+            if log_levels(facts, u.method).kind != "outside_fit":
+                yield u
+
+
+def _logs_epoch_hook(facts: ModelFacts) -> bool:
+    """Whether a `self.log` leaves on_step/on_epoch to defaults that depend on `loop.epoch_hook`."""
+    for u in _fit_log_uses(facts):
+        levels = log_levels(facts, u.method)
+        if levels.kind == "runtime" and "epoch_hook" in levels.defaults[0]:
+            if _passes(u.call, u.member, "on_step") is None or _passes(u.call, u.member, "on_epoch") is None:
+                return True
+    return False
 
 
 def _logs_sync_dist(facts: ModelFacts) -> bool:
     """Whether a `self.log` / `self.log_dict` call passes `sync_dist=True` (by keyword or position)."""
-    position = {"log": 8, "log_dict": 7}  # in Lightning's signatures
-    for u in facts.uses:
-        if u.member not in position or u.call is None or u.member in facts.methods:
-            continue
-        for i, a in enumerate(u.call.args):
-            named = a.keyword is not None and a.keyword.value == "sync_dist"
-            if (named or (a.keyword is None and i == position[u.member])) and dotted(a.value) == "True":
-                return True
+    for u in _fit_log_uses(facts):
+        a = _passes(u.call, u.member, "sync_dist")
+        if a is not None and dotted(a.value) == "True":
+            return True
     return False
 
 
@@ -959,7 +1048,7 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         services |= {"toggle_optimizer", "untoggle_optimizer"}
     validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0
     trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
-    logs = any(u.member in ("log", "log_dict") and u.call is not None for u in facts.uses)
+    logs = any(True for _ in _fit_log_uses(facts))
     data_before = any(
         u.trainer_attr == "estimated_stepping_batches" and u.method == "configure_optimizers" for u in facts.uses
     )
@@ -999,5 +1088,6 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         sync_dist=ddp and _logs_sync_dist(facts),
         wrap_optimizer=wrap,
         check_optimizers=check_optimizers,
+        log_epoch_hook=_logs_epoch_hook(facts),
     )
     return plan, diags

@@ -22,7 +22,7 @@ from lgen.lightning_api import (
     TRAINER_ATTRIBUTES,
 )
 from lgen.manual import follow_optimizers
-from lgen.plan import LoopPlan, _literal, log_stage
+from lgen.plan import LoopPlan, _literal, log_levels
 
 LOG_KEYWORDS = (
     "name", "value", "prog_bar", "logger", "on_step", "on_epoch", "reduce_fx", "enable_graph", "sync_dist",
@@ -83,7 +83,7 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
             edits.add(u.node, cst.parse_expression(ATTRIBUTE_REWRITES[m]), code(u.node))
             continue
         if m in ("log", "log_dict") and u.call is not None:
-            new, d = _log_call(facts, u, m)
+            new, d = _log_call(facts, u, m, plan)
             if d:
                 diags.append(d)
             else:
@@ -248,7 +248,7 @@ def _manual_backward(facts: ModelFacts, u: Use, with_hooks: bool):
     return plain, None
 
 
-def _log_call(facts: ModelFacts, u: Use, member: str):
+def _log_call(facts: ModelFacts, u: Use, member: str, plan: LoopPlan):
     call = u.call
     names = LOG_KEYWORDS if member == "log" else LOG_DICT_KEYWORDS
     args = _arg_map(call, names)
@@ -272,16 +272,28 @@ def _log_call(facts: ModelFacts, u: Use, member: str):
         if literal["reduce_fx"] not in REDUCE_FX:
             return None, facts.diag("LGEN303", args["reduce_fx"].value, f"`reduce_fx={literal['reduce_fx']!r}` is not one of Lightning's reductions", 'use "mean", "sum", "max" or "min"')
         literal["reduce_fx"] = REDUCE_FX[literal["reduce_fx"]]
-    stage, known = log_stage(facts, u.method)
-    if known and LOG_DEFAULTS.get(stage) is None:
-        return None, facts.diag("LGEN304", call, f"`self.{member}` is called from `{u.method}`, where Lightning forbids logging", "log from training_step, validation_step or an epoch-end hook")
-    if ("on_step" not in literal or "on_epoch" not in literal) and not known:
+    levels = log_levels(facts, u.method)
+    fit = levels.kind != "outside_fit"  # test/predict-only code: the script never runs it
+    if levels.kind == "forbidden":
+        where = f"`{u.method}`" if u.method == levels.hook else f"`{u.method}`, which `{levels.hook}` calls,"
+        return None, facts.diag("LGEN304", call, f"`self.{member}` is called from {where} where Lightning forbids logging", "log from training_step, validation_step or an epoch-end hook")
+    for key, bad in (("on_step", True), ("on_epoch", False)):
+        if fit and levels.epoch_hook and key in literal and bool(literal[key]) is bad:
+            return None, facts.diag("LGEN304", args[key].value, f"`self.{member}(..., {key}={bad})` runs in `{levels.epoch_hook}`, where Lightning raises (it allows only on_step=False, on_epoch=True)", f"drop `{key}={bad}` there (epoch hooks log epoch values)")
+    if levels.kind == "unknown" and ("on_step" not in literal or "on_epoch" not in literal):
         return None, facts.diag("LGEN302", call, f"`self.{member}` in `{u.method}` has no hook lgen can tie it to, so its on_step/on_epoch defaults are unknown", "pass on_step= and on_epoch= explicitly")
-    defaults = LOG_DEFAULTS.get(stage) or (None, None)
-    on_step = literal.get("on_step", defaults[0])
-    on_epoch = literal.get("on_epoch", defaults[1])
-    if on_step is None or on_epoch is None:
-        return None, facts.diag("LGEN302", call, f"`self.{member}` has on_step/on_epoch that lgen cannot resolve", "pass on_step= and on_epoch= explicitly")
+    if fit and plan.ddp and literal.get("sync_dist") is True and "sync_dist_group" in args and dotted(args["sync_dist_group"].value) != "None":
+        return None, facts.diag("LGEN309", args["sync_dist_group"].value, f"`sync_dist_group=` of `self.{member}`: the ejected loop reduces over all ranks only", "drop sync_dist_group (the default group is every rank)")
+    if fit and "metric_attribute" in args and dotted(args["metric_attribute"].value) != "None":
+        return None, facts.diag("LGEN309", args["metric_attribute"].value, "`metric_attribute=` names a torchmetrics Metric; the ejected loop logs tensors and numbers only", "log the metric's computed tensor, e.g. `self.log(name, self.metric(preds, target))`")
+    # Lightning's own flags that change nothing in this run (no logger, one dataloader, and under
+    # one device sync_dist is off): dropped; `# lgen: was self.log(...)` keeps the original
+    dropped = {"on_step", "on_epoch", "logger", "enable_graph", "metric_attribute", "sync_dist_group"}
+    if not plan.sync_dist:
+        dropped |= {"sync_dist", "rank_zero_only"}
+    levels_code = []  # each a literal, or the run-time test the default depends on
+    for key, default in zip(("on_step", "on_epoch"), levels.defaults):
+        levels_code.append(str(bool(literal[key])) if key in literal else default if isinstance(default, str) else str(default))
     n_plain = 2 if member == "log" else 1  # (name, value) / (dictionary): positional in the loop too
 
     def rebuild(upd: cst.Call) -> cst.Call:
@@ -294,15 +306,15 @@ def _log_call(facts: ModelFacts, u: Use, member: str):
             if a.keyword is None:  # a flag Lightning takes positionally; the loop's are keyword-only
                 a = a.with_changes(keyword=cst.Name(names[i]), equal=cst.AssignEqual())
             k = a.keyword.value
-            if k in ("on_step", "on_epoch"):
+            if k in dropped:
                 continue
             if k == "reduce_fx":
                 keep.append(a.with_changes(value=cst.SimpleString(f'"{literal["reduce_fx"]}"')))
                 continue
             keep.append(a)
         keep = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in keep]
-        keep.append(cst.Arg(cst.Name(str(bool(on_step))), keyword=cst.Name("on_step")))
-        keep.append(cst.Arg(cst.Name(str(bool(on_epoch))), keyword=cst.Name("on_epoch")))
+        keep.append(cst.Arg(cst.parse_expression(levels_code[0]), keyword=cst.Name("on_step")))
+        keep.append(cst.Arg(cst.parse_expression(levels_code[1]), keyword=cst.Name("on_epoch")))
         return upd.with_changes(func=cst.parse_expression(f"self.loop.{member}"), args=keep)
 
     return rebuild, None

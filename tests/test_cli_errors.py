@@ -172,6 +172,7 @@ def test_unknown_class(tmp_path):
         ("--num-sanity-val-steps", "-2", "num_sanity_val_steps"),
         ("--max-epochs", "abc", "max-epochs"),
         ("--limit-val-batches", "lots", "limit-val-batches"),
+        ("--gradient-clip-val", "abc", "--gradient-clip-val takes a number (the clipping threshold), not 'abc'"),
         ("--strategy", "fsdp", "strategy"),
     ],
 )
@@ -347,6 +348,33 @@ DIAGNOSTIC_CASES = {
         "LGEN111",
         "import lightning as L\n\n\ndef build():\n    class Model(L.LightningModule):\n        pass\n\n    return Model()\n",
     ),
+    # self.log arguments with an effect lgen does not reproduce, and Lightning's level checks
+    "log_metric_attribute": (
+        "LGEN309",
+        _replace('        self.log("train_loss", loss)\n', '        self.log("train_loss", loss, metric_attribute="acc")\n'),
+    ),
+    "log_on_step_in_epoch_hook": (
+        "LGEN304",
+        BASE + '\n    def on_train_epoch_end(self):\n        self.log("done", 1.0, on_step=True)\n',
+    ),
+    "log_on_epoch_false_in_helper_of_epoch_hook": (
+        "LGEN304",
+        BASE
+        + "\n    def on_validation_epoch_end(self):\n        self._mark()\n"
+        + '\n    def _mark(self):\n        self.log("done", 1.0, on_epoch=False)\n',
+    ),
+    "log_helper_reached_from_forbidden_hook": (
+        "LGEN304",
+        _replace(
+            "        return torch.optim.SGD(self.parameters(), lr=0.1)\n",
+            "        self._note(0.1)\n        return torch.optim.SGD(self.parameters(), lr=0.1)\n"
+            '\n    def _note(self, v):\n        self.log("lr", v)\n',
+        ).replace('        self.log("train_loss", loss)\n', "        self._note(loss)\n"),
+    ),
+    "log_helper_no_hook": (
+        "LGEN302",
+        BASE + '\n    def record(self, v):\n        self.log("x_sum", v)\n\n    def forward(self, x):\n        self.record(x.sum())\n        return x\n',
+    ),
 }
 
 
@@ -512,3 +540,31 @@ def test_diagnostic_paths_are_relative_to_the_working_directory(tmp_path):
     p = lgen("eject", "src/model.py", "-o", "out/train.py", cwd=tmp_path)
     assert_clean(p, 1)
     assert p.stderr.startswith("src/model.py:"), p.stderr
+
+
+def test_log_sync_dist_group_under_ddp(tmp_path):
+    """Under ddp, `sync_dist=True` with a `sync_dist_group` reduces over that group: not reproduced."""
+    write(tmp_path, _replace('        self.log("train_loss", loss)\n', '        self.log("train_loss", loss, sync_dist=True, sync_dist_group=self.group)\n'))
+    p = lgen("eject", "model.py", "-o", "train.py", "--strategy", "ddp", "--devices", "2", cwd=tmp_path)
+    assert_clean(p, 1)
+    assert "LGEN309" in p.stderr and "sync_dist_group" in p.stderr
+    assert not (tmp_path / "train.py").exists()
+
+
+def test_log_arguments_without_effect_are_dropped(tmp_path):
+    """One device, no logger: logger/enable_graph/sync_dist/sync_dist_group/rank_zero_only/
+    metric_attribute=None change nothing, so the loop's call leaves them out (Loop.log has no **_)."""
+    call = (
+        '        self.log("train_loss", loss, True, False, logger=True, enable_graph=True, sync_dist=True,'
+        " sync_dist_group=None, rank_zero_only=True, metric_attribute=None, add_dataloader_idx=False)\n"
+    )
+    write(tmp_path, _replace('        self.log("train_loss", loss)\n', call))
+    p = lgen("eject", "model.py", "-o", "train.py", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    text = (tmp_path / "train.py").read_text()
+    line = text[text.index("self.loop.log(") : text.index("# lgen: was self.log(...)")]
+    for gone in ("logger", "enable_graph", "sync_dist", "rank_zero_only", "metric_attribute"):
+        assert gone not in line, line
+    for kept in ("prog_bar=True", "add_dataloader_idx=False", "on_step=True", "on_epoch=False"):
+        assert kept in line, line
+    assert "**_" not in text

@@ -171,6 +171,10 @@ CASES: list[Case] = [
        val_check_interval=0.5),
     _c("runtime_helper_plateau_step_vci_half", "runtime_sched.py", "HelperPlateauStepModel", max_epochs=3,
        val_check_interval=0.5),
+    # self.log defaults decided at run time: helpers shared by training_step / validation_step /
+    # on_train_epoch_end; test/predict hooks that log stay plain methods
+    _c("shared_log_helpers", "shared_log.py", "SharedLogModel", max_epochs=4),
+    _c("shared_log_helpers_vci_half", "shared_log.py", "SharedLogModel", max_epochs=3, val_check_interval=0.5),
     # ---- optimizers and optimizer hooks
     _c("lbfgs", "lbfgs.py", "LBFGSModel", max_epochs=2),
     _c("lbfgs_accum2", "lbfgs.py", "LBFGSModel", max_epochs=2, accumulate_grad_batches=2),
