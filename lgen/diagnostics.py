@@ -267,7 +267,7 @@ never run under fit; their calls keep the test hooks' defaults.)
             """
 `on_step`, `on_epoch`, `reduce_fx`, `prog_bar`, `sync_dist`, `rank_zero_only`, `logger`,
 `enable_graph` and `add_dataloader_idx` decide how the loop aggregates a metric (or whether
-lgen may drop them, `lgen explain LGEN308`), so lgen needs them as literals. `reduce_fx` may be "mean", "sum", "max"
+lgen may drop them, `lgen explain LGEN309`), so lgen needs them as literals. `reduce_fx` may be "mean", "sum", "max"
 or "min" (or `torch.mean` / `torch.sum` / `torch.max` / `torch.min`).
 """,
         ),
