@@ -7,7 +7,7 @@ optimizer state, and the same global_step and epoch.
 import os
 
 import pytest
-from equivalence.harness import compare, run_lightning, subprocess_env
+from equivalence.harness import OBSERVE, compare, run_lightning, subprocess_env
 from equivalence.zygote import SCRIPT_PRELOAD, python
 from golden_cases import lightning_flags, load_cases
 from lgen.vendor import parse_header
@@ -15,9 +15,19 @@ from lgen.vendor import parse_header
 CASES = [c for c in load_cases() if not c.is_error and c.equivalence]
 
 
+def fresh_eject(case, workdir):
+    """The golden case ejected now, as test_golden does: its committed train.py is what this
+    gives when the goldens are current, and running the fresh one catches a template change
+    on its own (without regenerating the goldens)."""
+    result = case.eject(workdir)
+    assert result.returncode == 0, f"{' '.join(result.args)}\n{result.stdout}\n{result.stderr}"
+    return workdir / "train.py"
+
+
 def run_script(script, seed, out_dir, accelerator="cpu"):
     env = subprocess_env()  # the harness's (OMP_NUM_THREADS=1, PYTHONHASHSEED=0, ...), as the matrix's scripts
-    args = [str(script), "--seed", str(seed), "--out-dir", str(out_dir), "--accelerator", accelerator]
+    # through observe.py: run as `python SCRIPT ARGS`, its callback_metrics recorded
+    args = [str(OBSERVE), str(script), "--seed", str(seed), "--out-dir", str(out_dir), "--accelerator", accelerator]
     # on CPU, forked from a warm interpreter (equivalence/zygote.py); on a GPU, a fresh process
     preload = SCRIPT_PRELOAD if accelerator == "cpu" else None
     result = python(args, cwd=os.getcwd(), env=env, preload=preload)
@@ -28,7 +38,7 @@ def run_script(script, seed, out_dir, accelerator="cpu"):
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
 def test_matches_lightning(case, tmp_path):
-    script = case.dir / "train.py"
+    script = fresh_eject(case, tmp_path / "eject")
     header = parse_header(script.read_text())
     flags = lightning_flags(case)
     if flags.get("strategy") == "ddp":
@@ -62,23 +72,25 @@ def test_runs_on_gpu(case, tmp_path):
 
 # The wider matrix: every model under tests/equivalence/models with many flag combinations,
 # ejected afresh (not golden files) and compared with Lightning the same way. A matrix case
-# whose model (same bytes), class and flags are a golden case's is that very run: it is run once,
-# as the golden case above.
+# whose model (same bytes), class, seed and flags (with their types: 1 is one batch, 1.0 all of
+# them) are a golden case's is that very run: it is run once, as the golden case above, which
+# ejects afresh too.
 import hashlib  # noqa: E402
 
 from equivalence.cases import CASES as ALL_MATRIX  # noqa: E402
 from equivalence.harness import assert_equivalent, resolve_model  # noqa: E402
 
 
-def _run_key(model_path, cls, flags):
-    return hashlib.sha256(model_path.read_bytes()).hexdigest(), cls, tuple(sorted(flags.items()))
+def _run_key(model_path, cls, seed, flags):
+    typed = tuple(sorted((k, type(v).__name__, repr(v)) for k, v in flags.items()))
+    return hashlib.sha256(model_path.read_bytes()).hexdigest(), cls, int(seed), typed
 
 
 _GOLDEN_RUNS = set()
 for _c in CASES:
     _cls = _c.cls or parse_header((_c.dir / "train.py").read_text()).class_name
-    _GOLDEN_RUNS.add(_run_key(_c.dir / "model.py", _cls, lightning_flags(_c)))
-MATRIX = [c for c in ALL_MATRIX if _run_key(resolve_model(c.model), c.cls, c.flags) not in _GOLDEN_RUNS]
+    _GOLDEN_RUNS.add(_run_key(_c.dir / "model.py", _cls, _c.seed, lightning_flags(_c)))
+MATRIX = [c for c in ALL_MATRIX if _run_key(resolve_model(c.model), c.cls, c.seed, c.flags) not in _GOLDEN_RUNS]
 
 
 @pytest.mark.slow
@@ -92,7 +104,7 @@ from equivalence.cases import PRECISION_CASES  # noqa: E402
 from equivalence.harness import max_abs_diff, run_ejected, run_lightning  # noqa: E402,F811
 
 
-PRECISION_MATRIX = [c for c in PRECISION_CASES if _run_key(resolve_model(c.model), c.cls, c.flags) not in _GOLDEN_RUNS]
+PRECISION_MATRIX = [c for c in PRECISION_CASES if _run_key(resolve_model(c.model), c.cls, c.seed, c.flags) not in _GOLDEN_RUNS]
 
 
 @pytest.mark.slow

@@ -46,6 +46,10 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 MODELS_DIR = HERE / "models"
+#: runs an ejected script as ``python SCRIPT ARGS`` and records its callback_metrics (observe.py)
+OBSERVE = HERE / "observe.py"
+#: suffix of the file, next to a checkpoint, holding the run's callback_metrics at the end of fit
+METRICS_SUFFIX = ".callback_metrics"
 REPO_ROOT = HERE.parents[1]
 
 #: keys every checkpoint (Lightning's and the ejected script's) must carry
@@ -256,6 +260,11 @@ def _lightning_main(model_path: str, class_name: str, flags_src: str, seed: str,
         **flags,
     )
     trainer.fit(model)
+    if trainer.is_global_zero:  # what the run makes observable besides the checkpoint
+        import torch
+
+        metrics = {k: v.detach().cpu() for k, v in trainer.callback_metrics.items()}
+        torch.save(metrics, ckpt + METRICS_SUFFIX)
     trainer.save_checkpoint(ckpt)  # rank 0 writes; every rank waits at its barrier
     if distributed:
         _exit_rank(trainer)
@@ -327,7 +336,7 @@ def run_ejected(
         return run_torchrun(script, int(flags.get("devices", 1)), args, out_dir, timeout)
     run_out = out_dir / "out"
     train_cmd = [
-        sys.executable, str(script), "--seed", str(int(seed)),
+        sys.executable, str(OBSERVE), str(script), "--seed", str(int(seed)),
         "--out-dir", str(run_out), "--accelerator", "cpu",
     ]  # fmt: skip
     proc = _run("ejected script", train_cmd, REPO_ROOT, timeout, preload=_zygote().SCRIPT_PRELOAD)
@@ -359,7 +368,7 @@ def run_script(
     else:
         run_out = out_dir / "out"
         args += ["--out-dir", str(run_out)]
-    cmd = [sys.executable, str(Path(script).resolve()), *args]
+    cmd = [sys.executable, str(OBSERVE), str(Path(script).resolve()), *args]
     on_cpu = "--accelerator" in args and args[args.index("--accelerator") + 1] == "cpu"
     preload = _zygote().SCRIPT_PRELOAD if on_cpu else None  # a device run gets a real process
     proc = _run("script", cmd, REPO_ROOT, timeout, preload=preload)
@@ -397,7 +406,7 @@ def run_torchrun(
     cmd = [
         sys.executable, "-m", "torch.distributed.run", "--standalone",
         "--nproc-per-node", str(int(nproc)), "--max-restarts", "0",
-        str(Path(script).resolve()), *args,
+        str(OBSERVE), str(Path(script).resolve()), *args,
     ]  # fmt: skip
     env = distributed_env()
     # torchrun picks its own rendezvous port under --standalone; MASTER_* only
@@ -583,6 +592,30 @@ def compare(
     for key in ("global_step", "epoch"):
         if light[key] != ejected[key]:
             out.append(f"{key}: Lightning {light[key]!r} != ejected {ejected[key]!r}")
+
+    # save_hyperparameters(): Lightning writes them where the model has any
+    if "hyper_parameters" in light or "hyper_parameters" in ejected:
+        _compare_values(
+            dict(light.get("hyper_parameters") or {}),
+            dict(ejected.get("hyper_parameters") or {}),
+            "hyper_parameters",
+            out,
+        )
+
+    # trainer.callback_metrics at the end of fit: every key, exact values (atol for precision)
+    light_metrics = Path(str(lightning_ckpt) + METRICS_SUFFIX)
+    ejected_metrics = Path(str(ejected_ckpt) + METRICS_SUFFIX)
+    if light_metrics.exists():
+        if not ejected_metrics.exists():
+            out.append(f"callback_metrics: the ejected run recorded none ({ejected_metrics})")
+        else:
+            _compare_values(
+                torch.load(light_metrics, map_location="cpu", weights_only=True),
+                torch.load(ejected_metrics, map_location="cpu", weights_only=True),
+                "callback_metrics",
+                out,
+                atol,
+            )
     return out
 
 

@@ -1,0 +1,47 @@
+"""Run an ejected script exactly as ``python SCRIPT ARGS`` would, and record what it observed.
+
+``python observe.py SCRIPT ARGS...`` runs SCRIPT as ``__main__`` (runpy, with ``sys.argv`` and
+``sys.path[0]`` as CPython sets them for ``python SCRIPT ARGS``). The script is not changed and
+has no test-only code path: this runner wraps ``torch.save`` so that, when the script writes its
+training checkpoint (a dict with ``state_dict`` and ``global_step``), the ``loop`` it was saved
+from (a local of ``save_checkpoint``) gives its ``callback_metrics``, which are written next to
+the checkpoint as ``<checkpoint>.callback_metrics`` -- what Lightning's ``trainer.callback_metrics`` are at
+the end of ``fit`` (the harness's Lightning side writes those, see ``harness._lightning_main``).
+"""
+
+import os
+import runpy
+import sys
+
+METRICS_SUFFIX = ".callback_metrics"  # harness.METRICS_SUFFIX
+
+
+def _cpu(metrics):
+    return {k: (v.detach().cpu() if hasattr(v, "detach") else v) for k, v in metrics.items()}
+
+
+def main() -> None:
+    import torch
+
+    save = torch.save
+
+    def observed_save(obj, f, *args, **kwargs):
+        save(obj, f, *args, **kwargs)
+        if isinstance(obj, dict) and "state_dict" in obj and "global_step" in obj:
+            frame = sys._getframe(1)
+            loop = frame.f_locals.get("loop")
+            if loop is not None and hasattr(loop, "callback_metrics"):
+                path = os.fspath(f)
+                if path.endswith(".tmp"):  # written atomically: path.tmp, then replaced
+                    path = path[: -len(".tmp")]
+                save(_cpu(loop.callback_metrics), path + METRICS_SUFFIX)
+
+    torch.save = observed_save
+    script = os.path.abspath(sys.argv[1])
+    sys.argv = sys.argv[1:]
+    sys.path[0] = os.path.dirname(script)
+    runpy.run_path(script, run_name="__main__")
+
+
+if __name__ == "__main__":
+    main()
