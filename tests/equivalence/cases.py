@@ -227,6 +227,17 @@ CASES: list[Case] = [
     _c("manual_hooks_toggle_model", "manual_patterns.py", "HooksAndToggleModel", max_epochs=2),
     _c("manual_closure_plateau_vci", "manual_patterns.py", "ClosureAndPlateau", max_epochs=3, val_check_interval=0.5),
     _c("manual_no_scheduler_max_steps", "manual_patterns.py", "NoScheduler", max_steps=9),
+    # ---- behaviours made observable (issue 19): toggling that leaks, the lr read in validation and
+    # on_train_batch_end (scheduler stepping order)
+    _c("toggle_leak", "observable.py", "ToggleLeakModel", max_epochs=2),
+    _c("toggle_leak_limit_3", "observable.py", "ToggleLeakModel", max_epochs=3, limit_train_batches=3),
+    _c("epoch_lr_read", "observable.py", "EpochLrReadModel", max_epochs=3),
+    _c("epoch_lr_read_vci_half", "observable.py", "EpochLrReadModel", max_epochs=3, val_check_interval=0.5),
+    _c("epoch_lr_read_val_every_2", "observable.py", "EpochLrReadModel", max_epochs=4, check_val_every_n_epoch=2),
+    _c("epoch_lr_read_max_steps", "observable.py", "EpochLrReadModel", max_steps=12),
+    _c("step_lr_read", "observable.py", "StepLrReadModel", max_epochs=2),
+    _c("step_lr_read_accum2_vci_int3", "observable.py", "StepLrReadModel", max_epochs=2, accumulate_grad_batches=2,
+       val_check_interval=3),
     # ---- DDP, 2 CPU processes (gloo): Lightning's strategy="ddp", devices=2 vs the script under torchrun
     _c("ddp_hooks_bf16", "hooks.py", "HooksModel", max_epochs=2, strategy="ddp", devices=2, precision="bf16-mixed"),
     _c("ddp_manual_closure_plateau", "manual_patterns.py", "ClosureAndPlateau", max_epochs=2, strategy="ddp", devices=2),
@@ -253,6 +264,11 @@ PRECISION_CASES: list[Case] = [
     _c("baseline_16_mixed_cpu", *B, max_epochs=2, precision="16-mixed", val_check_interval=0.5),
     _c("manual_gan_bf16", "manual_gan.py", "SimpleGAN", max_epochs=2, precision="bf16-mixed"),
     _c("manual_gan_bf16_true", "manual_gan.py", "SimpleGAN", max_epochs=2, precision="bf16-true"),
+    # validation outputs that differ under autocast: seen in callback_metrics and a buffer
+    _c("autocast_val_bf16", "observable.py", "AutocastValModel", max_epochs=2, precision="bf16-mixed"),
+    _c("autocast_val_16_mixed_vci_half", "observable.py", "AutocastValModel", max_epochs=2, precision="16-mixed",
+       val_check_interval=0.5),
+    _c("toggle_leak_bf16", "observable.py", "ToggleLeakModel", max_epochs=2, precision="bf16-mixed"),
     _c("manual_helper_16_mixed_cpu", "manual_patterns.py", "HelperStep", max_epochs=2, precision="16-mixed"),
 ]
 
