@@ -99,6 +99,12 @@ def validate(flags: Flags) -> None:
         raise FlagError(
             f"`check_val_every_n_epoch` should be an integer >= 1 or None, got {flags.check_val_every_n_epoch}."
         )
+    if flags.check_val_every_n_epoch is None and isinstance(flags.val_check_interval, float):
+        # Lightning's DataConnector.on_trainer_init
+        raise FlagError(
+            "`val_check_interval` should be an integer or a time-based duration (str 'DD:HH:MM:SS', "
+            "datetime.timedelta, or dict kwargs for timedelta) when `check_val_every_n_epoch=None`."
+        )
     for name in ("limit_train_batches", "limit_val_batches"):
         v = getattr(flags, name)
         if isinstance(v, float) and not 0.0 <= v <= 1.0:

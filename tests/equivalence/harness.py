@@ -50,6 +50,8 @@ MODELS_DIR = HERE / "models"
 OBSERVE = HERE / "observe.py"
 #: suffix of the file, next to a checkpoint, holding the run's callback_metrics at the end of fit
 METRICS_SUFFIX = ".callback_metrics"
+#: where a run that raised stood (global_step, current_epoch), in its output folder
+ERROR_POINT_FILE = "error_point.json"
 REPO_ROOT = HERE.parents[1]
 
 #: keys every checkpoint (Lightning's and the ejected script's) must carry
@@ -259,7 +261,14 @@ def _lightning_main(model_path: str, class_name: str, flags_src: str, seed: str,
         enable_model_summary=False,
         **flags,
     )
-    trainer.fit(model)
+    try:
+        trainer.fit(model)
+    except BaseException:
+        import json
+
+        point = {"global_step": trainer.global_step, "current_epoch": trainer.current_epoch}
+        Path(ckpt).with_name(ERROR_POINT_FILE).write_text(json.dumps(point))
+        raise
     if trainer.is_global_zero:  # what the run makes observable besides the checkpoint
         import torch
 

@@ -14,6 +14,7 @@ import runpy
 import sys
 
 METRICS_SUFFIX = ".callback_metrics"  # harness.METRICS_SUFFIX
+ERROR_POINT_FILE = "error_point.json"  # harness.ERROR_POINT_FILE
 
 
 def _cpu(metrics):
@@ -40,7 +41,34 @@ def main() -> None:
     script = os.path.abspath(sys.argv[1])
     sys.argv = sys.argv[1:]
     sys.path[0] = os.path.dirname(script)
-    runpy.run_path(script, run_name="__main__")
+    try:
+        runpy.run_path(script, run_name="__main__")
+    except BaseException as exc:
+        _record_error_point(exc, sys.argv)
+        raise
+
+
+def _record_error_point(exc, argv) -> None:
+    """Where a failing run stood when it raised: the innermost ``loop`` local's counters, in
+    ``OUT_DIR/error_point.json`` (the harness's Lightning side writes the Trainer's)."""
+    import json
+
+    if isinstance(exc, SystemExit) and exc.code in (0, None) or "--out-dir" not in argv:
+        return
+    loop = None
+    tb = exc.__traceback__
+    while tb is not None:
+        candidate = tb.tb_frame.f_locals.get("loop")
+        if candidate is not None and hasattr(candidate, "global_step"):
+            loop = candidate
+        tb = tb.tb_next
+    if loop is None:
+        return
+    out_dir = argv[argv.index("--out-dir") + 1]
+    os.makedirs(out_dir, exist_ok=True)
+    point = {"global_step": loop.global_step, "current_epoch": loop.current_epoch}
+    with open(os.path.join(out_dir, ERROR_POINT_FILE), "w") as f:
+        json.dump(point, f)
 
 
 if __name__ == "__main__":
