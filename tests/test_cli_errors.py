@@ -186,6 +186,19 @@ def test_flags_lightning_rejects(tmp_path, flag, value, needle):
     assert not out.exists()
 
 
+def test_float_val_check_interval_without_epochs(tmp_path):
+    # Lightning's DataConnector.on_trainer_init raises at Trainer(...): a fraction of an epoch has
+    # no meaning when validation counts batches across epochs (check_val_every_n_epoch=None)
+    model = write(tmp_path, BASE)
+    out = tmp_path / "train.py"
+    p = lgen("eject", model, "-o", out, "--val-check-interval", "0.5", "--check-val-every-n-epoch", "none")
+    assert_clean(p, 2)
+    assert "`val_check_interval` should be an integer" in p.stderr and "check_val_every_n_epoch=None" in p.stderr
+    assert not out.exists()
+    p = lgen("eject", model, "-o", out, "--val-check-interval", "5", "--check-val-every-n-epoch", "none")
+    assert p.returncode == 0 and out.exists(), p.stderr
+
+
 def test_check_without_output(tmp_path):
     model = write(tmp_path, BASE)
     p = lgen("eject", model, "--check")
