@@ -4,8 +4,9 @@
 ``PRECISION_CASES`` use ``bf16-mixed``; the contract allows a floating-point
 tolerance there (``Case.atol``).
 ``ERROR_CASES`` are runs that Lightning 2.6.6 itself rejects (``Case.error`` is a
-substring of its exception message); lgen should reject them too, either at
-eject time (exit 1/2) or when the generated script starts.
+substring of its exception message); lgen rejects them too, either at eject time
+(exit 1/2) or in the generated script, with the same kind of error at the same
+global_step and epoch (tests/test_error_cases.py).
 
 Every Lightning side in CASES and PRECISION_CASES was run with
 ``run_lightning`` and wrote a checkpoint (Lightning 2.6.6, torch 2.13 CPU).
@@ -26,7 +27,8 @@ Verified outcomes of ERROR_CASES (exception type: message start):
   must be less than or equal to the number of the training batches (10). ..."
 * baseline_val_check_float_no_epoch -- MisconfigurationException:
   "`val_check_interval` should be an integer or a time-based duration ... when
-  `check_val_every_n_epoch=None`"
+  `check_val_every_n_epoch=None`" (raised by Trainer(...); lgen refuses these
+  flags at eject time)
 * baseline_bad_clip_algorithm -- MisconfigurationException:
   "`gradient_clip_algorithm` bogus is invalid. Allowed algorithms: ..."
 * baseline_accumulate_zero -- ZeroDivisionError: "integer modulo by zero".
