@@ -77,7 +77,7 @@ MUTATIONS: list[Mutation] = [
     # ---- the five that passed every equivalence test before issue 19
     _m("toggle_freezes_nothing", "toggle_optimizer leaves every parameter's requires_grad as it was",
        "templates/state.py.jinja", [("                        param.requires_grad = False\n", "                        pass\n")],
-       EQ, "-k", "toggle"),
+       EQ, "-k", "toggle_leak or toggle"),
     _m("bf16_validation_no_autocast", "no autocast around validation_step under bf16-mixed",
        "templates/validate.py.jinja",
        [("        with step_context(loop):\n            {{ assign }}{{ vs_call }}", "        if True:\n            {{ assign }}{{ vs_call }}")],
