@@ -146,7 +146,7 @@ MUTATIONS: list[Mutation] = [
     _m("sanity_check_one_batch_more", "the sanity check validates one batch more than num_sanity_val_steps",
        "templates/fit.py.jinja", [("validate(model, loop, max_batches=NUM_SANITY_VAL_STEPS)",
                                    "validate(model, loop, max_batches=NUM_SANITY_VAL_STEPS + 1)")],
-       EQ, "-k", "rng_dataset or hooks or sanity"),
+       EQ, "-k", "val_count or rng_dataset or hooks or sanity"),
     _m("train_mode_not_restored", "after validation, every submodule stays in eval mode",
        "templates/validate.py.jinja", [("        module.training = training\n", "        pass\n")],
        EQ, "-k", "batchnorm or hooks or baseline"),
