@@ -143,6 +143,20 @@ MUTATIONS: list[Mutation] = [
     _m("metrics_kept_after_sanity", "callback_metrics not reset after the sanity check",
        "templates/fit.py.jinja", [("        loop.callback_metrics.clear()  # Lightning resets its metrics after the sanity check\n", "")],
        EQ, "-k", "val_every or plateau or vci"),
+    _m("sanity_check_one_batch_more", "the sanity check validates one batch more than num_sanity_val_steps",
+       "templates/fit.py.jinja", [("validate(model, loop, max_batches=NUM_SANITY_VAL_STEPS)",
+                                   "validate(model, loop, max_batches=NUM_SANITY_VAL_STEPS + 1)")],
+       EQ, "-k", "val_count or rng_dataset or hooks or sanity"),
+    _m("train_mode_not_restored", "after validation, every submodule stays in eval mode",
+       "templates/validate.py.jinja", [("        module.training = training\n", "        pass\n")],
+       EQ, "-k", "batchnorm or hooks or baseline"),
+    _m("val_check_off_by_one", "validation within an epoch runs one batch early",
+       "templates/step.py.jinja", [("else ({{ counter }} + 1) % loop.val_check_batch == 0",
+                                    "else {{ counter }} % loop.val_check_batch == 0")],
+       EQ, "-k", "vci"),
+    _m("zero_grad_every_batch", "accumulation: gradients zeroed on every batch, not on a window's first",
+       "templates/step.py.jinja", [("            if batch_idx % ACCUMULATE_GRAD_BATCHES == 0:\n", "            if True:\n")],
+       EQ, "-k", "accum"),
 ]
 BY_NAME = {m.name: m for m in MUTATIONS}
 assert len(BY_NAME) == len(MUTATIONS)
@@ -164,9 +178,18 @@ def apply(mutation: Mutation, tree: Path) -> None:
     path.write_text(text)
 
 
+#: Lightning's runs, shared by every copy (tests/equivalence/lightning_cache.py); set in main()
+LIGHTNING_CACHE: Path | None = None
+
+
 def _pytest(tree: Path, args: list[str], junit: Path, timeout: float) -> tuple[int, str]:
-    env = dict(os.environ, PYTHONPATH=str(tree), PYTHONDONTWRITEBYTECODE="1")
-    cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", f"--junitxml={junit}", *args]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(tree), str(tree / "tests")]), PYTHONDONTWRITEBYTECODE="1")
+    cache = []
+    if LIGHTNING_CACHE is not None:
+        # a mutation changes lgen, never Lightning: each Lightning run is made once and reused
+        env["LGEN_LIGHTNING_CACHE"] = str(LIGHTNING_CACHE)
+        cache = ["-p", "equivalence.lightning_cache"]
+    cmd = [sys.executable, "-m", "pytest", "-q", "-x", "-p", "no:cacheprovider", *cache, f"--junitxml={junit}", *args]
     try:
         done = subprocess.run(cmd, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -206,6 +229,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--no-baseline", action="store_true", help="skip the run of the tests on the unmutated copy")
     p.add_argument("--timeout", type=float, default=1800, help="seconds per pytest run")
     p.add_argument("--keep", help="keep the copies under this folder")
+    p.add_argument("--cache", help="folder for Lightning's runs, reused across mutations and invocations"
+                   " (default: a fresh one under the copies' folder)")
+    p.add_argument("--no-cache", action="store_true", help="run Lightning afresh in every test")
     args = p.parse_args(argv)
     if args.list:
         for m in MUTATIONS:
@@ -223,6 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         has_cuda = False
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="lgen_mutation_"))
     root.mkdir(parents=True, exist_ok=True)
+    global LIGHTNING_CACHE
+    if not args.no_cache:
+        LIGHTNING_CACHE = Path(args.cache) if args.cache else root / "lightning-cache"
+        LIGHTNING_CACHE.mkdir(parents=True, exist_ok=True)
 
     if not args.no_baseline:
         clean = root / "unmutated"

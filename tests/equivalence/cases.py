@@ -240,6 +240,11 @@ CASES: list[Case] = [
     _c("step_lr_read", "observable.py", "StepLrReadModel", max_epochs=2),
     _c("step_lr_read_accum2_vci_int3", "observable.py", "StepLrReadModel", max_epochs=2, accumulate_grad_batches=2,
        val_check_interval=3),
+    # validation that leaves a trace in the state_dict: how many batches each run (sanity check too) sees
+    _c("val_count", "val_count.py", "ValCountModel", max_epochs=2),
+    _c("val_count_sanity_3_vci_half", "val_count.py", "ValCountModel", max_epochs=2, num_sanity_val_steps=3,
+       val_check_interval=0.5),
+    _c("val_count_limit_val_2", "val_count.py", "ValCountModel", max_epochs=2, limit_val_batches=2),
     # ---- DDP, 2 CPU processes (gloo): Lightning's strategy="ddp", devices=2 vs the script under torchrun
     _c("ddp_hooks_bf16", "hooks.py", "HooksModel", max_epochs=2, strategy="ddp", devices=2, precision="bf16-mixed"),
     _c("ddp_manual_closure_plateau", "manual_patterns.py", "ClosureAndPlateau", max_epochs=2, strategy="ddp", devices=2),

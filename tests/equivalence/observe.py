@@ -31,11 +31,12 @@ def main() -> None:
         if isinstance(obj, dict) and "state_dict" in obj and "global_step" in obj:
             frame = sys._getframe(1)
             loop = frame.f_locals.get("loop")
-            if loop is not None and hasattr(loop, "callback_metrics"):
+            if loop is not None and hasattr(loop, "global_step"):
                 path = os.fspath(f)
                 if path.endswith(".tmp"):  # written atomically: path.tmp, then replaced
                     path = path[: -len(".tmp")]
-                save(_cpu(loop.callback_metrics), path + METRICS_SUFFIX)
+                # a script whose model never logs carries no logging machinery: nothing was logged
+                save(_cpu(getattr(loop, "callback_metrics", {})), path + METRICS_SUFFIX)
 
     torch.save = observed_save
     script = os.path.abspath(sys.argv[1])
