@@ -161,9 +161,58 @@ def _report(result) -> int:
     return EXIT_FINDINGS if diags.errors else EXIT_OK
 
 
+def _output_problem(model: str, output: str) -> str | None:
+    """Why `-o output` cannot be written for `model`, in one line, or None. Checked before the
+    eject, so a usage error costs nothing and the model file is never at risk."""
+    import stat
+
+    from lgen import vendor
+
+    if output.endswith(("/", os.sep)) or os.path.basename(output) in ("", ".", ".."):
+        return f"-o {output}: names a folder; give the script's file name, e.g. {os.path.join(output, 'train.py')}"
+    folder = os.path.dirname(os.path.abspath(output))
+    if not os.path.isdir(folder):
+        what = "is not a folder" if os.path.exists(folder) else "does not exist"
+        return f"-o {output}: its folder {os.path.dirname(output) or folder} {what}"
+    try:
+        st = os.stat(output, follow_symlinks=False)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return f"-o {output}: {e.strerror}"
+    if stat.S_ISLNK(st.st_mode):
+        # Deliberately refused: written through, the script would live in another folder than
+        # the one its header's command is relative to; replaced, the link would be lost.
+        return f"-o {output}: is a symbolic link (to {os.readlink(output)}); give the file it points to"
+    if stat.S_ISDIR(st.st_mode):
+        return f"-o {output}: is a directory; give the script's file name"
+    if not stat.S_ISREG(st.st_mode):
+        return f"-o {output}: is not a regular file ({vendor.kind(st.st_mode)})"
+    try:
+        model_st = os.stat(model)
+    except OSError:
+        return None  # reading the model reports it
+    if (model_st.st_dev, model_st.st_ino) == (st.st_dev, st.st_ino):
+        return f"-o {output}: is the model file itself; the script must not replace its model"
+    return None
+
+
 def _run_eject(model, class_name, output, flags, *, force, check, diff) -> int:
     from lgen import vendor
 
+    for name, path in (("the model's path", model), ("-o", output or "")):
+        bad = vendor.unprintable(path)
+        if bad is not None:
+            _err(
+                f"error: {name} {path!r} holds {bad!r}, which cannot be recorded on the script's one-line header; "
+                "rename it"
+            )
+            return EXIT_USAGE
+    if output is not None:
+        problem = _output_problem(model, output)
+        if problem:
+            _err(f"error: {problem}")
+            return EXIT_USAGE
     result = _generate(model, class_name, output, flags)
     code = _report(result)
     if code != EXIT_OK or result.text is None:
@@ -173,11 +222,12 @@ def _run_eject(model, class_name, output, flags, *, force, check, diff) -> int:
         sys.stdout.write(new)
         return EXIT_OK
     old = None
-    if os.path.exists(output):
-        if os.path.isdir(output):
-            _err(f"error: {output} is a directory")
+    if os.path.lexists(output):
+        try:
+            old = vendor.read_file(output, "the script's file name").decode("utf-8", errors="replace")
+        except vendor.FileError as e:
+            _err(f"error: -o {e}")
             return EXIT_USAGE
-        old = Path(output).read_text(encoding="utf-8", errors="replace")
     if check or diff:
         same = old is not None and vendor.comparable(old) == vendor.comparable(new)
         if diff and not same:
@@ -192,6 +242,7 @@ def _run_eject(model, class_name, output, flags, *, force, check, diff) -> int:
             _err(f"{output} is up to date" if same else f"would re-eject {output}")
             return EXIT_OK if same else EXIT_FINDINGS
         return EXIT_OK
+    vendor.remove_stale_temp(output)
     if old is not None and old == new:
         _err(f"{output} is up to date")
         return EXIT_OK
@@ -201,7 +252,11 @@ def _run_eject(model, class_name, output, flags, *, force, check, diff) -> int:
             "  = help: move your edits into the model file and re-eject, or pass --force to replace it"
         )
         return EXIT_FINDINGS
-    vendor.atomic_write(output, new)
+    try:
+        vendor.atomic_write(output, new)
+    except OSError as e:
+        _err(f"error: -o {output}: cannot write: {e.strerror or e}")
+        return EXIT_USAGE
     _err(f"wrote {output}")
     return EXIT_OK
 
@@ -213,23 +268,24 @@ def check_cmd(
     """Re-run the `lgen eject` recorded in each script's header and report the scripts that drifted."""
     from lgen import vendor
 
-    files: list[str] = []
+    files: list[tuple[str, str]] = []
     for p in paths:
         if os.path.isdir(p):
             for root, dirs, names in os.walk(p):
                 dirs[:] = sorted(d for d in dirs if not d.startswith("."))
                 for n in sorted(names):
-                    if n.endswith(".py"):
-                        f = os.path.join(root, n)
-                        if vendor.parse_header(Path(f).read_text(encoding="utf-8", errors="replace")) is not None:
-                            files.append(f)
-        elif os.path.isfile(p):
-            files.append(p)
+                    f = os.path.join(root, n)
+                    # a FIFO, socket or device named *.py is not a script: skipped, never opened
+                    if n.endswith(".py") and os.path.isfile(f):
+                        text = _read_script(f)
+                        if vendor.parse_header(text) is not None:
+                            files.append((f, text))
+        elif os.path.lexists(p):
+            files.append((p, _read_script(p)))
         else:
             raise _usage(f"{p}: no such file or directory")
     drifted = 0
-    for f in files:
-        text = Path(f).read_text(encoding="utf-8", errors="replace")
+    for f, text in files:
         header = vendor.parse_header(text)
         if header is None:
             _err(f"{f}: not a script written by lgen (no lgen header)")
@@ -242,6 +298,15 @@ def check_cmd(
     n = len(files)
     _err(f"{drifted} of {n} script{'s' if n != 1 else ''} drifted" if drifted else f"{n} script{'s' if n != 1 else ''} up to date")
     raise typer.Exit(EXIT_FINDINGS if drifted else EXIT_OK)
+
+
+def _read_script(path: str) -> str:
+    from lgen import vendor
+
+    try:
+        return vendor.read_file(path, "a generated .py script").decode("utf-8", errors="replace")
+    except vendor.FileError as e:
+        raise _usage(str(e))
 
 
 def _check_one(path: str, text: str, header) -> str | None:

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import os
+import ast
 from dataclasses import dataclass, field
 
 import libcst as cst
 
 from lgen import __version__
 from lgen.diagnostics import Diagnostic
-from lgen.format import format_script
+from lgen.format import FormatError, format_script
 from lgen.inspect import inspect_model
 from lgen.options import Flags
 from lgen.plan import make_plan
 from lgen.render import render
 from lgen.rewrite import rewrite_module
-from lgen.vendor import make_header, sha256
+from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
 STDLIB = ("argparse", "collections.abc", "contextlib", "inspect", "math", "numbers", "os", "random", "sys")
 # where the user's module goes in the rendered templates; what follows it is black-stable
@@ -35,19 +35,26 @@ class UsageError(Exception):
 
 
 def read_source(path: str) -> str:
-    if not os.path.exists(path):
-        raise UsageError(f"{path}: no such file")
-    if os.path.isdir(path):
-        raise UsageError(f"{path}: is a directory; give the model's .py file")
+    """The model's text, decoded as Python decodes it: a UTF-8 BOM, else a coding cookie, else UTF-8."""
+    import io
+    import tokenize
+
     try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except OSError as e:
-        raise UsageError(f"{path}: cannot read: {e.strerror}")
+        data = read_file(path, "the model's .py file")
+    except FileError as e:
+        raise UsageError(str(e))
     try:
-        return data.decode("utf-8")
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as e:
+        raise UsageError(f"{path}: {e.msg}")
+    try:
+        return data.decode(encoding)
     except UnicodeDecodeError as e:
-        raise UsageError(f"{path}: is not UTF-8 text (byte {e.start}); save it as UTF-8")
+        if encoding in ("utf-8", "utf-8-sig"):
+            raise UsageError(f"{path}: is not UTF-8 text (byte {e.start}); save it as UTF-8")
+        raise UsageError(f"{path}: is not valid {encoding} text (byte {e.start}), the encoding its coding line declares")
+    except LookupError:
+        raise UsageError(f"{path}: declares an unknown encoding {encoding!r}")
 
 
 def eject(
@@ -108,6 +115,16 @@ def eject(
     )
     before, after = text.split(_MODEL_SLOT)
     body_text = format_script(before + model_module, after)
-    full_command = ["lgen", "eject", display_path, "--class", facts.class_name, *command]
+    full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command]
     header = make_header(__version__, display_path, facts.class_name, full_command, sha256(facts.module.code_for_node(facts.cls)), body_text)
-    return Result(text=header + body_text, diagnostics=diags, source=source)
+    text = header + body_text
+    # black writes nothing it has not verified: the whole text, header included, parses, and
+    # the header reads back as written
+    parsed = parse_header(text)
+    if parsed is None or parsed.command != full_command or parsed.source != display_path:
+        raise FormatError(f"the script's header does not read back as written:\n{header}")
+    try:
+        compile(text, script_name, "exec", dont_inherit=True, flags=ast.PyCF_ONLY_AST)
+    except (SyntaxError, ValueError) as e:
+        raise FormatError(f"the generated script does not parse: {e}") from None
+    return Result(text=text, diagnostics=diags, source=source)
