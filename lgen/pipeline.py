@@ -17,7 +17,7 @@ from lgen.render import render
 from lgen.rewrite import rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
-STDLIB = ("argparse", "collections.abc", "contextlib", "inspect", "math", "numbers", "os", "random", "sys")
+STDLIB = ("argparse", "collections.abc", "contextlib", "inspect", "math", "numbers", "os", "pickle", "random", "sys")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -96,7 +96,7 @@ def eject(
     model_module = module.with_changes(body=body, header=[]).code.strip("\n")
     future_text = "".join(cst.Module(body=[s]).code for s in future)
     uses_contextlib = plan.sanity_check or plan.half or bool(plan.services & {"toggled_optimizer", "toggle_model"})
-    needed = {"argparse", "math", "os", "random", "sys"} | ({"contextlib"} if uses_contextlib else set())
+    needed = {"argparse", "math", "os", "pickle", "random", "sys"} | ({"contextlib"} if uses_contextlib else set())
     needed |= {"numbers"} if plan.logs else set()
     if plan.signature_at_run_time:
         needed.add("inspect")  # the script reads a decorated step's signature as Lightning does
