@@ -32,9 +32,11 @@ def main() -> None:
             frame = sys._getframe(1)
             loop = frame.f_locals.get("loop")
             if loop is not None and hasattr(loop, "global_step"):
-                path = os.fspath(f)
-                if path.endswith(".tmp"):  # written atomically: path.tmp, then replaced
-                    path = path[: -len(".tmp")]
+                # the checkpoint's final path: save_checkpoint's `path` (it writes a temp file
+                # object first, then renames), else the file name itself
+                path = frame.f_locals.get("path")
+                if not isinstance(path, str):
+                    path = os.fspath(getattr(f, "name", f))
                 # a script whose model never logs carries no logging machinery: nothing was logged
                 save(_cpu(getattr(loop, "callback_metrics", {})), path + METRICS_SUFFIX)
 
