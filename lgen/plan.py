@@ -527,42 +527,16 @@ _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide,
 _NOT_TENSOR = (cst.Tuple, cst.List, cst.Set, cst.SimpleString, cst.ConcatenatedString, cst.FormattedString, cst.Integer, cst.Float, cst.Imaginary, cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.Lambda)
 
 
-class _Bindings(_OneFunction):
+class _Bindings(_Assigns):
     """Every value bound to each local name (None where the value cannot be read: loop targets,
-    unpacking, `with ... as`); augmented assignments keep the name's kind and are not recorded."""
-
-    def __init__(self):
-        super().__init__()
-        self.values: dict[str, list[cst.BaseExpression | None]] = {}
-
-    def visit_Assign(self, node: cst.Assign):
-        for t in node.targets:
-            self._bind(t.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign):
-        if node.value is not None:
-            self._bind(node.target, node.value)
+    unpacking, `with ... as`); augmented arithmetic keeps the name's kind and is not recorded."""
 
     def visit_AugAssign(self, node: cst.AugAssign):
         if not isinstance(node.operator, tuple(getattr(cst, n.__name__ + "Assign") for n in _ARITHMETIC)):
             self._bind(node.target, None)
 
-    def visit_For(self, node):
-        self._bind(node.target, None)
-
-    def visit_WithItem(self, node):
-        if node.asname is not None:
-            self._bind(node.asname.name, None)
-
     def visit_NamedExpr(self, node):
         self._bind(node.target, node.value)
-
-    def _bind(self, t, value):
-        if isinstance(t, cst.Name):
-            self.values.setdefault(t.value, []).append(value)
-        elif isinstance(t, (cst.Tuple, cst.List)):
-            for el in t.elements:
-                self._bind(el.value, None)
 
 
 class _ReturnKinds:
