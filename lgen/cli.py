@@ -54,6 +54,7 @@ def _posix(path: str) -> str:
 
 @app.command()
 def eject(
+    ctx: typer.Context,
     model: Annotated[str, typer.Argument(help="The model file (read, never imported or executed).", show_default=False)],
     class_name: Annotated[Optional[str], typer.Option("--class", help="The LightningModule subclass to eject, when the file has several.")] = None,
     output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the script here (atomically) instead of to stdout.")] = None,
@@ -104,7 +105,10 @@ def eject(
         raise _usage(str(e))
     if (check or diff) and output is None:
         raise _usage("--check and --diff compare with an existing output: give -o OUT.py")
-    code = _run_eject(model, class_name, output, flags, force=force, check=check, diff=diff)
+    # the flags given on the command line (in a run they override the Trainer's arguments);
+    # compared by name: typer may carry its own copy of click
+    given = frozenset(f for f in Flags.__dataclass_fields__ if getattr(ctx.get_parameter_source(f), "name", None) == "COMMANDLINE")
+    code = _run_eject(model, class_name, output, flags, force=force, check=check, diff=diff, given=given)
     raise typer.Exit(code)
 
 
@@ -117,7 +121,7 @@ def _int(name: str, text: str) -> int:
         raise FlagError(f"--{name.replace('_', '-')} takes an int or 'none', not {text!r}")
 
 
-def _generate(model: str, class_name, output, flags):
+def _generate(model: str, class_name, output, flags, given=None):
     import gc
 
     from lgen.pipeline import eject as run_pipeline
@@ -127,11 +131,11 @@ def _generate(model: str, class_name, output, flags):
     if output is not None:
         out_dir = os.path.dirname(os.path.abspath(output))
         display = _posix(os.path.relpath(os.path.abspath(model), out_dir))
-        command = ["-o", os.path.basename(output), *flags.cli_args()]
+        command = ["-o", os.path.basename(output)]
         script_name = os.path.basename(output)
     else:
         display = here
-        command = flags.cli_args()
+        command = []
         script_name = "train.py"
     # Everything alive now (typer, libcst, black, jinja2, lgen) lives until the process ends.
     # Frozen, it is left out of the collector's full passes, which libcst's short-lived trees
@@ -139,7 +143,7 @@ def _generate(model: str, class_name, output, flags):
     # runs lgen in process keeps the usual collector.
     gc.freeze()
     try:
-        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name, diag_path=here)
+        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name, diag_path=here, given=given)
     finally:
         gc.unfreeze()
 
@@ -197,7 +201,7 @@ def _output_problem(model: str, output: str) -> str | None:
     return None
 
 
-def _run_eject(model, class_name, output, flags, *, force, check, diff) -> int:
+def _run_eject(model, class_name, output, flags, *, force, check, diff, given=None) -> int:
     from lgen import vendor
 
     for name, path in (("the model's path", model), ("-o", output or "")):
@@ -213,7 +217,7 @@ def _run_eject(model, class_name, output, flags, *, force, check, diff) -> int:
         if problem:
             _err(f"error: {problem}")
             return EXIT_USAGE
-    result = _generate(model, class_name, output, flags)
+    result = _generate(model, class_name, output, flags, given)
     code = _report(result)
     if code != EXIT_OK or result.text is None:
         return code or EXIT_FINDINGS

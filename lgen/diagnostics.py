@@ -119,12 +119,81 @@ lgen calls the model's hooks directly, so each hook must be a plain method of th
         ),
         _c(
             "LGEN110",
-            "the model has no `train_dataloader`",
+            "the run has no training data",
             """
-The ejected script gets its data from the model's own `train_dataloader()` (and
-`val_dataloader()`) hooks. Data passed to `Trainer.fit(model, datamodule=...)` or
-`fit(model, train_loader)` lives outside the model file, so lgen cannot reproduce it. Define the
-hooks on the model (they may build the datamodule's loaders).
+The ejected loop takes its training data where Lightning does: the loaders given to
+`trainer.fit(model, train_loader, val_loader)`, the `datamodule=` given to it, or else the
+model's own `train_dataloader()` hook. Eject the entry file that holds the `Trainer(...)` and its
+`fit(...)` (lgen reads the run there), or define `train_dataloader` on the model.
+""",
+        ),
+        _c(
+            "LGEN120",
+            "the run is not written in a way lgen can follow",
+            """
+lgen ejects the run of an entry file: one `trainer = Trainer(...)` and one `trainer.fit(...)` on
+it (or `Trainer(...).fit(...)`), as plain statements of one function, of the
+`if __name__ == "__main__":` block or of the module, followed by the `validate` / `test` /
+`predict` calls on the same trainer. A fit inside a loop or a branch, several trainers, or a
+trainer handed to other code cannot be carried over exactly; write the run as straight-line
+code.
+""",
+        ),
+        _c(
+            "LGEN121",
+            "a Trainer argument lgen cannot read statically",
+            """
+The Trainer's arguments become the script's settings, read off the call without running the
+file: they must be literals (`max_epochs=10`, `precision="bf16-mixed"`). Write the value in
+the call, or pass it to `lgen eject` as a flag (`--max-epochs 10`), which wins over the call.
+""",
+        ),
+        _c(
+            "LGEN122",
+            "a Trainer argument or default lgen does not eject yet",
+            """
+The script reproduces the Trainer arguments lgen knows. Lightning's default logger and
+checkpoint callback write files (`lightning_logs/version_N/...`) that this lgen version does
+not write yet: pass `logger=False, enable_checkpointing=False` and save what you need with
+`trainer.save_checkpoint(path)` after fit (the script writes the same file). Other arguments
+(callbacks, profilers, `fast_dev_run`, ...) are named in the message.
+""",
+        ),
+        _c(
+            "LGEN123",
+            "a Trainer method's arguments lgen cannot bind",
+            """
+`fit`, `validate`, `test` and `predict` are bound to Lightning 2.6's parameters
+(`fit(model, train_dataloaders, val_dataloaders, datamodule, ckpt_path)`). Pass them
+positionally in that order or by those names, without `*args` / `**kwargs`.
+""",
+        ),
+        _c(
+            "LGEN124",
+            "the entry uses the Trainer in a way the script does not reproduce",
+            """
+After `fit`, the script's loop object stands where the Trainer stood: it answers
+`trainer.callback_metrics`, `trainer.current_epoch` and `trainer.global_step`, and
+`trainer.save_checkpoint(path)` writes the same checkpoint. Other attributes and methods, or
+the trainer handed to other code, are not reproduced.
+""",
+        ),
+        _c(
+            "LGEN125",
+            "an evaluation call or checkpoint path lgen does not eject yet",
+            """
+`validate` / `test` / `predict` after fit, and `ckpt_path=` in `fit` (use the script's
+`--resume CKPT`), are not ejected by this lgen version.
+""",
+        ),
+        _c(
+            "LGEN126",
+            "data lgen cannot follow",
+            """
+The datamodule given to `fit` must be built in the same function from a
+`LightningDataModule` subclass defined in the entry file, so lgen can read its hooks.
+Several loaders for one stage (a list or dict), a datamodule's transfer hooks,
+`state_dict`, `self.trainer` or `save_hyperparameters` are not ejected yet.
 """,
         ),
         _c(

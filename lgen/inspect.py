@@ -210,8 +210,9 @@ def self_name_of(fn: cst.FunctionDef) -> str | None:
     return params[0].name.value
 
 
-def inspect_model(path: str, source: str, class_name: str | None) -> tuple[ModelFacts | None, list[Diagnostic], str | None]:
-    """Returns (facts, diagnostics, usage_error). A usage error (exit 2) is a string."""
+def inspect_model(path: str, source: str, class_name: str | None, module: cst.Module | None = None) -> tuple[ModelFacts | None, list[Diagnostic], str | None]:
+    """Returns (facts, diagnostics, usage_error). A usage error (exit 2) is a string.
+    `module`: the source's tree, when an earlier stage parsed it (its nodes stay the same)."""
     # Python's own compiler first (it parses and builds a code object; nothing in the file
     # runs): it names the exact place of a syntax error, finds the errors a parser alone
     # misses (`return` outside a function, ...), and refuses the deeply nested input that
@@ -221,7 +222,7 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
         line, col, msg = found
         return None, [Diagnostic("LGEN101", f"cannot parse the file: {msg}", path, line, col, help="fix the syntax error and eject again")], None
     try:
-        module = cst.parse_module(source)
+        module = module if module is not None else cst.parse_module(source)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as e:
         line, col, msg = (e.raw_line, e.raw_column + 1, e.message) if isinstance(e, cst.ParserSyntaxError) else (1, 1, str(e))
         d = Diagnostic("LGEN101", f"cannot parse the file: {msg}", path, line, col, help="fix the syntax error and eject again")

@@ -38,13 +38,17 @@ class Flags:
     limit_val_batches: int | float = 1.0
     val_check_interval: int | float | None = None
 
-    def cli_args(self) -> list[str]:
-        """The flags that differ from the defaults, as `lgen eject` options, in a fixed order."""
+    def cli_args(self, given: frozenset[str] | None = None) -> list[str]:
+        """The flags that differ from the defaults (or those `given`), as `lgen eject` options,
+        in a fixed order."""
         out: list[str] = []
         default = Flags()
         for f in fields(self):
             value = getattr(self, f.name)
-            if value == getattr(default, f.name) and type(value) is type(getattr(default, f.name)):
+            if given is not None:
+                if f.name not in given:
+                    continue
+            elif value == getattr(default, f.name) and type(value) is type(getattr(default, f.name)):
                 continue
             flag = "--" + f.name.replace("_", "-")
             out += [flag, "none" if value is None else _fmt(value)]
@@ -118,3 +122,43 @@ def validate(flags: Flags) -> None:
         raise FlagError(f"`val_check_interval` should be an int >= 1 or a float within [0.0, 1.0], got {v}.")
     if flags.devices is not None and flags.devices < 1:
         raise FlagError(f"`devices` must be a positive integer, got {flags.devices}.")
+
+
+def flags_from_trainer(args: dict) -> tuple[dict, dict[str, str]]:
+    """A run's literal Trainer arguments as Flags values; the ones lgen cannot take, with why.
+
+    Arguments that are not eject flags are left out (the run stage reads them)."""
+    values: dict = {}
+    problems: dict[str, str] = {}
+    names = {f.name for f in fields(Flags)}
+    for key, value in args.items():
+        if key not in names:
+            continue
+        if key == "precision":
+            text = str(value)
+            if text not in PRECISION_ALIASES:
+                problems[key] = f"`precision={value!r}` is not ejected (lgen takes 32-true, 16-mixed, bf16-mixed, bf16-true)"
+                continue
+            value = PRECISION_ALIASES[text]
+        elif key == "accelerator":
+            value = {"gpu": "cuda"}.get(value, value)
+            if value not in ("auto", "cpu", "cuda"):
+                problems[key] = f"`accelerator={value!r}` is not ejected (lgen takes auto, cpu, cuda or gpu)"
+                continue
+        elif key == "devices":
+            if value == "auto":
+                continue
+            if isinstance(value, bool) or not isinstance(value, int):
+                problems[key] = f"`devices={value!r}` is not ejected (lgen takes a number of devices)"
+                continue
+        elif key == "strategy":
+            if value not in ("auto", "ddp"):
+                problems[key] = f"`strategy={value!r}` is not ejected (lgen takes auto or ddp)"
+                continue
+        elif key == "gradient_clip_algorithm" and isinstance(value, str):
+            value = value.lower()
+        elif isinstance(value, bool) or (value is not None and not isinstance(value, (int, float, str))):
+            problems[key] = f"`{key}={value!r}` is not a value Lightning takes"
+            continue
+        values[key] = value
+    return values, problems

@@ -14,6 +14,7 @@ from lgen.inspect import inspect_model
 from lgen.options import Flags
 from lgen.plan import make_plan
 from lgen.render import render
+from lgen.run import read_run, run_flags
 from lgen.rewrite import rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
@@ -58,24 +59,51 @@ def read_source(path: str) -> str:
 
 
 def eject(
-    path: str, flags: Flags, class_name: str | None, *, display_path: str, command: list[str], script_name: str, diag_path: str | None = None
+    path: str,
+    flags: Flags,
+    class_name: str | None,
+    *,
+    display_path: str,
+    command: list[str],
+    script_name: str,
+    diag_path: str | None = None,
+    given: frozenset[str] | None = None,
 ) -> Result:
     """`display_path` names the model in the script's header (relative to the script's folder);
-    `diag_path` in diagnostics (as the user reached it; default `display_path`)."""
+    `diag_path` in diagnostics (as the user reached it; default `display_path`). `command` is the
+    recorded command's options other than the flags; `given` names the flags the user gave
+    (None: every flag that differs from Lightning's default) — in a run they override the
+    Trainer's arguments, and only they are recorded."""
     try:
         source = read_source(path)
     except UsageError as e:
         return Result(usage_error=str(e))
-    facts, diags, usage = inspect_model(diag_path or display_path, source, class_name)
+    where = diag_path or display_path
+    run, diags = read_run(where, source)
+    if any(d.is_error for d in diags):
+        return Result(diagnostics=diags, source=source)
+    flag_args = flags.cli_args()
+    if run is not None:
+        if class_name is None:
+            class_name = run.model_class
+        elif run.model_class not in (None, class_name):
+            return Result(usage_error=f"--class {class_name}: the run in {where} fits a `{run.model_class}`", source=source)
+        flags, flag_diags = run_flags(where, run, flags, given)
+        diags += flag_diags
+        if any(d.is_error for d in diags):
+            return Result(diagnostics=diags, source=source)
+        flag_args = flags.cli_args(given if given is not None else frozenset(f for f in Flags.__dataclass_fields__ if getattr(flags, f) != getattr(Flags(), f)))
+    facts, inspect_diags, usage = inspect_model(where, source, class_name, run.module if run is not None else None)
+    diags += inspect_diags
     if usage:
         return Result(usage_error=usage, source=source)
     if facts is None or any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
-    plan, plan_diags = make_plan(facts, flags)
+    plan, plan_diags = make_plan(facts, flags, run)
     diags += plan_diags
     if plan is None or any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
-    module, _, rewrite_diags = rewrite_module(facts, plan)
+    module, tail, rewrite_diags = rewrite_module(facts, plan, run)
     diags += rewrite_diags
     if module is None or any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
@@ -114,9 +142,15 @@ def eject(
         import_torch="torch" not in plain_imports,
     )
     before, after = text.split(_MODEL_SLOT)
-    body_text = format_script(before + model_module, after)
-    full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command]
-    header = make_header(__version__, display_path, facts.class_name, full_command, sha256(facts.module.code_for_node(facts.cls)), body_text)
+    if tail:
+        # the entry's own main guard ends the script; black formats the whole of it
+        entry = "".join(cst.Module(body=[s]).code for s in tail)
+        body_text = format_script(before + model_module + after + "\n\n" + entry)
+    else:
+        body_text = format_script(before + model_module, after)
+    full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command, *flag_args]
+    hashed = source if run is not None else facts.module.code_for_node(facts.cls)  # a run: the whole entry
+    header = make_header(__version__, display_path, facts.class_name, full_command, sha256(hashed), body_text)
     text = header + body_text
     # black writes nothing it has not verified: the whole text, header included, parses, and
     # the header reads back as written

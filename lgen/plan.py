@@ -39,6 +39,33 @@ class SchedulerPlan:
 
 
 @dataclass(frozen=True)
+class RunPlan:
+    """The entry's run as the script carries it out (absent for a model file)."""
+
+    trainer_name: str
+    # where fit's data comes from: "model" (its hooks), "datamodule" or "loaders" (given to fit)
+    train_source: str
+    val_source: str | None  # None: fit has no validation data
+    datamodule: str | None  # the datamodule's class
+    datamodule_hooks: frozenset[str]
+    fit_params: tuple[str, ...]  # the script's `fit` parameters after (model, loop)
+    evaluations: tuple[str, ...]  # "test" / "validate" / "predict" calls after fit, in order
+    deterministic: bool
+    limit_test_batches: int | float
+    reads: frozenset[str]  # `trainer.<attr>` the entry reads
+
+    def loader(self, stage: str) -> str:
+        """The expression that gives fit's loader for "train" / "val" (the model's hook, the
+        datamodule's, or what was given to fit)."""
+        source = self.train_source if stage == "train" else self.val_source
+        if source == "loaders":
+            return f"loop.{stage}_dataloaders"
+        if source == "datamodule":
+            return f"loop.datamodule.{stage}_dataloader()"
+        return f"model.{stage}_dataloader()"
+
+
+@dataclass(frozen=True)
 class LoopPlan:
     class_name: str
     automatic: bool
@@ -88,6 +115,10 @@ class LoopPlan:
     # a `self.log` in a helper reached by training_step and a training epoch hook leaves its
     # on_step/on_epoch to Lightning's defaults: the loop marks when an epoch hook runs
     log_epoch_hook: bool = False
+    run: RunPlan | None = None
+
+    def loader(self, stage: str) -> str:
+        return self.run.loader(stage) if self.run is not None else f"model.{stage}_dataloader()"
 
     # derived conveniences for templates (still pure functions of the fields above)
     @property
@@ -949,11 +980,17 @@ def _closure_of_step(parent, parents, opt: str, clo: str) -> bool:
     return isinstance(f, cst.Attribute) and f.attr.value == "step" and isinstance(f.value, cst.Name) and f.value.value == opt and _step_args_lean(call, clo)
 
 
-def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Diagnostic]]:
+def make_plan(facts: ModelFacts, flags: Flags, run=None) -> tuple[LoopPlan | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if "training_step" not in facts.methods:
         return None, [facts.diag("LGEN104", facts.cls.name, f"`{facts.class_name}` defines no `training_step`", "define `training_step(self, batch, batch_idx)`")]
-    if "train_dataloader" not in facts.methods:
+    run_plan = None
+    if run is not None:
+        run_plan, run_diags = plan_run(facts, flags, run)
+        diags += run_diags
+        if run_plan is None:
+            return None, diags
+    elif "train_dataloader" not in facts.methods:
         return None, [facts.diag("LGEN110", facts.cls.name, f"`{facts.class_name}` defines no `train_dataloader`; the ejected script takes its data from the model", "define `train_dataloader(self)` (and `val_dataloader`) on the model")]
     ts = facts.methods["training_step"]
     params = [p.name.value for p in ts.params.params][1:]
@@ -1020,8 +1057,13 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
                 diags.append(facts.diag("LGEN501", u.call, "under 16-mixed on CUDA, Lightning's manual-optimization `clip_gradients` clips the still-scaled gradients (`opt.step()` unscales later); the script does the same", "to clip true gradients, call `self.loop.scaler.unscale_(opt)` before clipping in the ejected script, or use bf16-mixed", severity="warning"))
     if services & {"toggled_optimizer", "toggle_model"}:
         services |= {"toggle_optimizer", "untoggle_optimizer"}
-    validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0
+    if run_plan is not None:
+        validation = "validation_step" in hooks and run_plan.val_source is not None and flags.limit_val_batches != 0
+    else:
+        validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0
     trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
+    if run_plan is not None:
+        trainer_attrs |= run_plan.reads  # the entry reads them off the trainer
     logs = any(True for _ in _fit_log_uses(facts))
     data_before = any(
         u.trainer_attr == "estimated_stepping_batches" and u.method == "configure_optimizers" for u in facts.uses
@@ -1063,5 +1105,81 @@ def make_plan(facts: ModelFacts, flags: Flags) -> tuple[LoopPlan | None, list[Di
         wrap_optimizer=wrap,
         check_optimizers=check_optimizers,
         log_epoch_hook=_logs_epoch_hook(facts),
+        run=run_plan,
     )
     return plan, diags
+
+
+# a LightningDataModule's hooks the script calls when the class defines them
+DATAMODULE_HOOKS = frozenset({"prepare_data", "setup", "teardown", "train_dataloader", "val_dataloader", "test_dataloader", "predict_dataloader"})
+# hooks of a datamodule the script does not reproduce yet
+DATAMODULE_UNSUPPORTED = frozenset(
+    {"on_before_batch_transfer", "transfer_batch_to_device", "on_after_batch_transfer", "state_dict", "load_state_dict", "on_exception"}
+)
+DATAMODULE_MEMBERS = frozenset({"trainer", "hparams", "save_hyperparameters", "hparams_initial", "prepare_data_per_node", "log", "from_datasets", "load_from_checkpoint"})
+
+
+def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list[Diagnostic]]:
+    """Where the run's data comes from and what it calls after fit."""
+
+    diags: list[Diagnostic] = []
+    positions = facts.positions
+
+    def at(node, code, msg, help=""):
+        r = positions.get(node)
+        line, col, eline, ecol = (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1) if r is not None else (1, 1, 0, 0)
+        return Diagnostic(code, msg, facts.path, line, col, eline, ecol, help)
+
+    if flags.strategy == "ddp" or (flags.devices or 1) > 1:
+        diags.append(at(run.trainer, "LGEN402", "a run under DDP is not ejected yet", "eject the model file with `--strategy ddp`, or run on one device"))
+    if run.module_level:
+        diags.append(at(run.trainer, "LGEN120", "a run at module level is not ejected yet", "put the run under `if __name__ == \"__main__\":` or in a function called from there"))
+    fit_args = run.fit.args
+    dm_hooks: frozenset[str] = frozenset()
+    if run.datamodule_class is not None:
+        cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)
+        methods = {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+        dm_hooks = frozenset(m for m in methods if m in DATAMODULE_HOOKS)
+        for m in sorted(set(methods) & DATAMODULE_UNSUPPORTED):
+            diags.append(at(methods[m].name, "LGEN126", f"the datamodule's `{m}` is not ejected yet", "move it to the model, or keep the run on Lightning"))
+        selfs = {fn.params.params[0].name.value for fn in methods.values() if fn.params.params}
+
+        class _Members(cst.CSTVisitor):
+            def visit_Attribute(self, node):
+                if isinstance(node.value, cst.Name) and node.value.value in selfs and node.attr.value in DATAMODULE_MEMBERS and node.attr.value not in methods:
+                    diags.append(at(node, "LGEN126", f"the datamodule's `self.{node.attr.value}` is not ejected yet", "keep the datamodule to plain attributes of its own"))
+
+        cls.visit(_Members())
+        if "train_dataloader" not in dm_hooks:
+            diags.append(at(cls.name, "LGEN110", f"the datamodule `{run.datamodule_class}` defines no `train_dataloader`; Lightning raises", "define `train_dataloader(self)`"))
+        train_source = "datamodule"
+        val_source = "datamodule" if "val_dataloader" in dm_hooks else None
+        params = ("datamodule",)
+    else:
+        given_train = "train_dataloaders" in fit_args
+        given_val = "val_dataloaders" in fit_args
+        if not given_train and "train_dataloader" not in facts.methods:
+            diags.append(at(run.fit.call, "LGEN110", f"`fit` is given no training data and `{facts.class_name}` defines no `train_dataloader`; Lightning raises", "pass `train_dataloaders=` or a `datamodule=` to `fit`"))
+        train_source = "loaders" if given_train else "model"
+        val_source = "loaders" if given_val else ("model" if "val_dataloader" in facts.methods else None)
+        params = tuple(p for p in ("train_dataloaders", "val_dataloaders") if p in fit_args)
+    evaluations = tuple(dict.fromkeys(tc.method for tc in run.after))
+    for tc in run.after:
+        diags.append(at(tc.call, "LGEN125", f"`{run.trainer_name}.{tc.method}(...)` after fit is not ejected yet", "remove it, or keep the run on Lightning"))
+    if any(d.is_error for d in diags):
+        return None, diags
+    return (
+        RunPlan(
+            trainer_name=run.trainer_name,
+            train_source=train_source,
+            val_source=val_source,
+            datamodule=run.datamodule_class,
+            datamodule_hooks=dm_hooks,
+            fit_params=params,
+            evaluations=evaluations,
+            deterministic=bool(run.trainer_args.get("deterministic")),
+            limit_test_batches=run.trainer_args.get("limit_test_batches", 1.0),
+            reads=frozenset(attr for _, attr in run.reads),
+        ),
+        diags,
+    )

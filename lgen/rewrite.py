@@ -465,16 +465,36 @@ def _is_main_guard(stmt) -> bool:
     )
 
 
-def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None, set[str], list[Diagnostic]]:
-    """Returns (module without Lightning, names its own imports bind, diagnostics)."""
+def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Module | None, list, list[Diagnostic]]:
+    """Returns (module without Lightning, the entry's main guard to end the script with, diagnostics)."""
     edits, diags = plan_edits(facts, plan)
     lnames = facts.lightning_names
     direct, indirect = find_classes(facts.module, facts.imports)
     other_lm = {id(c) for c in direct + list(indirect.values()) if c is not facts.cls}
+    tail: list = []
+    if run is not None:
+        from lgen.run import DATAMODULE_NAMES
+
+        # the datamodules the run does not use go, as the other LightningModules do
+        other_lm |= {
+            id(c)
+            for c in facts.module.body
+            if isinstance(c, cst.ClassDef) and c.name.value != run.datamodule_class and any(qualname(b.value, facts.imports) in DATAMODULE_NAMES for b in c.bases)
+        }
+        entry = _EntryRewriter(facts, plan, run)
     body = []
     module_imports: dict[int, list] = {}
     for stmt in facts.module.body:
-        if id(stmt) in other_lm or _is_main_guard(stmt):
+        if id(stmt) in other_lm:
+            continue
+        if _is_main_guard(stmt):
+            if run is not None and not run.module_level:
+                _check_entry(facts, stmt, lnames, entry.skip_ids, diags)
+                tail.append(_add_parse_options(stmt.visit(entry)))
+            continue
+        if run is not None and (stmt is run.scope or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class)):
+            _check_entry(facts, stmt, lnames, entry.skip_ids, diags)
+            body.append(stmt.visit(entry))
             continue
         if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
             kept = [s for s in (_strip_lightning_import(s, facts.imports) for s in stmt.body) if s is not None]
@@ -504,7 +524,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
     for n in nested_imports:
         diags.append(facts.diag("LGEN301", n, "the file imports Lightning inside a function, class or block; the ejected script imports nothing from Lightning", "import Lightning at the top of the file, or remove the import"))
     if any(d.is_error for d in diags):
-        return None, set(), diags
+        return None, [], diags
     if body and _is_docstring(body[0]):
         body = body[1:]  # the model file's docstring describes the Lightning file, not this script
     base_was = facts.module.code_for_node(facts.lightning_base.value)
@@ -518,7 +538,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan) -> tuple[cst.Module | None
     else:  # an edit this bookkeeping does not place: transform the whole class
         new_cls = facts.cls.visit(rewriter)
     body = [new_cls if stmt is facts.cls else stmt for stmt in body]
-    return facts.module.with_changes(body=body), set(), diags
+    return facts.module.with_changes(body=body), tail, diags
 
 
 def _is_docstring(stmt) -> bool:
@@ -547,3 +567,78 @@ def _strip_lightning_import(small, imports):
         if is_lightning_name(dotted(small.module)):
             return None
     return small
+
+
+class _EntryRewriter(_Rewriter):
+    """The entry's run in plain calls: `Trainer(...)` becomes the script's loop state, its
+    `fit` / `test` calls the script's functions, `seed_everything` the script's own; a used
+    datamodule loses its Lightning base."""
+
+    def __init__(self, facts: ModelFacts, plan: LoopPlan, run):
+        edits = Edits()
+        code = run.module.code_for_node
+        name = cst.Name(run.trainer_name) if run.trainer_name else cst.parse_expression("make_loop()")
+        if run.trainer_name:
+            edits.add(run.trainer, cst.parse_expression("make_loop()"), _short(code(run.trainer)))
+        for tc in [run.fit] + run.after:
+            args = [cst.Arg(tc.args["model"]), cst.Arg(name)]
+            args += [cst.Arg(v, keyword=cst.Name(k), equal=_EQUAL) for k, v in tc.args.items() if k != "model"]
+            was = f"{run.trainer_name}.{tc.method}(...)" if run.trainer_name else f"{_short(code(run.trainer))}.fit(...)"
+            edits.add(tc.call, cst.Call(cst.Name(tc.method), args), was)
+        model = run.fit.args.get("model")
+        for c in run.save_checkpoints:
+            args = list(c.args)
+            args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+            edits.add(c, cst.Call(cst.Name("save_checkpoint"), [*args, cst.Arg(model), cst.Arg(name)]), f"{run.trainer_name}.save_checkpoint(...)")
+        for c in run.seeds:
+            if not isinstance(c.func, cst.Name):
+                edits.add(c, c.with_changes(func=cst.Name("seed_everything")), _short(code(c)))
+        super().__init__(facts, plan, edits, "")
+        self.run = run
+        self.datamodule = run.datamodule_class
+        # the Lightning names the edits take away (and the datamodule's base)
+        self.skip_ids: set[int] = set()
+        replaced = [run.trainer, run.fit.call, *(tc.call for tc in run.after), *run.save_checkpoints, *run.seeds]
+        replaced += [b for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class for b in c.bases]
+        ids = self.skip_ids
+
+        class _Names(cst.CSTVisitor):
+            def visit_Name(self, node):
+                ids.add(id(node))
+
+        for node in replaced:
+            node.visit(_Names())
+
+    def leave_ClassDef(self, original_node, updated_node):
+        if original_node.name.value != self.datamodule:
+            return updated_node
+        from lgen.run import DATAMODULE_NAMES
+
+        was = [self.run.module.code_for_node(b.value) for b in original_node.bases if qualname(b.value, self.facts.imports) in DATAMODULE_NAMES]
+        bases = [b for b in updated_node.bases if qualname(b.value, self.facts.imports) not in DATAMODULE_NAMES]
+        if bases:
+            bases[-1] = bases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        body = updated_node.body
+        return updated_node.with_changes(
+            bases=bases,
+            lpar=cst.MaybeSentinel.DEFAULT,
+            rpar=cst.MaybeSentinel.DEFAULT,
+            body=body.with_changes(header=_with_note(body.header, was)),
+        )
+
+
+_EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
+
+
+def _add_parse_options(guard: cst.If) -> cst.If:
+    """The script reads its own options first, then the entry's code runs with the rest."""
+    stmt = cst.parse_statement("parse_options()  # lgen: the script's options (--seed, --max-epochs, ...) go first\n")
+    return guard.with_changes(body=guard.body.with_changes(body=[stmt, *guard.body.body]))
+
+
+def _check_entry(facts: ModelFacts, stmt, lnames, skip_ids: set[int], diags: list[Diagnostic]) -> None:
+    """A Lightning name the run's edits leave in the entry's code is a located error."""
+    v = _Scan(lnames)
+    stmt.visit(v)
+    for n in [n for n in v.lightning_names if id(n) not in skip_ids][:1]:
+        diags.append(facts.diag("LGEN301", n, f"the entry uses `{n.value}` from Lightning, which the ejected script does not import", "remove it, or keep the run on Lightning"))

@@ -23,6 +23,10 @@ class GoldenCase:
     seed: int = 1234
     equivalence: bool = True
     lightning_flags: dict = field(default_factory=dict)
+    # a run (the entry holds the Trainer call): tests/test_runs.py compares `python model.py`
+    # under Lightning with `python train.py`, with these arguments for both
+    run: bool = False
+    run_args: list[str] = field(default_factory=list)
 
     @property
     def is_error(self) -> bool:
@@ -54,6 +58,8 @@ def load_cases() -> list[GoldenCase]:
                 seed=meta.get("seed", 1234),
                 equivalence=meta.get("equivalence", True),
                 lightning_flags=dict(meta.get("lightning", {})),
+                run=meta.get("run", False),
+                run_args=list(meta.get("run_args", [])),
             )
         )
     return cases

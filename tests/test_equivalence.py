@@ -12,7 +12,7 @@ from equivalence.zygote import SCRIPT_PRELOAD, python
 from golden_cases import lightning_flags, load_cases
 from lgen.vendor import parse_header
 
-CASES = [c for c in load_cases() if not c.is_error and c.equivalence]
+CASES = [c for c in load_cases() if not c.is_error and c.equivalence and not c.run]  # runs: test_runs.py
 
 
 def fresh_eject(case, workdir):

@@ -98,9 +98,15 @@ def test_a_template_line_past_the_line_length_falls_back_to_black():
     assert format_script(HEAD + "Y = 1", long_tail) == black.format_str(HEAD + "Y = 1" + long_tail, mode=MODE)
 
 
+def _model_source() -> str:
+    """The example's model file without its run (these tests are about a model file's script)."""
+    text = (ROOT / "examples" / "mlp.py").read_text()
+    return text[: text.index('if __name__ == "__main__":')].rstrip("\n") + "\n"
+
+
 def test_a_long_class_name_still_gives_black_output(tmp_path):
     name = "A" + "VeryLongName" * 9
-    source = (ROOT / "examples" / "mlp.py").read_text().replace("LitRegressor", name)
+    source = _model_source().replace("LitRegressor", name)
     model = tmp_path / "model.py"
     model.write_text(source)
     script, fast = eject(model, "--max-epochs", "1")
@@ -109,7 +115,7 @@ def test_a_long_class_name_still_gives_black_output(tmp_path):
 
 
 def test_unformatted_user_code_is_formatted(tmp_path):
-    source = (ROOT / "examples" / "mlp.py").read_text()
+    source = _model_source()
     model = tmp_path / "model.py"
     model.write_text(source.replace("super().__init__()", "super( ).__init__( ) ;x=[1,\n2]"))
     script, fast = eject(model, "--max-epochs", "1")
@@ -120,7 +126,7 @@ def test_unformatted_user_code_is_formatted(tmp_path):
 def test_trainer_constants_are_spelled_as_black_spells_them(tmp_path):
     attrs = ["gradient_clip_algorithm", "gradient_clip_val", "limit_train_batches", "val_check_interval", "world_size"]
     reads = "".join(f"        _ = self.trainer.{a}\n" for a in attrs)
-    source = (ROOT / "examples" / "mlp.py").read_text().replace("        x, y = batch\n        loss", reads + "        x, y = batch\n        loss", 1)
+    source = _model_source().replace("        x, y = batch\n        loss", reads + "        x, y = batch\n        loss", 1)
     model = tmp_path / "model.py"
     model.write_text(source)
     script, fast = eject(model, "--max-epochs", "1", "--gradient-clip-val", "0.5", "--gradient-clip-algorithm", "value")

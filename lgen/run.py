@@ -1,0 +1,513 @@
+"""Stage 1b: read the entry's run statically — the `Trainer(...)`, the `.fit(...)` on it, the
+`seed_everything(...)` and the `validate` / `test` / `predict` calls after it.
+
+A file without a `Trainer(...)` and a `.fit(...)` on it has no run: it is a model file (contract §1).
+Nothing here imports or executes the user's file. The result is plain values (RunFacts) that
+plan and rewrite read; the syntax nodes in it are the entry's own, so rewrite can find them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+from libcst.metadata import CodeRange
+
+from lgen.diagnostics import Diagnostic
+from lgen.inspect import dotted, import_map, qualname
+
+TRAINER_NAMES = frozenset(
+    f"{root}.{path}"
+    for root in ("lightning.pytorch", "pytorch_lightning")
+    for path in ("Trainer", "trainer.Trainer", "trainer.trainer.Trainer")
+) | {"lightning.Trainer"}
+SEED_NAMES = frozenset(
+    {
+        "lightning.seed_everything",
+        "lightning.pytorch.seed_everything",
+        "pytorch_lightning.seed_everything",
+        "lightning.fabric.utilities.seed.seed_everything",
+        "lightning_fabric.utilities.seed.seed_everything",
+        "lightning.fabric.seed_everything",
+        "lightning_fabric.seed_everything",
+        "lightning.pytorch.utilities.seed.seed_everything",
+        "pytorch_lightning.utilities.seed.seed_everything",
+    }
+)
+DATAMODULE_NAMES = frozenset(
+    f"{root}.{path}"
+    for root in ("lightning.pytorch", "pytorch_lightning")
+    for path in ("LightningDataModule", "core.LightningDataModule", "core.datamodule.LightningDataModule")
+) | {"lightning.LightningDataModule"}
+
+# Trainer methods lgen ejects, with Lightning 2.6's parameters in order (after `model`)
+METHOD_PARAMS = {
+    "fit": ("model", "train_dataloaders", "val_dataloaders", "datamodule", "ckpt_path"),
+    "validate": ("model", "dataloaders", "ckpt_path", "verbose", "datamodule"),
+    "test": ("model", "dataloaders", "ckpt_path", "verbose", "datamodule"),
+    "predict": ("model", "dataloaders", "datamodule", "return_predictions", "ckpt_path"),
+}
+
+# Trainer arguments that are lgen eject flags (same names), and those that change nothing the
+# script does when given these values (progress bar, summary: printing only)
+FLAG_ARGS = (
+    "max_epochs",
+    "max_steps",
+    "accumulate_grad_batches",
+    "gradient_clip_val",
+    "gradient_clip_algorithm",
+    "precision",
+    "strategy",
+    "devices",
+    "accelerator",
+    "num_sanity_val_steps",
+    "check_val_every_n_epoch",
+    "limit_train_batches",
+    "limit_val_batches",
+    "val_check_interval",
+)
+PRINT_ONLY_ARGS = ("enable_progress_bar", "enable_model_summary")
+# arguments read by the script itself
+RUN_ARGS = ("limit_test_batches", "limit_predict_batches", "deterministic", "inference_mode")
+
+
+@dataclass
+class TrainerCall:
+    """`trainer.<method>(...)` after the Trainer is made; `args` bound to Lightning's names."""
+
+    method: str
+    call: cst.Call
+    args: dict[str, cst.BaseExpression]
+
+
+@dataclass
+class RunFacts:
+    trainer_name: str  # the local name bound to the Trainer ("" for `Trainer(...).fit(...)`)
+    trainer: cst.Call  # the `Trainer(...)` call
+    trainer_args: dict[str, object]  # literal Trainer arguments (Python values)
+    trainer_arg_nodes: dict[str, cst.Arg]
+    fit: TrainerCall
+    after: list[TrainerCall]  # validate / test / predict calls after fit, in order
+    model_class: str | None  # the class `fit` is given, when lgen sees it built here
+    datamodule_class: str | None
+    scope: cst.FunctionDef | None  # the function holding the run; None: module level
+    in_main_guard: bool
+    seeds: list[cst.Call] = field(default_factory=list)  # seed_everything calls, any spelling
+    # other reads of the trainer in the entry code: (node, attribute name)
+    reads: list[tuple[cst.Attribute, str]] = field(default_factory=list)
+    save_checkpoints: list[cst.Call] = field(default_factory=list)  # trainer.save_checkpoint(...)
+    module: cst.Module | None = None  # the entry's tree these nodes belong to
+
+    @property
+    def module_level(self) -> bool:
+        return self.scope is None and not self.in_main_guard
+
+
+class _Positions:
+    def __init__(self, module: cst.Module):
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        self._pos = wrapper.resolve(PositionProvider)
+
+    def get(self, node) -> CodeRange | None:
+        return self._pos.get(node)
+
+
+class _Calls(cst.CSTVisitor):
+    """Every call in a tree with the statement and the function that hold it."""
+
+    def __init__(self):
+        self.calls: list[tuple[cst.Call, cst.CSTNode | None, cst.FunctionDef | None]] = []
+        self.attrs: list[tuple[cst.Attribute, cst.FunctionDef | None]] = []
+        self.names: list[tuple[cst.Name, cst.FunctionDef | None]] = []
+        self._fn: list[cst.FunctionDef] = []
+        self._stmt: list[cst.CSTNode] = []
+
+    def visit_FunctionDef(self, node):
+        self._fn.append(node)
+
+    def leave_FunctionDef(self, node):
+        self._fn.pop()
+
+    def visit_SimpleStatementLine(self, node):
+        self._stmt.append(node)
+
+    def leave_SimpleStatementLine(self, node):
+        self._stmt.pop()
+
+    def visit_Call(self, node):
+        self.calls.append((node, self._stmt[-1] if self._stmt else None, self._fn[-1] if self._fn else None))
+
+    def visit_Attribute(self, node):
+        self.attrs.append((node, self._fn[-1] if self._fn else None))
+
+    def visit_Name(self, node):
+        self.names.append((node, self._fn[-1] if self._fn else None))
+
+
+def _is_main_guard(stmt) -> bool:
+    if not isinstance(stmt, cst.If):
+        return False
+    t = stmt.test
+    return (
+        isinstance(t, cst.Comparison)
+        and dotted(t.left) == "__name__"
+        and len(t.comparisons) == 1
+        and isinstance(t.comparisons[0].comparator, cst.SimpleString)
+        and t.comparisons[0].comparator.evaluated_value == "__main__"
+    )
+
+
+def _literal(expr: cst.BaseExpression):
+    """A Python value for a literal Trainer argument; raises ValueError otherwise."""
+    import ast
+
+    if isinstance(expr, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
+        return ast.literal_eval(cst.Module([]).code_for_node(expr))
+    if isinstance(expr, cst.Name) and expr.value in ("True", "False", "None"):
+        return {"True": True, "False": False, "None": None}[expr.value]
+    if isinstance(expr, cst.UnaryOperation) and isinstance(expr.operator, cst.Minus) and isinstance(expr.expression, (cst.Integer, cst.Float)):
+        return -_literal(expr.expression)
+    if isinstance(expr, (cst.List, cst.Tuple)) and not expr.elements:
+        return []
+    raise ValueError
+
+
+def bind_args(call: cst.Call, params: tuple[str, ...]) -> tuple[dict[str, cst.BaseExpression], cst.CSTNode | None]:
+    """Binds a call's arguments to parameter names; returns (bound, the first argument lgen cannot bind)."""
+    bound: dict[str, cst.BaseExpression] = {}
+    for i, a in enumerate(call.args):
+        if a.star:
+            return bound, a
+        if a.keyword is None:
+            if i >= len(params):
+                return bound, a
+            bound[params[i]] = a.value
+        else:
+            if a.keyword.value not in params:
+                return bound, a
+            bound[a.keyword.value] = a.value
+    return bound, None
+
+
+def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) -> tuple[RunFacts | None, list[Diagnostic]]:
+    """The run in `module`, or None when it has no `Trainer(...)` with a `.fit(...)`.
+
+    `classes` are the file's top-level classes by name (to resolve what `fit` is given)."""
+    imports = import_map(module)
+    v = _Calls()
+    module.visit(v)
+    positions: _Positions | None = None
+
+    def at(node, code, msg, help="") -> Diagnostic:
+        nonlocal positions
+        if positions is None:
+            positions = _Positions(module)
+        r = positions.get(node)
+        if r is None:
+            return Diagnostic(code, msg, path, 1, 1, help=help)
+        return Diagnostic(code, msg, path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help)
+
+    trainers = [(c, stmt, fn) for c, stmt, fn in v.calls if qualname(c.func, imports) in TRAINER_NAMES]
+    fits = [(c, stmt, fn) for c, stmt, fn in v.calls if isinstance(c.func, cst.Attribute) and c.func.attr.value == "fit"]
+    if not trainers:
+        return None, []
+
+    # the Trainer must be bound to a name by a plain assignment, the fit called on that name
+    runs = []
+    for call, stmt, fn in trainers:
+        assign = stmt.body[0] if stmt is not None and len(stmt.body) == 1 else None
+        if not (isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name)):
+            chained = [(f, s) for f, s, ffn in fits if ffn is fn and f.func.value is call]
+            if chained:  # `Trainer(...).fit(...)`: a run with nothing after fit
+                runs.append((call, stmt, fn, None, chained))
+            continue
+        name = assign.targets[0].target.value
+        own_fits = [(f, s) for f, s, ffn in fits if ffn is fn and isinstance(f.func.value, cst.Name) and f.func.value.value == name]
+        if own_fits:
+            runs.append((call, stmt, fn, name, own_fits))
+    if not runs:
+        return None, []
+    if len(runs) > 1:
+        return None, [at(runs[1][0], "LGEN120", "the file holds several Trainer runs; lgen ejects one run", "keep one `Trainer(...)` and `.fit(...)` in the entry file")]
+    call, trainer_stmt, fn, name, own_fits = runs[0]
+    if len(own_fits) > 1:
+        return None, [at(own_fits[1][0], "LGEN120", f"`{name}.fit(...)` is called more than once; lgen ejects one fit", "call `fit` once")]
+    fit_call, fit_stmt = own_fits[0]
+
+    # where the run's statements sit: directly in the body of the function, the main guard or the module
+    body, in_guard = _scope_body(module, fn, trainer_stmt)
+    if body is None or fit_stmt not in body:
+        node = call if body is None else fit_call
+        return None, [at(node, "LGEN120", "the Trainer or its `fit` sits inside a loop, a branch or a `with` block; lgen ejects a run written as straight-line code", "make the `Trainer(...)` and its `.fit(...)` plain statements of one function (or of the module)")]
+    if body.index(fit_stmt) < body.index(trainer_stmt):
+        return None, [at(fit_call, "LGEN120", "`fit` is called before the Trainer is made", "make the Trainer first")]
+
+    diags: list[Diagnostic] = []
+    if name is None:
+        fit_args, bad = bind_args(fit_call, METHOD_PARAMS["fit"])
+    # the Trainer's arguments: literals only
+    targs: dict[str, object] = {}
+    arg_nodes: dict[str, cst.Arg] = {}
+    for a in call.args:
+        if a.keyword is None:
+            diags.append(at(a, "LGEN121", "a positional Trainer argument; lgen reads Trainer arguments by keyword", "pass it by keyword"))
+            continue
+        key = a.keyword.value
+        try:
+            value = _literal(a.value)
+        except ValueError:
+            if key == "default_root_dir":
+                continue  # only the logger's and checkpoint callback's files go there (both must be off)
+            diags.append(at(a.value, "LGEN121", f"`{key}=` is not a literal, so lgen cannot read it without running the file", f"write the value in the call, or pass it to `lgen eject` as `--{key.replace('_', '-')}`" if key in FLAG_ARGS else "write the value in the call"))
+            continue
+        problem = _trainer_arg_problem(key, value)
+        if problem:
+            diags.append(at(a, "LGEN122", problem[0], problem[1]))
+            continue
+        targs[key] = value
+        arg_nodes[key] = a
+
+    # what Lightning turns on by default writes files the script does not write yet
+    for key, what in (("logger", "Lightning's default logger writes lightning_logs/version_N/ (metrics, hparams)"), ("enable_checkpointing", "Lightning's default checkpoint callback writes lightning_logs/version_N/checkpoints/*.ckpt")):
+        if key not in call.args and key not in {a.keyword.value for a in call.args if a.keyword is not None}:
+            diags.append(at(call, "LGEN122", f"{what}, which this lgen version does not write yet", f"pass `{key}=False` to the Trainer (save with `trainer.save_checkpoint(path)` after fit), or keep the run on Lightning"))
+    # the trainer's other uses: the calls lgen ejects, and reads of what the script's loop keeps
+    after: list[TrainerCall] = []
+    fit_args, bad = bind_args(fit_call, METHOD_PARAMS["fit"])
+    if bad is not None:
+        diags.append(at(bad, "LGEN123", "an argument of `fit` lgen cannot bind", "pass `model` and the data by Lightning's parameter names"))
+    reads: list[tuple[cst.Attribute, str]] = []
+    saves: list[cst.Call] = []
+    if name is None:
+        name = ""  # no name: nothing else can reach this trainer
+    method_calls = {id(c.func): c for c, _, f in v.calls if f is fn and isinstance(c.func, cst.Attribute)}
+    fit_index = body.index(fit_stmt)
+    for node, f in v.attrs:
+        if not name or f is not fn or not (isinstance(node.value, cst.Name) and node.value.value == name):
+            continue
+        attr = node.attr.value
+        c = method_calls.get(id(node))
+        if c is fit_call:
+            continue
+        if c is not None and attr in ("validate", "test", "predict"):
+            holder = _statement_of(body, c)
+            if holder is None or body.index(holder) < fit_index:
+                diags.append(at(c, "LGEN120", f"`{name}.{attr}(...)` before `fit` or inside a block; lgen ejects evaluation calls written after `fit`, as plain statements", "call it after `fit`, at the same level"))
+                continue
+            args, bad = bind_args(c, METHOD_PARAMS[attr])
+            if bad is not None:
+                diags.append(at(bad, "LGEN123", f"an argument of `{attr}` lgen cannot bind", "pass the arguments by Lightning's parameter names"))
+                continue
+            after.append(TrainerCall(attr, c, args))
+        elif c is not None and attr == "save_checkpoint":
+            saves.append(c)
+        elif c is None and attr in TRAINER_READS:
+            reads.append((node, attr))
+        else:
+            diags.append(at(node, "LGEN124", f"`{name}.{attr}` has no equivalent in the ejected script yet", "remove it, or read one of: " + ", ".join(f"`{r}`" for r in sorted(TRAINER_READS))))
+    # the trainer's name used as a plain value (handed to other code) is not followed
+    attr_values = {id(a.value) for a, f in v.attrs if f is fn}
+    assigned_name = trainer_stmt.body[0].targets[0].target if name else None
+    for n, f in v.names:
+        if name and f is fn and n.value == name and id(n) not in attr_values and n is not assigned_name:
+            diags.append(at(n, "LGEN124", f"the Trainer `{name}` is handed to other code, which lgen does not follow", "use it only through `.fit`, `.validate`, `.test`, `.predict` and the attributes lgen reads"))
+            break
+    # each evaluation call's data, like fit's: only ckpt_path=None is ejected for now
+    for tc in [TrainerCall("fit", fit_call, fit_args)] + after:
+        ckpt = tc.args.get("ckpt_path")
+        if ckpt is not None and not (isinstance(ckpt, cst.Name) and ckpt.value == "None"):
+            diags.append(at(ckpt, "LGEN125", f"`{tc.method}(ckpt_path=...)` is not ejected yet (it needs Lightning's checkpoint files)", "drop `ckpt_path`; the script's `--resume CKPT` continues a fit from a checkpoint"))
+        if tc.method != "fit" and "model" not in tc.args:
+            diags.append(at(tc.call, "LGEN125", f"`{tc.method}()` without a model uses the best checkpoint of the fit, which needs Lightning's checkpoint files; not ejected yet", f"pass the model: `trainer.{tc.method}(model, ...)`"))
+    for tc in after:
+        for key in ("verbose", "return_predictions"):
+            if key in tc.args:
+                try:
+                    _literal(tc.args[key])
+                except ValueError:
+                    diags.append(at(tc.args[key], "LGEN123", f"`{key}=` is not a literal", "write True or False"))
+
+    # what fit is given: the model (and datamodule) built by a class of this file
+    model_cls = _built_class(fit_args.get("model"), body, fit_index, classes)
+    if "model" not in fit_args:
+        diags.append(at(fit_call, "LGEN123", "`fit` is called without a model", "pass the model"))
+    dm_expr = fit_args.get("datamodule")
+    dm_cls = None
+    train_arg = fit_args.get("train_dataloaders")
+    if train_arg is not None and dm_expr is None:
+        # Lightning: a datamodule passed as `train_dataloaders` is taken as the datamodule
+        c = _built_class(train_arg, body, fit_index, classes)
+        if c is not None and _is_datamodule(classes[c], imports):
+            dm_expr, dm_cls = train_arg, c
+            del fit_args["train_dataloaders"]
+            fit_args["datamodule"] = dm_expr
+    if dm_expr is not None and dm_cls is None:
+        dm_cls = _built_class(dm_expr, body, fit_index, classes)
+        if dm_cls is None or not _is_datamodule(classes[dm_cls], imports):
+            diags.append(at(dm_expr, "LGEN126", "lgen does not see which LightningDataModule class this is (it is not built from a class of this file in the same function)", "build the datamodule in the entry, from a `LightningDataModule` subclass defined in the entry file"))
+    for key in ("train_dataloaders", "val_dataloaders"):
+        if isinstance(fit_args.get(key), (cst.List, cst.Tuple, cst.Dict)):
+            diags.append(at(fit_args[key], "LGEN126", "several loaders for one stage are not ejected yet", "pass one DataLoader"))
+    for tc in after:
+        if isinstance(tc.args.get("dataloaders"), (cst.List, cst.Tuple, cst.Dict)):
+            diags.append(at(tc.args["dataloaders"], "LGEN126", "several loaders for one stage are not ejected yet", "pass one DataLoader"))
+
+    seeds = [c for c, _, _ in v.calls if qualname(c.func, imports) in SEED_NAMES]
+    run = RunFacts(
+        trainer_name=name,
+        trainer=call,
+        trainer_args=targs,
+        trainer_arg_nodes=arg_nodes,
+        fit=TrainerCall("fit", fit_call, fit_args),
+        after=after,
+        model_class=model_cls,
+        datamodule_class=dm_cls,
+        scope=fn,
+        in_main_guard=in_guard,
+        seeds=seeds,
+        reads=reads,
+        save_checkpoints=saves,
+    )
+    return run, diags
+
+
+# `trainer.<attr>` reads in the entry that the script's loop object answers the same way
+TRAINER_READS = frozenset({"callback_metrics", "current_epoch", "global_step", "logged_metrics"} - {"logged_metrics"})
+
+
+def _trainer_arg_problem(key: str, value) -> tuple[str, str] | None:
+    if key in FLAG_ARGS or key in RUN_ARGS:
+        if key == "inference_mode" and value is not True:
+            return ("`inference_mode=False` is not ejected yet", "drop it (evaluation then runs under torch.inference_mode, as by default)")
+        if key == "deterministic" and value not in (True, False, None):
+            return (f"`deterministic={value!r}` is not ejected yet", "use True or False")
+        return None
+    if key in PRINT_ONLY_ARGS:
+        return None
+    if key == "logger":
+        if value is False:
+            return None
+        return ("the Trainer's logger writes files (lightning_logs/.../metrics.csv) that this lgen version does not write yet", "pass `logger=False` to the Trainer, or keep the run on Lightning")
+    if key == "enable_checkpointing":
+        if value is False:
+            return None
+        return ("Lightning's checkpoint callback writes checkpoint files that this lgen version does not write yet", "pass `enable_checkpointing=False` to the Trainer, and save with `trainer.save_checkpoint(path)`")
+    if key == "callbacks" and value in ([], None):
+        return None
+    if key == "num_nodes" and value == 1:
+        return None
+    if key == "default_root_dir":
+        return None  # only the logger's and checkpoint callback's files live there, and both are off
+    if key == "log_every_n_steps" and isinstance(value, int) and value >= 0:
+        return None  # with the logger off, nothing reads it
+    return (f"the Trainer argument `{key}={value!r}` is not ejected yet", "remove it, or keep the run on Lightning")
+
+
+def _statement_of(body, node) -> cst.CSTNode | None:
+    for stmt in body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            found = []
+
+            class _Find(cst.CSTVisitor):
+                def visit_Call(self, c):
+                    if c is node:
+                        found.append(c)
+
+            stmt.visit(_Find())
+            if found:
+                return stmt
+    return None
+
+
+def _scope_body(module: cst.Module, fn: cst.FunctionDef | None, stmt) -> tuple[list | None, bool]:
+    if fn is not None:
+        body = list(fn.body.body) if isinstance(fn.body, cst.IndentedBlock) else None
+        return (body if body is not None and stmt in body else None), False
+    if stmt in module.body:
+        return list(module.body), False
+    for s in module.body:
+        if _is_main_guard(s) and isinstance(s.body, cst.IndentedBlock) and stmt in s.body.body:
+            return list(s.body.body), True
+    return None, False
+
+
+def _built_class(expr, body, before: int, classes) -> str | None:
+    """The class of this file an expression is built from: `Cls(...)`, or a name assigned `Cls(...)` earlier."""
+    if expr is None:
+        return None
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in classes:
+        return expr.func.value
+    if isinstance(expr, cst.Name):
+        found = None
+        for stmt in body[:before]:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for s in stmt.body:
+                    if isinstance(s, (cst.Assign, cst.AnnAssign)):
+                        targets = [t.target for t in s.targets] if isinstance(s, cst.Assign) else [s.target]
+                        if any(isinstance(t, cst.Name) and t.value == expr.value for t in targets):
+                            found = _built_class(s.value, [], 0, classes) if s.value is not None else None
+        return found
+    return None
+
+
+def _is_datamodule(cls: cst.ClassDef, imports) -> bool:
+    return any(qualname(b.value, imports) in DATAMODULE_NAMES for b in cls.bases)
+
+
+def read_run(path: str, source: str) -> tuple[RunFacts | None, list[Diagnostic]]:
+    """The run in the entry's text; (None, []) for a model file or text that does not parse
+    (inspect then reports the syntax error where it is)."""
+    if "fit" not in source or "Trainer" not in source:
+        return None, []  # no run can be spelled without both words: skip the parse
+    from lgen.inspect import _python_syntax_error
+
+    # Python's compiler first: libcst's parser overflows its stack on some deep input (inspect
+    # then reports the error where Python finds it)
+    if _python_syntax_error(source, path) is not None:
+        return None, []
+    try:
+        module = cst.parse_module(source)
+    except (cst.ParserSyntaxError, cst.CSTValidationError, RecursionError):
+        return None, []
+    classes = {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)}
+    run, diags = find_run(path, module, classes)
+    if run is not None:
+        run.module = module
+    return run, diags
+
+
+def run_flags(path: str, run: RunFacts, flags, given: frozenset[str] | None):
+    """The eject's flags for a run: Lightning's defaults, then the Trainer's literal arguments,
+    then the flags given to `lgen eject` (all of `flags` that differ from the defaults when
+    `given` is None)."""
+    from dataclasses import fields, replace
+
+    from lgen.options import FlagError, Flags, flags_from_trainer, validate
+
+    values, problems = flags_from_trainer(run.trainer_args)
+    diags = []
+    positions = _Positions(run.module)
+
+    def at(node, code, msg, help=""):
+        r = positions.get(node)
+        return Diagnostic(code, msg, path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help)
+
+    for key, problem in problems.items():
+        diags.append(at(run.trainer_arg_nodes[key], "LGEN122", problem, f"change it, or pass `--{key.replace('_', '-')}` to `lgen eject`"))
+    try:
+        validate(replace(Flags(), **values))
+    except FlagError as e:
+        diags.append(at(run.trainer, "LGEN401", str(e), "fix the Trainer argument"))
+    if diags:
+        return flags, diags
+    default = Flags()
+    if given is None:
+        given = frozenset(f.name for f in fields(Flags) if getattr(flags, f.name) != getattr(default, f.name))
+    merged = replace(default, **{**values, **{k: getattr(flags, k) for k in given if k in default.__dataclass_fields__}})
+    try:
+        validate(merged)
+    except FlagError as e:
+        diags.append(at(run.trainer, "LGEN401", f"{e} (with the flags given to `lgen eject`)", "change the flag or the Trainer argument"))
+    return merged, diags

@@ -1,0 +1,97 @@
+"""Proof by Lightning for runs (contract §6): in a fresh folder holding a copy of the entry,
+`python model.py` (Lightning 2.6.6) and, in another, `python train.py` (the ejected script) give
+
+- the same set of files (the script's own `lgen_out/last.ckpt` aside);
+- in every checkpoint, `torch.equal` tensors for every key the script writes, and those keys
+  are keys of Lightning's checkpoint;
+- the same lines printed by the entry that start with "result" (what it prints from `test()`,
+  `trainer.callback_metrics`, ...), compared exactly.
+
+The golden cases with `run = true` in case.toml are the runs; `run_args` go to both sides.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from equivalence.harness import subprocess_env
+from equivalence.zygote import SCRIPT_PRELOAD, lightning_preload, python
+from golden_cases import load_cases
+
+RUN_CASES = [c for c in load_cases() if c.run and not c.is_error]
+# what the script writes of its own (contract §5: v1's --out-dir checkpoint)
+OWN = {"lgen_out/last.ckpt"}
+
+
+def _files(folder: Path) -> set[str]:
+    out = set()
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if d != "__pycache__"]
+        for n in names:
+            out.add(os.path.relpath(os.path.join(root, n), folder).replace(os.sep, "/"))
+    return out
+
+
+def _results(stdout: str) -> list[str]:
+    return [line for line in stdout.splitlines() if line.lower().startswith("result")]
+
+
+def _compare_checkpoints(theirs: Path, ours: Path) -> list[str]:
+    import torch
+
+    a = torch.load(theirs, map_location="cpu", weights_only=False)
+    b = torch.load(ours, map_location="cpu", weights_only=True)
+    problems = [f"{ours.name}: key {k!r} is not in Lightning's checkpoint" for k in b if k not in a]
+
+    def same(x, y, where):
+        if isinstance(x, torch.Tensor) or isinstance(y, torch.Tensor):
+            if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor) and x.dtype == y.dtype and torch.equal(x, y)):
+                problems.append(f"{where}: tensors differ")
+        elif isinstance(x, dict) and isinstance(y, dict):
+            if set(x) != set(y):
+                problems.append(f"{where}: keys {sorted(map(str, x))} != {sorted(map(str, y))}")
+            for k in set(x) & set(y):
+                same(x[k], y[k], f"{where}[{k!r}]")
+        elif isinstance(x, (list, tuple)) and isinstance(y, (list, tuple)):
+            if len(x) != len(y):
+                problems.append(f"{where}: {len(x)} items != {len(y)}")
+            for i, (p, q) in enumerate(zip(x, y)):
+                same(p, q, f"{where}[{i}]")
+        elif x != y or type(x) is not type(y):
+            problems.append(f"{where}: {x!r} != {y!r}")
+
+    for k in b:
+        if k in a:
+            same(a[k], b[k], f"{ours.name}[{k!r}]")
+    return problems
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", RUN_CASES, ids=[c.name for c in RUN_CASES])
+def test_run_matches_lightning(case, tmp_path):
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    theirs.mkdir()
+    shutil.copy(case.dir / "model.py", theirs / "model.py")
+    ejected = case.eject(ours)
+    assert ejected.returncode == 0, ejected.stderr
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    lightning = python(["model.py", *case.run_args], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
+    assert lightning.returncode == 0, lightning.stderr[-4000:]
+    script = python(["train.py", *case.run_args], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    assert script.returncode == 0, script.stderr[-4000:]
+
+    assert _results(lightning.stdout), "the entry prints no result line: nothing would be compared"
+    assert _results(script.stdout) == _results(lightning.stdout)
+    lightning_files = _files(theirs) - {"model.py"}
+    script_files = _files(ours) - {"model.py", "train.py"} - OWN
+    assert script_files == lightning_files
+    assert lightning_files, "the run writes no file: nothing would be compared"
+    problems = []
+    for name in sorted(lightning_files):
+        if name.endswith(".ckpt"):
+            problems += _compare_checkpoints(theirs / name, ours / name)
+    assert problems == [], "\n".join(problems)
