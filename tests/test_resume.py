@@ -153,3 +153,77 @@ def test_max_steps_with_a_lightning_checkpoint_is_refused(noval, ejected, tmp_pa
     ckpt = noval / "epoch=0-step=16.ckpt"
     line = _refused(ejected["ResumeNoValModel"], ckpt, tmp_path, "--max-steps", "100")
     assert "max_steps" in line, line
+
+
+# "3 epochs, resume to 6" (issue 19): the script run to 3 epochs and resumed with --resume to 6
+# equals Lightning's fit to 3 and a new Trainer's fit(ckpt_path=...) to 6, tensor for tensor
+# (state_dict, optimizer and scheduler states, global_step, epoch, callback_metrics); and the
+# script resumes Lightning's 3-epoch checkpoint to the same end. Lightning's side runs both its
+# fits in one process (lightning_resume.py --chain). Lightning cannot resume the script's own
+# last.ckpt the same way: it holds no `loops` (contract §2's keys only), and without them
+# `_CheckpointConnector.restore_loops` restores no epoch or step, so Lightning would start over.
+MORE = MODELS / "resume_more.py"
+FIRST, LAST = 3, 6
+CHAIN = [
+    # manual: two optimizers with state and a scheduler each, toggling, validation
+    pytest.param("ResumeGanModel", {}, id="manual_gan"),
+    # manual: a scheduler the user steps every second batch
+    pytest.param("ResumeManualStepModel", {}, id="manual_step_sched"),
+    # each epoch ends on a short accumulation window; a step-interval scheduler
+    pytest.param("ResumeAccumModel", {"accumulate_grad_batches": 3}, id="accum"),
+    pytest.param("ResumeAccumModel", {"precision": "bf16-mixed"}, id="bf16_mixed"),
+    pytest.param(
+        "ResumeAccumModel",
+        {"strategy": "ddp", "devices": 2, "accumulate_grad_batches": 2},
+        id="ddp",
+    ),
+    pytest.param(
+        "ResumeAccumModel",
+        {"precision": "16-mixed", "accelerator": "cuda"},
+        id="fp16_cuda",
+        marks=pytest.mark.gpu,
+    ),
+]
+
+
+def _lightning_chain(cls, flags, out):
+    from equivalence.harness import distributed_env, is_distributed
+
+    cmd = [os.sys.executable, RUNNER, MORE, cls, str(SEED), repr({**flags, "max_epochs": LAST})]
+    cmd += [out, "--chain", str(FIRST)]
+    if is_distributed(flags):  # Lightning's launcher starts the other ranks: a real process
+        _run("Lightning resume chain", cmd, ROOT, 300, extra_env=distributed_env())
+    elif flags.get("accelerator", "cpu") != "cpu":
+        _run("Lightning resume chain", cmd, ROOT, 300)
+    else:
+        _run("Lightning resume chain", cmd, ROOT, 300, preload=lightning_preload(MORE))
+    return out / "first.ckpt", out / "resumed.ckpt"
+
+
+def _script(script, flags, out_dir, *args):
+    from equivalence.harness import run_torchrun
+
+    args = ["--seed", SEED, "--accelerator", flags.get("accelerator", "cpu"), *args]
+    if flags.get("strategy") == "ddp":
+        return run_torchrun(script, flags["devices"], args, out_dir)
+    return run_script(script, args, out_dir)
+
+
+@pytest.mark.parametrize("cls, flags", CHAIN)
+def test_three_epochs_resumed_to_six_match_lightning(cls, flags, tmp_path):
+    from equivalence.harness import flags_to_cli
+
+    script = tmp_path / "train.py"
+    eject = [os.sys.executable, "-m", "lgen", "eject", MORE, "--class", cls, "-o", script]
+    eject += flags_to_cli({**flags, "max_epochs": LAST})
+    _run("lgen eject", eject, ROOT, 120, preload=LGEN_PRELOAD)
+    first, resumed = _lightning_chain(cls, flags, tmp_path)
+
+    ours_first = _script(script, flags, tmp_path / "s3", "--max-epochs", FIRST)
+    ours = _script(script, flags, tmp_path / "s6", "--resume", ours_first, "--max-epochs", LAST)
+    from_lightning = _script(script, flags, tmp_path / "x6", "--resume", first, "--max-epochs", LAST)
+
+    problems = [f"first {FIRST} epochs: {p}" for p in compare(first, ours_first)]
+    problems += [f"script resumed: {p}" for p in compare(resumed, ours)]
+    problems += [f"Lightning's checkpoint resumed: {p}" for p in compare(resumed, from_lightning)]
+    assert not problems, "\n  ".join(problems)
