@@ -177,6 +177,9 @@ CHAIN = [
         {"strategy": "ddp", "devices": 2, "accumulate_grad_batches": 2},
         id="ddp",
     ),
+    # 16-mixed's GradScaler path, forced onto the CPU on both sides as tests/test_precision.py
+    # does: a scale that dropped in the first 3 epochs must go on from there
+    pytest.param("ResumeAccumModel", {"precision": "16-mixed", "fp16_cpu_plugin": True}, id="fp16_scaler_cpu"),
     pytest.param(
         "ResumeAccumModel",
         {"precision": "16-mixed", "accelerator": "cuda"},
@@ -213,10 +216,23 @@ def _script(script, flags, out_dir, *args):
 def test_three_epochs_resumed_to_six_match_lightning(cls, flags, tmp_path):
     from equivalence.harness import flags_to_cli
 
+    import torch
+
     script = tmp_path / "train.py"
+    fp16_cpu = flags.get("fp16_cpu_plugin", False)
+    eject_flags = {k: v for k, v in flags.items() if k != "fp16_cpu_plugin"}
     eject = [os.sys.executable, "-m", "lgen", "eject", MORE, "--class", cls, "-o", script]
-    eject += flags_to_cli({**flags, "max_epochs": LAST})
+    eject += flags_to_cli({**eject_flags, "max_epochs": LAST})
     _run("lgen eject", eject, ROOT, 120, preload=LGEN_PRELOAD)
+    if fp16_cpu:
+        from test_precision import DTYPE_SWITCH, SCALER_SWITCH
+
+        text = script.read_text()
+        assert text.count(SCALER_SWITCH) == 1 and text.count(DTYPE_SWITCH) == 1, "the switches moved"
+        text = text.replace(SCALER_SWITCH, 'torch.amp.GradScaler("cpu")')
+        script.write_text(text.replace(DTYPE_SWITCH, "torch.float16"))
+        # Lightning gets the plugin instead of the precision flag
+        flags = {k: v for k, v in flags.items() if k != "precision"}
     first, resumed = _lightning_chain(cls, flags, tmp_path)
 
     ours_first = _script(script, flags, tmp_path / "s3", "--max-epochs", FIRST)
@@ -226,4 +242,12 @@ def test_three_epochs_resumed_to_six_match_lightning(cls, flags, tmp_path):
     problems = [f"first {FIRST} epochs: {p}" for p in compare(first, ours_first)]
     problems += [f"script resumed: {p}" for p in compare(resumed, ours)]
     problems += [f"Lightning's checkpoint resumed: {p}" for p in compare(resumed, from_lightning)]
+    if fp16_cpu:  # the GradScaler's state, which compare() leaves out
+        load = lambda path: torch.load(path, weights_only=False)["MixedPrecision"]  # noqa: E731
+        for what, theirs, ours_ in (("first", first, ours_first), ("resumed", resumed, ours),
+                                    ("Lightning's resumed", resumed, from_lightning)):  # fmt: skip
+            if load(theirs) != load(ours_):
+                problems.append(f"{what}: MixedPrecision {load(theirs)} != {load(ours_)}")
+        # observable: the scale dropped before the checkpoint, so a fresh scaler would differ
+        assert load(first)["scale"] < 65536.0, load(first)
     assert not problems, "\n  ".join(problems)

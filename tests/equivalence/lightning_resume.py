@@ -12,7 +12,8 @@
 
 Each checkpoint written after a resumed fit gets its callback_metrics next to it
 (harness.METRICS_SUFFIX), as harness._lightning_main writes them. FLAGS may carry accelerator,
-devices and strategy: with devices > 1 Lightning's launcher re-runs this file once per extra
+devices and strategy, and fp16_cpu_plugin=True (16-mixed's GradScaler path on CPU, as
+tests/test_precision.py runs it): with devices > 1 Lightning's launcher re-runs this file once per extra
 rank (the caller sets harness.distributed_env()).
 
 FLAGS: Trainer keyword arguments (max_epochs, ...), on top of harness._lightning_main's
@@ -45,6 +46,19 @@ def main(argv: list[str]) -> None:
         enable_model_summary=False,
     )
     common.update(ast.literal_eval(flags))
+    if common.pop("fp16_cpu_plugin", False):
+        # the 16-mixed GradScaler path on CPU (see tests/test_precision.py): a fresh scaler each fit
+        import torch
+        from lightning.pytorch.plugins.precision import MixedPrecision
+
+        plugin = lambda: MixedPrecision("16-mixed", "cpu", scaler=torch.amp.GradScaler("cpu"))  # noqa: E731
+    else:
+        plugin = None
+
+    def trainer_of(**kwargs):
+        if plugin is not None:
+            kwargs["plugins"] = [plugin()]
+        return Trainer(**kwargs)
 
     def save(trainer, path):
         import torch
@@ -56,12 +70,12 @@ def main(argv: list[str]) -> None:
 
     if argv[5] == "--chain":
         first = Path(out) / "first.ckpt"
-        launcher = trainer = Trainer(enable_checkpointing=False, **{**common, "max_epochs": int(argv[6])})
+        launcher = trainer = trainer_of(enable_checkpointing=False, **{**common, "max_epochs": int(argv[6])})
         trainer.fit(model)
         save(trainer, first)
         seed_everything(int(seed))
         model = cls()
-        trainer = Trainer(enable_checkpointing=False, **common)
+        trainer = trainer_of(enable_checkpointing=False, **common)
         trainer.fit(model, ckpt_path=str(first))
         save(trainer, Path(out) / "resumed.ckpt")
         if is_distributed(common):
