@@ -158,6 +158,31 @@ MUTATIONS: list[Mutation] = [
        "templates/step.py.jinja", [("            if batch_idx % ACCUMULATE_GRAD_BATCHES == 0:\n", "            if True:\n")],
        EQ, "-k", "accum"),
 ]
+# ---- resume ("3 epochs, resume to 6" against Lightning's fit(ckpt_path=...)): caught only by
+# test_three_epochs_resumed_to_six_match_lightning (the other resume tests have one optimizer,
+# automatic optimization, 32-true, one process)
+RESUME_CHAIN = "tests/test_resume.py::test_three_epochs_resumed_to_six_match_lightning"
+LOAD_STATE = "        try:\n            obj.load_state_dict(state)\n"
+MUTATIONS += [
+    _m("resume_second_optimizer_dropped", "--resume restores the first optimizer's state only",
+       "templates/ckpt.py.jinja",
+       [(LOAD_STATE, '        if key == "optimizer_states" and index > 0:\n            continue\n' + LOAD_STATE)],
+       RESUME_CHAIN, "-k", "manual_gan"),
+    _m("resume_manual_schedulers_dropped", "--resume under manual optimization leaves the schedulers' states fresh",
+       "templates/ckpt.py.jinja",
+       [('    load_states(loop.lr_schedulers, checkpoint, "lr_schedulers")\n',
+         '{% if plan.automatic %}\n    load_states(loop.lr_schedulers, checkpoint, "lr_schedulers")\n{% endif %}\n')],
+       RESUME_CHAIN, "-k", "manual"),
+    _m("resume_scaler_dropped", "--resume under 16-mixed starts a fresh GradScaler (scale 65536 again)",
+       "templates/ckpt.py.jinja",
+       [('        loop.scaler.load_state_dict(checkpoint["MixedPrecision"])\n', "        pass\n")],
+       RESUME_CHAIN, "-k", "fp16"),
+    _m("resume_ddp_rank0_only", "DDP --resume: only rank 0 loads the optimizer states",
+       "templates/ckpt.py.jinja",
+       [('    load_states(loop.optimizers, checkpoint, "optimizer_states")\n',
+         '    if getattr(loop, "rank", 0) == 0:\n        load_states(loop.optimizers, checkpoint, "optimizer_states")\n')],
+       RESUME_CHAIN, "-k", "ddp"),
+]
 BY_NAME = {m.name: m for m in MUTATIONS}
 assert len(BY_NAME) == len(MUTATIONS)
 
