@@ -216,10 +216,15 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
     # runs): it names the exact place of a syntax error, finds the errors a parser alone
     # misses (`return` outside a function, ...), and refuses the deeply nested input that
     # overflows libcst's native parser's stack (a segfault, not an exception)
-    found = _python_syntax_error(source, path)
+    trees: list = []
+    found = _python_syntax_error(source, path, trees)
     if found is not None:
         line, col, msg = found
         return None, [Diagnostic("LGEN101", f"cannot parse the file: {msg}", path, line, col, help="fix the syntax error and eject again")], None
+    depth: list[int] = []
+    deep = _too_deep_for_libcst(source, trees[0], depth) if trees else None
+    if deep is not None:
+        return None, [too_deep(path, *deep)], None
     try:
         module = cst.parse_module(source)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as e:
@@ -322,6 +327,9 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
                     auto, auto_node = _literal_bool(assign.value), assign
             uses.append(use)
 
+    for node, message in _hidden_uses(module, cls, set(methods)):
+        diags.append(at(node, "LGEN113", message, "call Lightning's API on `self` by name (`self.log(...)`), define hooks as plain `def` methods in the class, and leave the class as written"))
+
     if auto is None and auto_node is not None:
         diags.append(at(auto_node, "LGEN108", "`automatic_optimization` is not assigned a literal `True` or `False`", "write `self.automatic_optimization = False`"))
 
@@ -342,7 +350,129 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
         calls=calls,
         lightning_names=lightning_names,
     )
+    facts.memo["ast_depth"] = depth[0] if depth else 0
     return facts, diags, None
+
+
+_DYNAMIC_ATTRS = frozenset({"getattr", "setattr", "delattr"})
+
+
+def _may_name_lightning(expr: cst.BaseExpression) -> bool:
+    """Whether a string built at run time may be the name of a LightningModule member: its
+    literal parts (of an f-string or a `+` of strings) fit one, the rest standing for any text."""
+    import re
+
+    def pattern(e) -> str:
+        if isinstance(e, cst.SimpleString) and isinstance(e.evaluated_value, str):
+            return re.escape(e.evaluated_value)
+        if isinstance(e, cst.FormattedString):
+            return "".join(re.escape(p.value) if isinstance(p, cst.FormattedStringText) else ".*" for p in e.parts)
+        if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, cst.Add):
+            return pattern(e.left) + pattern(e.right)
+        if isinstance(e, cst.ConcatenatedString):
+            return pattern(e.left) + pattern(e.right)
+        return ".*"
+
+    regex = re.compile(pattern(expr), re.DOTALL)
+    return any(regex.fullmatch(m) for m in LIGHTNING_MODULE_MEMBERS)
+
+
+_DUNDER_ACCESS = frozenset({"__dict__", "__getattribute__", "__getattr__", "__setattr__", "__delattr__"})
+
+
+def _hidden_uses(module: cst.Module, cls: cst.ClassDef, methods: set[str]) -> list[tuple[cst.CSTNode, str]]:
+    """Code that reaches the model's attributes or hooks where lgen cannot see which: `eval` and
+    `exec` anywhere, `getattr(self, name)` with a computed name (or a literal one of Lightning's),
+    `self.__dict__`, `vars(self)`, an `async def` hook, and the class changed from outside."""
+    found: list[tuple[cst.CSTNode, str]] = []
+    name = cls.name.value
+
+    def literal(arg: cst.Arg) -> str | None:
+        v = arg.value
+        if isinstance(v, cst.SimpleString) and v.prefix.lower() in ("", "u"):
+            return v.evaluated_value if isinstance(v.evaluated_value, str) else None
+        return None
+
+    class Finder(cst.CSTVisitor):
+        def __init__(self):
+            self.selves: list[str] = []  # the self parameter of each enclosing method
+            self.in_class = False
+
+        def _is_self(self, expr) -> bool:
+            if isinstance(expr, cst.Name) and self.in_class and expr.value in self.selves:
+                return True
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("type", "super"):
+                return self.in_class  # type(self), super()
+            if isinstance(expr, cst.Attribute) and expr.attr.value == "__class__":
+                return self._is_self(expr.value)
+            return isinstance(expr, cst.Name) and expr.value == name
+
+        def visit_ClassDef(self, node):
+            if node is cls:
+                self.in_class = True
+
+        def leave_ClassDef(self, node):
+            if node is cls:
+                self.in_class = False
+
+        def visit_FunctionDef(self, node):
+            if self.in_class:
+                if node.asynchronous is not None and node.name.value in LIGHTNING_MODULE_MEMBERS and node in cls.body.body:
+                    found.append((node, f"`{node.name.value}` is an `async def`: Lightning would get a coroutine, not its result"))
+                params = node.params.params or node.params.posonly_params
+                self.selves.append(params[0].name.value if params else "")
+
+        def leave_FunctionDef(self, node):
+            if self.in_class:
+                self.selves.pop()
+
+        def visit_Call(self, node):
+            f = node.func
+            if isinstance(f, cst.Name) and f.value in ("eval", "exec"):
+                found.append((node, f"`{f.value}(...)` runs code lgen cannot read; it may use Lightning's API or change the model"))
+            elif isinstance(f, cst.Name) and f.value in _DYNAMIC_ATTRS and node.args and self._is_self(node.args[0].value):
+                attr = literal(node.args[1]) if len(node.args) > 1 else None
+                if attr is None and len(node.args) > 1 and not _may_name_lightning(node.args[1].value):
+                    pass  # e.g. getattr(self, f"layer_{i}"): no name of Lightning's fits that pattern
+                elif attr is None:
+                    found.append((node, f"`{f.value}` on the model with a name computed at run time: lgen cannot see which attribute, which may be Lightning's"))
+                elif attr in LIGHTNING_MODULE_MEMBERS and attr not in methods:
+                    found.append((node, f"`{f.value}(..., {attr!r})` reaches Lightning's `{attr}` by name, where lgen does not rewrite it"))
+                elif f.value != "getattr" and not self.in_class:
+                    found.append((node, f"`{f.value}` changes `{name}` from outside the class"))
+            elif isinstance(f, cst.Name) and f.value == "vars" and node.args and self._is_self(node.args[0].value):
+                found.append((node, "`vars(...)` of the model reaches its attributes where lgen cannot see which"))
+            elif isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == "object" and f.attr.value in _DUNDER_ACCESS:
+                found.append((node, f"`object.{f.attr.value}` reaches attributes where lgen cannot see which"))
+
+        def visit_Attribute(self, node):
+            if node.attr.value in _DUNDER_ACCESS and self._is_self(node.value):
+                found.append((node, f"`.{node.attr.value}` of the model reaches its attributes where lgen cannot see which"))
+
+        def _target(self, t):
+            if isinstance(t, cst.Attribute) and self._is_self(t.value) and not (
+                self.in_class and isinstance(t.value, cst.Name) and t.value.value in self.selves
+            ):
+                found.append((t, f"`{name}.{t.attr.value}` is assigned outside the class body, at run time, where lgen cannot follow it"))
+            elif isinstance(t, (cst.Tuple, cst.List)):
+                for el in t.elements:
+                    self._target(el.value)
+
+        def visit_Assign(self, node):
+            for t in node.targets:
+                self._target(t.target)
+
+        def visit_AugAssign(self, node):
+            self._target(node.target)
+
+        def visit_AnnAssign(self, node):
+            self._target(node.target)
+
+        def visit_Del(self, node):
+            self._target(node.target)
+
+    module.visit(Finder())
+    return found
 
 
 # bases that add nothing Lightning could call: plain classes of the standard library's
@@ -475,14 +605,23 @@ class _Positions:
         return self.ranges.get(node)
 
 
-def _python_syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
+def _python_syntax_error(source: str, path: str, trees: list | None = None) -> tuple[int, int, str] | None:
     """Python's own SyntaxError for the file, as (line, column, message); None if it compiles.
 
-    `compile` parses and builds a code object; nothing in the file runs.
+    `compile` parses and builds a code object; nothing in the file runs. Python's syntax tree
+    (`ast.parse`, under the caller's limit) is appended to `trees` when it compiles.
     """
+    import ast
+    import sys
     import warnings
 
+    # under the recursion limit of a fresh `python` compiling the script at its top level (the
+    # pipeline runs deeper, under a higher limit): what compiles here compiles there
+    limit, depth, frame = sys.getrecursionlimit(), 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
     try:
+        sys.setrecursionlimit(min(limit, _PYTHON_RECURSION_LIMIT + depth))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile(source, path or "<model>", "exec", dont_inherit=True)
@@ -492,7 +631,75 @@ def _python_syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
         return 1, 1, "the file is nested too deeply for Python to compile it"
     except Exception:  # e.g. null bytes on some Pythons: libcst's verdict stands
         pass
+    finally:
+        sys.setrecursionlimit(limit)
+    if trees is not None:
+        try:
+            trees.append(ast.parse(source, path or "<model>"))
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            pass
     return None
+
+
+_PYTHON_RECURSION_LIMIT = 1000  # a fresh `python`'s sys.getrecursionlimit()
+# How deep libcst's tree may be. Its native parser recurses on the thread's stack without a
+# limit of its own (pipeline.eject gives it a large one); Python's compiler bounds the depth of
+# most constructs below this, but not the ones that are flat in Python's tree and nested in
+# libcst's: a dotted name in an import, `a and b and ...`, "implicitly" "concatenated" "strings".
+LIBCST_MAX_DEPTH = 5000
+
+
+def _too_deep_for_libcst(source: str, tree, deepest: list[int]) -> tuple[int, int] | None:
+    """Where libcst's tree would be deeper than LIBCST_MAX_DEPTH, (line, column); None if nowhere.
+
+    A walk of Python's tree without recursion: each node is one level, and the constructs
+    libcst nests where Python does not count one level per part. The largest depth found is
+    appended to `deepest`."""
+    import ast
+
+    stack, most = [(tree, 0)], 0
+    while stack:
+        node, depth = stack.pop()
+        depth += 1
+        most = max(most, depth)
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values)
+        elif isinstance(node, ast.alias):
+            depth += node.name.count(".")
+        elif isinstance(node, ast.ImportFrom):
+            depth += (node.module or "").count(".")
+        elif isinstance(node, (ast.Constant, ast.JoinedStr)) and getattr(node, "end_col_offset", None) is not None:
+            if node.end_lineno - node.lineno > 100 or node.end_col_offset - node.col_offset > 2 * LIBCST_MAX_DEPTH:
+                depth += _string_pieces(source, node)
+        if depth > LIBCST_MAX_DEPTH and hasattr(node, "lineno"):
+            return node.lineno, node.col_offset + 1
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    deepest.append(most)
+    return None
+
+
+def _string_pieces(source: str, node) -> int:
+    """How many string literals make up one (implicitly concatenated) string constant."""
+    import ast
+    import io
+    import tokenize
+
+    segment = ast.get_source_segment(source, node) or ""
+    try:
+        return sum(t.type == tokenize.STRING or t.type == getattr(tokenize, "FSTRING_START", -1) for t in tokenize.generate_tokens(io.StringIO(segment).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return len(segment) // 2
+
+
+def too_deep(path: str, line: int, col: int) -> Diagnostic:
+    return Diagnostic(
+        "LGEN112",
+        "the code here is nested too deeply for lgen to follow",
+        path,
+        line,
+        col,
+        help="split it: sum a list instead of `x + x + ...`, import the module once under a short name",
+    )
 
 
 def _literal_bool(expr) -> bool | None:
