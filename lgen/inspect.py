@@ -754,6 +754,7 @@ def _python_syntax_error(source: str, path: str, trees: list | None = None) -> t
     limit, depth, frame = sys.getrecursionlimit(), 0, sys._getframe()
     while frame is not None:
         depth, frame = depth + 1, frame.f_back
+    deep = False
     try:
         sys.setrecursionlimit(min(limit, _PYTHON_RECURSION_LIMIT + depth))
         with warnings.catch_warnings():
@@ -762,17 +763,37 @@ def _python_syntax_error(source: str, path: str, trees: list | None = None) -> t
     except SyntaxError as se:
         return se.lineno or 1, max(se.offset or 1, 1), se.msg
     except (RecursionError, MemoryError):
-        return 1, 1, "the file is nested too deeply for Python to compile it"
+        deep = True
     except Exception:  # e.g. null bytes on some Pythons: libcst's verdict stands
         pass
     finally:
         sys.setrecursionlimit(limit)
+    if deep:  # located where the tree is deepest (parsed under the caller's, higher, limit)
+        return *deepest_position(source), "the code here is nested too deeply for Python to compile it"
     if trees is not None:
         try:
             trees.append(ast.parse(source, path or "<model>"))
         except (SyntaxError, RecursionError, MemoryError, ValueError):
             pass
     return None
+
+
+def deepest_position(source: str) -> tuple[int, int]:
+    """Where the file's syntax tree is deepest, (line, column); walked without recursion."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return 1, 1
+    best, where = -1, (1, 1)
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > best and hasattr(node, "lineno"):
+            best, where = depth, (node.lineno, node.col_offset + 1)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return where
 
 
 _PYTHON_RECURSION_LIMIT = 1000  # a fresh `python`'s sys.getrecursionlimit()

@@ -10,7 +10,7 @@ import libcst as cst
 from lgen import __version__
 from lgen.diagnostics import Diagnostic
 from lgen.format import FormatError, format_script
-from lgen.inspect import _python_syntax_error, inspect_model, too_deep
+from lgen.inspect import _python_syntax_error, deepest_position, inspect_model, too_deep
 from lgen.options import Flags
 from lgen.plan import make_plan
 from lgen.render import render
@@ -119,7 +119,7 @@ def _eject(
     header = make_header(__version__, display_path, facts.class_name, full_command, sha256(facts.module.code_for_node(facts.cls)), body_text)
     if facts.memo["ast_depth"] > _CHECK_DEPTH and _python_syntax_error(body_text, script_name) is not None:
         # the model compiles, but nested one level deeper in the script it would not
-        return Result(diagnostics=[too_deep(diag_path or display_path, *_deepest(source))], source=source)
+        return Result(diagnostics=[too_deep(diag_path or display_path, *deepest_position(source))], source=source)
     text = header + body_text
     # black writes nothing it has not verified: the whole text, header included, parses, and
     # the header reads back as written
@@ -189,23 +189,6 @@ def eject(
         source = read_source(path)
     except UsageError:
         source = None
-    line, col = _deepest(source) if source is not None else (1, 1)
+    line, col = deepest_position(source) if source is not None else (1, 1)
     return Result(diagnostics=[too_deep(diag_path or display_path, line, col)], source=source)
 
-
-def _deepest(source: str) -> tuple[int, int]:
-    """Where the file's syntax tree is deepest, (line, column); walked without recursion."""
-    import ast
-
-    try:
-        tree = ast.parse(source)
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        return 1, 1
-    best, where = -1, (1, 1)
-    stack = [(tree, 0)]
-    while stack:
-        node, depth = stack.pop()
-        if depth > best and hasattr(node, "lineno"):
-            best, where = depth, (node.lineno, node.col_offset + 1)
-        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
-    return where

@@ -33,6 +33,14 @@ CASES = [
     ("from_import_20000", BASE + "\ndef f():\n    from " + ".".join(["a"] * 20000) + " import b\n", 50),
     ("and_chain_6000", BASE + "\nZ = " + " and ".join(["1"] * 6000) + "\n", 49),
     ("string_concatenation_6000", BASE + "\nZ = (" + " ".join(['"a"'] * 6000) + ")\n", 49),
+    # hostile variants the cases above do not spell out
+    ("nested_calls_150", BASE + "\nZ = " + "abs(" * 150 + "1" + ")" * 150 + "\n", True),
+    ("comparison_chain_5000", BASE + "\nZ = " + " < ".join(["1"] * 5000) + "\n", True),
+    ("decorators_500", BASE + "\n" + "@(lambda f: f)\n" * 500 + "def g():\n    pass\n", True),
+    ("long_tuple_50000", BASE + "\nZ = (" + ",".join(["1"] * 50000) + ")\n", True),
+    ("or_chain_8000", BASE + "\nZ = " + " or ".join(["0"] * 8000) + "\n", 49),
+    ("fstring_concatenation_6000", BASE + "\nZ = (" + " ".join(['f"a"'] * 6000) + ")\n", 49),
+    ("string_concatenation_in_a_hook_6000", BASE.replace('self.log("train_loss", loss)', 'self.log(("train" ' + " ".join(['""'] * 6000) + "), loss)"), 27),
 ]
 
 
@@ -56,6 +64,16 @@ def test_too_deep_for_python_is_a_syntax_error(tmp_path):
     model.write_text(BASE + "\nZ = " + "-" * 5000 + "1\n")
     r = python(["-m", "lgen", "eject", model, "-o", tmp_path / "t.py"], cwd=tmp_path, preload=LGEN_PRELOAD)
     assert r.returncode == 1 and "LGEN101" in r.stderr, r.stderr[-2000:]
+    assert "model.py:49:" in r.stderr, r.stderr[-2000:]  # located where it is deepest
+
+
+@pytest.mark.parametrize("where, source", [(22, _forward("*".join(["x"] * 3000))), (49, BASE + "\nZ = lambda a: a" + "[0]" * 3000 + "\n")], ids=["product_3000_in_forward", "subscripts_3000"])
+def test_too_deep_for_python_is_located(tmp_path, where, source):
+    model = tmp_path / "model.py"
+    model.write_text(source)
+    r = python(["-m", "lgen", "eject", model, "-o", tmp_path / "t.py"], cwd=tmp_path, preload=LGEN_PRELOAD)
+    assert r.returncode == 1 and "LGEN101" in r.stderr and f"model.py:{where}:" in r.stderr, r.stderr[-2000:]
+    assert not (tmp_path / "t.py").exists()
 
 
 def test_the_caller_keeps_its_recursion_limit_and_thread(tmp_path):
