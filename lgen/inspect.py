@@ -328,7 +328,7 @@ def inspect_model(path: str, source: str, class_name: str | None) -> tuple[Model
             uses.append(use)
 
     hidden_lines: set[int] = set()
-    for node, message in _hidden_uses(module, cls, set(methods)):
+    for node, message in _hidden_uses(module, cls, set(methods), source):
         r = positions.get(node)
         if r is not None:
             if r.start.line in hidden_lines:
@@ -397,7 +397,7 @@ _DATA_MEMBERS = frozenset(
 )
 
 
-def _hidden_uses(module: cst.Module, cls: cst.ClassDef, methods: set[str]) -> list[tuple[cst.CSTNode, str]]:
+def _hidden_uses(module: cst.Module, cls: cst.ClassDef, methods: set[str], source: str) -> list[tuple[cst.CSTNode, str]]:
     """Code that reaches the model's attributes or hooks where lgen cannot see which: `eval` and
     `exec` anywhere (also as `builtins.eval` or under another name), `getattr(self, name)` with a
     computed name (or a literal one of Lightning's), `getattr` & co. passed around as values,
@@ -422,7 +422,11 @@ def _hidden_uses(module: cst.Module, cls: cst.ClassDef, methods: set[str]) -> li
             if isinstance(node.value, cst.Name) and node.value.value in names and isinstance(node.target, cst.Name):
                 names.add(node.target.value)
 
-    for _ in range(3):  # aliases of aliases
+    import re
+
+    # a pass over the tree costs milliseconds: only where the text may bind the class to a name
+    may_alias = re.search(r"=[\s(\\]*" + re.escape(name) + r"\b", source) is not None
+    for _ in range(3 if may_alias else 0):  # aliases of aliases
         before = len(names)
         module.visit(Aliases())
         if len(names) == before:
