@@ -209,6 +209,31 @@ LightningModule subclass, or define the model there as one class.
 """,
         ),
         _c(
+            "LGEN112",
+            "the code is nested too deeply for lgen to follow",
+            """
+Python compiles the file, but one expression or statement in it is nested so deeply (an
+`x + x + ...` of thousands of terms, an attribute chain or a dotted import of thousands of
+parts, thousands of `and`s or of implicitly concatenated strings) that lgen's parser cannot
+follow it safely. Split it: sum a list instead of writing out the terms, bind a long module path
+to a short name once, build a long string from a list.
+""",
+        ),
+        _c(
+            "LGEN113",
+            "the model reaches attributes or hooks in a way lgen cannot follow",
+            """
+lgen reads the model statically and rewrites each use of Lightning's API it sees. Code that
+reaches the model's attributes by a name computed at run time (`getattr(self, "lo" + "g")`,
+`setattr`, `self.__dict__[...]`, `vars(self)`), runs code from a string (`eval`, `exec`), defines
+a hook as `async def`, or changes the class from outside (`Model.training_step = ...`,
+`setattr(Model, ...)`) may use Lightning's API where lgen cannot see it, so the script would fail
+or train differently. Call Lightning's API on `self` by name, define the hooks as plain methods of
+the class, and leave the class as written. `getattr(self, "name")` of your own attribute, and
+`getattr` on other objects, are fine.
+""",
+        ),
+        _c(
             "LGEN201",
             "the return value of `configure_optimizers` cannot be read statically",
             """

@@ -217,10 +217,15 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
     # runs): it names the exact place of a syntax error, finds the errors a parser alone
     # misses (`return` outside a function, ...), and refuses the deeply nested input that
     # overflows libcst's native parser's stack (a segfault, not an exception)
-    found = _python_syntax_error(source, path)
+    trees: list = []
+    found = _python_syntax_error(source, path, trees)
     if found is not None:
         line, col, msg = found
         return None, [Diagnostic("LGEN101", f"cannot parse the file: {msg}", path, line, col, help="fix the syntax error and eject again")], None
+    depth: list[int] = []
+    deep = _too_deep_for_libcst(source, trees[0], depth) if trees else None
+    if deep is not None:
+        return None, [too_deep(path, *deep)], None
     try:
         module = module if module is not None else cst.parse_module(source)
     except (cst.ParserSyntaxError, cst.CSTValidationError) as e:
@@ -323,6 +328,15 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
                     auto, auto_node = _literal_bool(assign.value), assign
             uses.append(use)
 
+    hidden_lines: set[int] = set()
+    for node, message in _hidden_uses(module, cls, set(methods), source):
+        r = positions.get(node)
+        if r is not None:
+            if r.start.line in hidden_lines:
+                continue  # one LGEN113 a line: `builtins.eval(...)` is one finding, not two
+            hidden_lines.add(r.start.line)
+        diags.append(at(node, "LGEN113", message, "call Lightning's API on `self` by name (`self.log(...)`), define hooks as plain `def` methods in the class, and leave the class as written"))
+
     if auto is None and auto_node is not None:
         diags.append(at(auto_node, "LGEN108", "`automatic_optimization` is not assigned a literal `True` or `False`", "write `self.automatic_optimization = False`"))
 
@@ -343,7 +357,261 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
         calls=calls,
         lightning_names=lightning_names,
     )
+    facts.memo["ast_depth"] = depth[0] if depth else 0
     return facts, diags, None
+
+
+_DYNAMIC_ATTRS = frozenset({"getattr", "setattr", "delattr"})
+
+
+def _may_name_lightning(expr: cst.BaseExpression) -> bool:
+    """Whether a string built at run time may be the name of a LightningModule member: its
+    literal parts (of an f-string or a `+` of strings) fit one, the rest standing for any text."""
+    import re
+
+    def pattern(e) -> str:
+        if isinstance(e, cst.SimpleString) and isinstance(e.evaluated_value, str):
+            return re.escape(e.evaluated_value)
+        if isinstance(e, cst.FormattedString):
+            return "".join(re.escape(p.value) if isinstance(p, cst.FormattedStringText) else ".*" for p in e.parts)
+        if isinstance(e, cst.BinaryOperation) and isinstance(e.operator, cst.Add):
+            return pattern(e.left) + pattern(e.right)
+        if isinstance(e, cst.ConcatenatedString):
+            return pattern(e.left) + pattern(e.right)
+        return ".*"
+
+    regex = re.compile(pattern(expr), re.DOTALL)
+    return any(regex.fullmatch(m) for m in LIGHTNING_MODULE_MEMBERS)
+
+
+_DUNDER_ACCESS = frozenset({"__dict__", "__getattribute__", "__getattr__", "__setattr__", "__delattr__"})
+# builtins that run code or reach attributes by a name lgen cannot see, wherever they are used
+_RUNS_CODE = frozenset({"eval", "exec"})
+_HIDDEN_BUILTINS = _RUNS_CODE | _DYNAMIC_ATTRS | {"vars"}
+# members of LightningModule that are data, not methods Lightning calls
+_DATA_MEMBERS = frozenset(
+    """
+    CHECKPOINT_HYPER_PARAMS_KEY CHECKPOINT_HYPER_PARAMS_NAME CHECKPOINT_HYPER_PARAMS_TYPE automatic_optimization
+    current_epoch device device_mesh dtype example_input_array fabric global_rank global_step hparams
+    hparams_initial local_rank logger loggers on_gpu strict_loading trainer
+    """.split()
+)
+
+
+def _hidden_uses(module: cst.Module, cls: cst.ClassDef, methods: set[str], source: str) -> list[tuple[cst.CSTNode, str]]:
+    """Code that reaches the model's attributes or hooks where lgen cannot see which: `eval` and
+    `exec` anywhere (also as `builtins.eval` or under another name), `getattr(self, name)` with a
+    computed name (or a literal one of Lightning's), `getattr` & co. passed around as values,
+    `operator.attrgetter`/`methodcaller` of such a name, `self.__dict__`, `vars(self)`,
+    `X.__setattr__(self, ...)`, `self.__class__ = ...`, an `async def` or generator hook, a hook
+    bound in the class body without `def`, a decorated model class, and the class changed from
+    outside (also through another name bound to it, or the name rebound)."""
+    found: list[tuple[cst.CSTNode, str]] = []
+    name = cls.name.value
+    names = {name}  # the class and the names bound to it (`M = Model`)
+
+    class Aliases(cst.CSTVisitor):
+        def visit_Assign(self, node):
+            if isinstance(node.value, cst.Name) and node.value.value in names:
+                names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
+        def visit_AnnAssign(self, node):
+            if isinstance(node.value, cst.Name) and node.value.value in names and isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+
+        def visit_NamedExpr(self, node):
+            if isinstance(node.value, cst.Name) and node.value.value in names and isinstance(node.target, cst.Name):
+                names.add(node.target.value)
+
+    import re
+
+    # a pass over the tree costs milliseconds: only where the text may bind the class to a name
+    may_alias = re.search(r"=[\s(\\]*" + re.escape(name) + r"\b", source) is not None
+    for _ in range(3 if may_alias else 0):  # aliases of aliases
+        before = len(names)
+        module.visit(Aliases())
+        if len(names) == before:
+            break
+
+    def literal(arg: cst.Arg) -> str | None:
+        v = arg.value
+        if isinstance(v, cst.SimpleString) and v.prefix.lower() in ("", "u"):
+            return v.evaluated_value if isinstance(v.evaluated_value, str) else None
+        return None
+
+    def hidden_builtin(expr) -> str | None:
+        """`eval`, `builtins.getattr`, `__builtins__.exec`, `__import__("builtins").vars`: which."""
+        if isinstance(expr, cst.Name) and expr.value in _HIDDEN_BUILTINS:
+            return expr.value
+        if isinstance(expr, cst.Attribute) and expr.attr.value in _HIDDEN_BUILTINS:
+            v = expr.value
+            if isinstance(v, cst.Name) and v.value in ("builtins", "__builtins__"):
+                return expr.attr.value
+            if isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value == "__import__":
+                return expr.attr.value
+        return None
+
+    class Finder(cst.CSTVisitor):
+        def __init__(self):
+            self.selves: list[str] = []  # the self parameter of each enclosing method
+            self.in_class = False
+            self.hooks: list[bool] = []  # whether each enclosing function is a Lightning hook of the class
+            self.called: set[int] = set()  # the func of each call seen (not a value passed around)
+            self.not_values: set[int] = set()  # names that name no value: `x.eval`, `f(vars=...)`, `def eval`
+
+        def _is_self(self, expr) -> bool:
+            if isinstance(expr, cst.Name) and self.in_class and expr.value in self.selves:
+                return True
+            if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in ("type", "super"):
+                return self.in_class  # type(self), super()
+            if isinstance(expr, cst.Attribute) and expr.attr.value == "__class__":
+                return self._is_self(expr.value)
+            return isinstance(expr, cst.Name) and expr.value in names
+
+        def visit_ClassDef(self, node):
+            if node is cls:
+                self.in_class = True
+                for deco in node.decorators:
+                    found.append((deco, "the model class is decorated: the decorator may change or replace the class where lgen cannot see it"))
+                for stmt in node.body.body:
+                    if not isinstance(stmt, cst.SimpleStatementLine):
+                        continue
+                    for small in stmt.body:
+                        targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target] if isinstance(small, cst.AnnAssign) else []
+                        for t in targets:
+                            if isinstance(t, cst.Name) and t.value in LIGHTNING_MODULE_MEMBERS and t.value not in _DATA_MEMBERS:
+                                found.append((small, f"`{t.value}` is bound in the class body without `def`: lgen cannot see the hook's code"))
+            elif node.name.value in names and self.in_class is False and node is not cls:
+                found.append((node, f"`{node.name.value}` is defined again: the name no longer means the class lgen reads"))
+
+        def leave_ClassDef(self, node):
+            if node is cls:
+                self.in_class = False
+
+        def visit_FunctionDef(self, node):
+            self.not_values.add(id(node.name))
+            hook = self.in_class and node.name.value in LIGHTNING_MODULE_MEMBERS and node in cls.body.body
+            if hook and node.asynchronous is not None:
+                found.append((node, f"`{node.name.value}` is an `async def`: Lightning would get a coroutine, not its result"))
+            self.hooks.append(hook)
+            if self.in_class:
+                params = node.params.params or node.params.posonly_params
+                self.selves.append(params[0].name.value if params else "")
+
+        def leave_FunctionDef(self, node):
+            self.hooks.pop()
+            if self.in_class:
+                self.selves.pop()
+
+        def visit_Lambda(self, node):
+            self.hooks.append(False)
+
+        def leave_Lambda(self, node):
+            self.hooks.pop()
+
+        def _yield(self, node):
+            if self.hooks and self.hooks[-1]:
+                found.append((node, "a Lightning hook that `yield`s is a generator: Lightning would get a generator, not its result"))
+
+        def visit_Yield(self, node):
+            self._yield(node)
+
+        def visit_Arg(self, node):
+            if node.keyword is not None:
+                self.not_values.add(id(node.keyword))
+
+        def visit_Param(self, node):
+            self.not_values.add(id(node.name))
+
+        def visit_Name(self, node):
+            if id(node) in self.not_values:
+                return
+            if node.value in _RUNS_CODE or node.value in ("__import__", "__builtins__"):
+                if id(node) not in self.called:
+                    found.append((node, f"`{node.value}` runs or reaches code lgen cannot read; it may use Lightning's API or change the model"))
+            elif node.value in _HIDDEN_BUILTINS and id(node) not in self.called:
+                found.append((node, f"`{node.value}` is passed around as a value: lgen cannot see which attributes it reaches"))
+
+        def visit_ImportAlias(self, node):
+            if isinstance(node.name, cst.Name) and node.name.value in _HIDDEN_BUILTINS:
+                found.append((node, f"`{node.name.value}` is imported under another name: lgen cannot see which attributes it reaches"))
+            return False
+
+        def visit_Attribute(self, node):
+            self.not_values.add(id(node.attr))
+            if node.attr.value in _DUNDER_ACCESS and self._is_self(node.value):
+                found.append((node, f"`.{node.attr.value}` of the model reaches its attributes where lgen cannot see which"))
+            which = hidden_builtin(node)
+            if which is not None and id(node) not in self.called:
+                found.append((node, f"`{which}` is passed around as a value: lgen cannot see which attributes it reaches"))
+
+        def visit_Call(self, node):
+            f = node.func
+            self.called.add(id(f))
+            which = hidden_builtin(f)
+            first = node.args[0].value if node.args else None
+            if which in _RUNS_CODE:
+                found.append((node, f"`{which}(...)` runs code lgen cannot read; it may use Lightning's API or change the model"))
+            elif which in _DYNAMIC_ATTRS and first is not None and self._is_self(first):
+                attr = literal(node.args[1]) if len(node.args) > 1 else None
+                if attr is None and len(node.args) > 1 and not _may_name_lightning(node.args[1].value):
+                    pass  # e.g. getattr(self, f"layer_{i}"): no name of Lightning's fits that pattern
+                elif attr is None:
+                    found.append((node, f"`{which}` on the model with a name computed at run time: lgen cannot see which attribute, which may be Lightning's"))
+                elif attr in LIGHTNING_MODULE_MEMBERS and (attr not in methods or which != "getattr"):
+                    found.append((node, f"`{which}(..., {attr!r})` reaches Lightning's `{attr}` by name, where lgen does not rewrite it"))
+                elif which != "getattr" and not self.in_class:
+                    found.append((node, f"`{which}` changes `{name}` from outside the class"))
+            elif which == "vars" and first is not None and self._is_self(first):
+                found.append((node, "`vars(...)` of the model reaches its attributes where lgen cannot see which"))
+            elif which == "vars" and first is None:
+                found.append((node, "`vars()` reaches names where lgen cannot see which"))
+            elif isinstance(f, cst.Name) and f.value in ("globals", "locals"):
+                found.append((node, f"`{f.value}()` reaches names where lgen cannot see which"))
+            elif isinstance(f, cst.Attribute) and f.attr.value in _DUNDER_ACCESS and (
+                (isinstance(f.value, cst.Name) and f.value.value == "object") or (first is not None and self._is_self(first))
+            ):
+                owner = "object" if isinstance(f.value, cst.Name) and f.value.value == "object" else ""
+                found.append((node, f"`{owner}.{f.attr.value}` of the model reaches its attributes where lgen cannot see which"))
+            elif (isinstance(f, cst.Name) and f.value in ("attrgetter", "methodcaller")) or (isinstance(f, cst.Attribute) and f.attr.value in ("attrgetter", "methodcaller")):
+                kind = f.value if isinstance(f, cst.Name) else f.attr.value
+                attrs = [literal(a) for a in (node.args if kind == "attrgetter" else node.args[:1]) if a.keyword is None]
+                if not attrs or any(a is None or a.split(".")[0] in LIGHTNING_MODULE_MEMBERS for a in attrs):
+                    found.append((node, f"`{kind}` with a name computed at run time or one of Lightning's: lgen cannot see which attribute it reaches"))
+
+        def _target(self, t):
+            if isinstance(t, cst.Attribute) and self._is_self(t.value) and not (
+                self.in_class and isinstance(t.value, cst.Name) and t.value.value in self.selves
+            ):
+                found.append((t, f"`{name}.{t.attr.value}` is assigned outside the class body, at run time, where lgen cannot follow it"))
+            elif isinstance(t, cst.Attribute) and t.attr.value == "__class__" and self._is_self(t.value):
+                found.append((t, "`__class__` of the model is assigned: the model becomes another class lgen cannot see"))
+            elif isinstance(t, cst.Name) and t.value in names and not self.in_class and t.value == name:
+                found.append((t, f"`{name}` is rebound: the name no longer means the class lgen reads"))
+            elif isinstance(t, (cst.Tuple, cst.List)):
+                for el in t.elements:
+                    self._target(el.value)
+
+        def visit_Assign(self, node):
+            for t in node.targets:
+                self._target(t.target)
+
+        def visit_AugAssign(self, node):
+            self._target(node.target)
+
+        def visit_AnnAssign(self, node):
+            self._target(node.target)
+
+        def visit_Del(self, node):
+            self._target(node.target)
+
+        def visit_For(self, node):
+            for el in node.iter.elements if isinstance(node.iter, (cst.List, cst.Tuple, cst.Set)) else []:
+                if isinstance(el.value, cst.Name) and el.value.value in names:
+                    found.append((node.iter, f"`{name}` is iterated over under another name: lgen cannot follow what is done to it"))
+
+    module.visit(Finder())
+    return found
 
 
 # bases that add nothing Lightning could call: plain classes of the standard library's
@@ -476,24 +744,122 @@ class _Positions:
         return self.ranges.get(node)
 
 
-def _python_syntax_error(source: str, path: str) -> tuple[int, int, str] | None:
+def _python_syntax_error(source: str, path: str, trees: list | None = None) -> tuple[int, int, str] | None:
     """Python's own SyntaxError for the file, as (line, column, message); None if it compiles.
 
-    `compile` parses and builds a code object; nothing in the file runs.
+    `compile` parses and builds a code object; nothing in the file runs. Python's syntax tree
+    (`ast.parse`, under the caller's limit) is appended to `trees` when it compiles.
     """
+    import ast
+    import sys
     import warnings
 
+    # under the recursion limit of a fresh `python` compiling the script at its top level (the
+    # pipeline runs deeper, under a higher limit): what compiles here compiles there
+    limit, depth, frame = sys.getrecursionlimit(), 0, sys._getframe()
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    deep = False
     try:
+        sys.setrecursionlimit(min(limit, _PYTHON_RECURSION_LIMIT + depth))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             compile(source, path or "<model>", "exec", dont_inherit=True)
     except SyntaxError as se:
         return se.lineno or 1, max(se.offset or 1, 1), se.msg
     except (RecursionError, MemoryError):
-        return 1, 1, "the file is nested too deeply for Python to compile it"
+        deep = True
     except Exception:  # e.g. null bytes on some Pythons: libcst's verdict stands
         pass
+    finally:
+        sys.setrecursionlimit(limit)
+    if deep:  # located where the tree is deepest (parsed under the caller's, higher, limit)
+        return *deepest_position(source), "the code here is nested too deeply for Python to compile it"
+    if trees is not None:
+        try:
+            trees.append(ast.parse(source, path or "<model>"))
+        except (SyntaxError, RecursionError, MemoryError, ValueError):
+            pass
     return None
+
+
+def deepest_position(source: str) -> tuple[int, int]:
+    """Where the file's syntax tree is deepest, (line, column); walked without recursion."""
+    import ast
+
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
+        return 1, 1
+    best, where = -1, (1, 1)
+    stack = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > best and hasattr(node, "lineno"):
+            best, where = depth, (node.lineno, node.col_offset + 1)
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return where
+
+
+_PYTHON_RECURSION_LIMIT = 1000  # a fresh `python`'s sys.getrecursionlimit()
+# How deep libcst's tree may be. Its native parser recurses on the thread's stack without a
+# limit of its own (pipeline.eject gives it a large one); Python's compiler bounds the depth of
+# most constructs below this, but not the ones that are flat in Python's tree and nested in
+# libcst's: a dotted name in an import, `a and b and ...`, "implicitly" "concatenated" "strings".
+LIBCST_MAX_DEPTH = 5000
+
+
+def _too_deep_for_libcst(source: str, tree, deepest: list[int]) -> tuple[int, int] | None:
+    """Where libcst's tree would be deeper than LIBCST_MAX_DEPTH, (line, column); None if nowhere.
+
+    A walk of Python's tree without recursion: each node is one level, and the constructs
+    libcst nests where Python does not count one level per part. The largest depth found is
+    appended to `deepest`."""
+    import ast
+
+    stack, most = [(tree, 0)], 0
+    while stack:
+        node, depth = stack.pop()
+        depth += 1
+        most = max(most, depth)
+        if isinstance(node, ast.BoolOp):
+            depth += len(node.values)
+        elif isinstance(node, ast.alias):
+            depth += node.name.count(".")
+        elif isinstance(node, ast.ImportFrom):
+            depth += (node.module or "").count(".")
+        elif isinstance(node, (ast.Constant, ast.JoinedStr)) and getattr(node, "end_col_offset", None) is not None:
+            if node.end_lineno - node.lineno > 100 or node.end_col_offset - node.col_offset > 2 * LIBCST_MAX_DEPTH:
+                depth += _string_pieces(source, node)
+        if depth > LIBCST_MAX_DEPTH and hasattr(node, "lineno"):
+            return node.lineno, node.col_offset + 1
+        stack.extend((child, depth) for child in ast.iter_child_nodes(node))
+    deepest.append(most)
+    return None
+
+
+def _string_pieces(source: str, node) -> int:
+    """How many string literals make up one (implicitly concatenated) string constant."""
+    import ast
+    import io
+    import tokenize
+
+    segment = ast.get_source_segment(source, node) or ""
+    try:
+        return sum(t.type == tokenize.STRING or t.type == getattr(tokenize, "FSTRING_START", -1) for t in tokenize.generate_tokens(io.StringIO(segment).readline))
+    except (tokenize.TokenError, SyntaxError):
+        return len(segment) // 2
+
+
+def too_deep(path: str, line: int, col: int) -> Diagnostic:
+    return Diagnostic(
+        "LGEN112",
+        "the code here is nested too deeply for lgen to follow",
+        path,
+        line,
+        col,
+        help="split it: sum a list instead of `x + x + ...`, import the module once under a short name",
+    )
 
 
 def _literal_bool(expr) -> bool | None:

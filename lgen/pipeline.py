@@ -10,7 +10,7 @@ import libcst as cst
 from lgen import __version__
 from lgen.diagnostics import Diagnostic
 from lgen.format import FormatError, format_script
-from lgen.inspect import inspect_model
+from lgen.inspect import _python_syntax_error, deepest_position, inspect_model, too_deep
 from lgen.options import Flags
 from lgen.plan import make_plan
 from lgen.render import render
@@ -58,7 +58,7 @@ def read_source(path: str) -> str:
         raise UsageError(f"{path}: declares an unknown encoding {encoding!r}")
 
 
-def eject(
+def _eject(
     path: str,
     flags: Flags,
     class_name: str | None,
@@ -151,6 +151,9 @@ def eject(
     full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command, *flag_args]
     hashed = source if run is not None else facts.module.code_for_node(facts.cls)  # a run: the whole entry
     header = make_header(__version__, display_path, facts.class_name, full_command, sha256(hashed), body_text)
+    if facts.memo["ast_depth"] > _CHECK_DEPTH and _python_syntax_error(body_text, script_name) is not None:
+        # the model compiles, but nested one level deeper in the script it would not
+        return Result(diagnostics=[too_deep(diag_path or display_path, *deepest_position(source))], source=source)
     text = header + body_text
     # black writes nothing it has not verified: the whole text, header included, parses, and
     # the header reads back as written
@@ -162,3 +165,71 @@ def eject(
     except (SyntaxError, ValueError) as e:
         raise FormatError(f"the generated script does not parse: {e}") from None
     return Result(text=text, diagnostics=diags, source=source)
+
+
+# a model this deep has its script compiled under Python's default limit before it is written
+_CHECK_DEPTH = 200
+
+
+# Deep but valid Python (`x + x + ...` with thousands of terms, a long attribute chain) is as deep
+# in libcst's tree, which libcst's native parser, lgen's visitors and black walk recursively. The
+# pipeline runs on a thread with a large stack under a raised recursion limit; Python's compiler
+# and inspect.LIBCST_MAX_DEPTH bound the depth of what reaches libcst well within both.
+_DEEP_STACK = 1024 * 1024 * 1024  # address space; only the pages a deep walk touches are used
+_DEEP_RECURSION = 100_000
+
+
+def eject(
+    path: str,
+    flags: Flags,
+    class_name: str | None,
+    *,
+    display_path: str,
+    command: list[str],
+    script_name: str,
+    diag_path: str | None = None,
+    given: frozenset[str] | None = None,
+) -> Result:
+    """The pipeline on a thread with a deep stack; the arguments are `_eject`'s."""
+    import sys
+    import threading
+
+    outcome: list = []
+    limit = sys.getrecursionlimit()
+
+    def work():
+        try:
+            sys.setrecursionlimit(max(limit, _DEEP_RECURSION))
+            outcome.append(("ok", _eject(path, flags, class_name, display_path=display_path, command=command, script_name=script_name, diag_path=diag_path, given=given)))
+        except RecursionError:
+            outcome.append(("deep", None))
+        except BaseException as e:  # re-raised on the caller's thread
+            outcome.append(("raise", e))
+        finally:
+            sys.setrecursionlimit(limit)
+
+    old = threading.stack_size()
+    try:
+        threading.stack_size(_DEEP_STACK)  # read when the thread starts
+        thread = threading.Thread(target=work, name="lgen-eject", daemon=True)
+        thread.start()
+    except (RuntimeError, ValueError, MemoryError):  # no such stack here: the caller's own
+        thread = None
+    finally:
+        threading.stack_size(old)
+    if thread is None:
+        work()
+    else:
+        thread.join()
+    kind, value = outcome[0]
+    if kind == "raise":
+        raise value
+    if kind == "ok":
+        return value
+    try:
+        source = read_source(path)
+    except UsageError:
+        source = None
+    line, col = deepest_position(source) if source is not None else (1, 1)
+    return Result(diagnostics=[too_deep(diag_path or display_path, line, col)], source=source)
+

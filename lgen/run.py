@@ -461,11 +461,12 @@ def read_run(path: str, source: str) -> tuple[RunFacts | None, list[Diagnostic]]
     (inspect then reports the syntax error where it is)."""
     if "fit" not in source or "Trainer" not in source:
         return None, []  # no run can be spelled without both words: skip the parse
-    from lgen.inspect import _python_syntax_error
+    from lgen.inspect import _python_syntax_error, _too_deep_for_libcst
 
-    # Python's compiler first: libcst's parser overflows its stack on some deep input (inspect
-    # then reports the error where Python finds it)
-    if _python_syntax_error(source, path) is not None:
+    # Python's compiler first, then the depth check: libcst's parser overflows its stack on
+    # some deep input (inspect then reports either where it is)
+    trees: list = []
+    if _python_syntax_error(source, path, trees) is not None or not trees or _too_deep_for_libcst(source, trees[0], []) is not None:
         return None, []
     try:
         module = cst.parse_module(source)
