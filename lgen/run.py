@@ -200,14 +200,14 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
     module.visit(v)
     positions: _Positions | None = None
 
-    def at(node, code, msg, help="") -> Diagnostic:
+    def at(node, code, msg, help="", severity="error") -> Diagnostic:
         nonlocal positions
         if positions is None:
             positions = _Positions(module)
         r = positions.get(node)
         if r is None:
-            return Diagnostic(code, msg, path, 1, 1, help=help)
-        return Diagnostic(code, msg, path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help)
+            return Diagnostic(code, msg, path, 1, 1, help=help, severity=severity)
+        return Diagnostic(code, msg, path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help, severity=severity)
 
     trainers = [(c, stmt, fn) for c, stmt, fn in v.calls if qualname(c.func, imports) in TRAINER_NAMES]
     fits = [(c, stmt, fn) for c, stmt, fn in v.calls if isinstance(c.func, cst.Attribute) and c.func.attr.value == "fit"]
@@ -269,10 +269,12 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         targs[key] = value
         arg_nodes[key] = a
 
-    # what Lightning turns on by default writes files the script does not write yet
+    # What Lightning turns on by default writes files the script does not write yet. The
+    # training is the same, so this is a warning; a logger or checkpoint callback the run
+    # configures itself is an error (above).
     for key, what in (("logger", "Lightning's default logger writes lightning_logs/version_N/ (metrics, hparams)"), ("enable_checkpointing", "Lightning's default checkpoint callback writes lightning_logs/version_N/checkpoints/*.ckpt")):
-        if key not in call.args and key not in {a.keyword.value for a in call.args if a.keyword is not None}:
-            diags.append(at(call, "LGEN122", f"{what}, which this lgen version does not write yet", f"pass `{key}=False` to the Trainer (save with `trainer.save_checkpoint(path)` after fit), or keep the run on Lightning"))
+        if key not in {a.keyword.value for a in call.args if a.keyword is not None}:
+            diags.append(at(call, "LGEN122", f"{what}; the script trains the same but does not write those files yet", f"pass `{key}=False` to the Trainer to say so (save with `trainer.save_checkpoint(path)` after fit)", severity="warning"))
     # the trainer's other uses: the calls lgen ejects, and reads of what the script's loop keeps
     after: list[TrainerCall] = []
     fit_args, bad = bind_args(fit_call, METHOD_PARAMS["fit"])

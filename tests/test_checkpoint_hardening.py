@@ -31,7 +31,10 @@ pytestmark = pytest.mark.slow
 def script(tmp_path_factory):
     folder = tmp_path_factory.mktemp("ckpt")
     out = folder / "train.py"
-    r = python(["-m", "lgen", "eject", str(ROOT / "examples" / "mlp.py"), "-o", str(out), "--max-epochs", "1"], cwd=os.getcwd(), preload=LGEN_PRELOAD)
+    # the example's model without its run: a model file's script, with main()
+    text = (ROOT / "examples" / "mlp.py").read_text()
+    (folder / "model.py").write_text(text[: text.index('if __name__ == "__main__":')])
+    r = python(["-m", "lgen", "eject", str(folder / "model.py"), "-o", str(out), "--max-epochs", "1"], cwd=os.getcwd(), preload=LGEN_PRELOAD)
     assert r.returncode == 0, r.stderr
     r = python([str(out), "--accelerator", "cpu", "--seed", "0", "--out-dir", str(folder / "good")], cwd=folder, env=ENV, preload=SCRIPT_PRELOAD)
     assert r.returncode == 0, r.stderr

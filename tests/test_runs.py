@@ -95,3 +95,20 @@ def test_run_matches_lightning(case, tmp_path):
         if name.endswith(".ckpt"):
             problems += _compare_checkpoints(theirs / name, ours / name)
     assert problems == [], "\n".join(problems)
+
+
+def test_a_changed_trainer_call_is_drift(tmp_path):
+    """The header covers the whole entry: `--check` reports a changed Trainer argument, and a
+    re-eject without flags reads the new value."""
+    import subprocess
+    import sys
+
+    case = next(c for c in RUN_CASES if c.name == "run_datamodule")
+    assert case.eject(tmp_path).returncode == 0
+    check = [sys.executable, "-m", "lgen", "eject", "model.py", "-o", "train.py", "--check"]
+    assert subprocess.run(check, cwd=tmp_path, capture_output=True).returncode == 0
+    entry = tmp_path / "model.py"
+    entry.write_text(entry.read_text().replace("max_epochs=3", "max_epochs=5"))
+    assert subprocess.run(check, cwd=tmp_path, capture_output=True).returncode == 1
+    assert subprocess.run(check[:-1], cwd=tmp_path, capture_output=True).returncode == 0
+    assert "MAX_EPOCHS = 5  # --max-epochs" in (tmp_path / "train.py").read_text()
