@@ -15,7 +15,7 @@ from lgen.options import Flags
 from lgen.plan import make_plan
 from lgen.render import render
 from lgen.run import read_run, run_flags
-from lgen.rewrite import rewrite_module
+from lgen.rewrite import PARSE_OPTIONS, rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
 STDLIB = ("argparse", "collections.abc", "contextlib", "inspect", "math", "numbers", "os", "pickle", "random", "sys")
@@ -29,6 +29,10 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     usage_error: str | None = None
     source: str | None = None
+
+
+def _is_import_line(stmt) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
 
 
 class UsageError(Exception):
@@ -110,7 +114,18 @@ def _eject(
 
     future, body = [], []
     plain_imports: set[str] = set()
-    for stmt in module.body:
+    statements = list(module.body)
+    if run is not None and run.module_level:
+        # A run at module level: the script's loop functions must exist before it runs, so
+        # the entry's leading imports come first and the rest of its code ends the script,
+        # after the loop (with the script's options read first).
+        lead = 0
+        while lead < len(statements) and _is_import_line(statements[lead]):
+            lead += 1
+        rest = statements[lead:]
+        statements = statements[:lead]
+        tail = [cst.parse_statement(PARSE_OPTIONS), *rest, *tail]
+    for stmt in statements:
         if isinstance(stmt, cst.SimpleStatementLine) and any(
             isinstance(s, cst.ImportFrom) and isinstance(s.module, cst.Name) and s.module.value == "__future__" for s in stmt.body
         ):
@@ -143,7 +158,8 @@ def _eject(
     )
     before, after = text.split(_MODEL_SLOT)
     if tail:
-        # the entry's own main guard ends the script; black formats the whole of it
+        # the entry's own main guard (or its module-level run) ends the script; black formats
+        # the whole of it
         entry = "".join(cst.Module(body=[s]).code for s in tail)
         body_text = format_script(before + model_module + after + "\n\n" + entry)
     else:

@@ -1132,8 +1132,6 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
 
     if flags.strategy == "ddp" or (flags.devices or 1) > 1:
         diags.append(at(run.trainer, "LGEN402", "a run under DDP is not ejected yet", "eject the model file with `--strategy ddp`, or run on one device"))
-    if run.module_level:
-        diags.append(at(run.trainer, "LGEN120", "a run at module level is not ejected yet", "put the run under `if __name__ == \"__main__\":` or in a function called from there"))
     fit_args = run.fit.args
     dm_hooks: frozenset[str] = frozenset()
     if run.datamodule_class is not None:

@@ -488,11 +488,15 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         if id(stmt) in other_lm:
             continue
         if _is_main_guard(stmt):
-            if run is not None and not run.module_level:
+            if run is not None:
                 _check_entry(facts, stmt, lnames, entry.skip_ids, diags)
-                tail.append(_add_parse_options(stmt.visit(entry)))
+                guard = stmt.visit(entry)
+                tail.append(guard if run.module_level else _add_parse_options(guard))
             continue
-        if run is not None and (stmt is run.scope or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class)):
+        in_run = run is not None and run.module_level and not isinstance(stmt, (cst.ClassDef, cst.FunctionDef)) and not (
+            isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+        )
+        if in_run or (run is not None and (stmt is run.scope or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class))):
             _check_entry(facts, stmt, lnames, entry.skip_ids, diags)
             body.append(stmt.visit(entry))
             continue
@@ -627,12 +631,13 @@ class _EntryRewriter(_Rewriter):
         )
 
 
+PARSE_OPTIONS = "parse_options()  # lgen: the script's options (--seed, --max-epochs, ...) go first\n"
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 
 def _add_parse_options(guard: cst.If) -> cst.If:
     """The script reads its own options first, then the entry's code runs with the rest."""
-    stmt = cst.parse_statement("parse_options()  # lgen: the script's options (--seed, --max-epochs, ...) go first\n")
+    stmt = cst.parse_statement(PARSE_OPTIONS)
     return guard.with_changes(body=guard.body.with_changes(body=[stmt, *guard.body.body]))
 
 
