@@ -53,16 +53,19 @@ class RunPlan:
     deterministic: bool
     limit_test_batches: int | float
     reads: frozenset[str]  # `trainer.<attr>` the entry reads
+    seed_workers: bool = False  # `seed_everything(..., workers=True)`: loaders get Lightning's worker_init_fn
 
     def loader(self, stage: str) -> str:
         """The expression that gives fit's loader for "train" / "val" (the model's hook, the
         datamodule's, or what was given to fit)."""
         source = self.train_source if stage == "train" else self.val_source
         if source == "loaders":
-            return f"loop.{stage}_dataloaders"
-        if source == "datamodule":
-            return f"loop.datamodule.{stage}_dataloader()"
-        return f"model.{stage}_dataloader()"
+            expr = f"loop.{stage}_dataloaders"
+        elif source == "datamodule":
+            expr = f"loop.datamodule.{stage}_dataloader()"
+        else:
+            expr = f"model.{stage}_dataloader()"
+        return f"seed_workers({expr})" if self.seed_workers else expr
 
 
 @dataclass(frozen=True)
@@ -1178,6 +1181,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             deterministic=bool(run.trainer_args.get("deterministic")),
             limit_test_batches=run.trainer_args.get("limit_test_batches", 1.0),
             reads=frozenset(attr for _, attr in run.reads),
+            seed_workers=run.seed_workers,
         ),
         diags,
     )

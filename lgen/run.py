@@ -93,6 +93,7 @@ class RunFacts:
     scope: cst.FunctionDef | None  # the function holding the run; None: module level
     in_main_guard: bool
     seeds: list[cst.Call] = field(default_factory=list)  # seed_everything calls, any spelling
+    seed_workers: bool = False  # some call passes `workers=` (not a literal False)
     # other reads of the trainer in the entry code: (node, attribute name)
     reads: list[tuple[cst.Attribute, str]] = field(default_factory=list)
     save_checkpoints: list[cst.Call] = field(default_factory=list)  # trainer.save_checkpoint(...)
@@ -357,6 +358,12 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
             diags.append(at(tc.args["dataloaders"], "LGEN126", "several loaders for one stage are not ejected yet", "pass one DataLoader"))
 
     seeds = [c for c, _, _ in v.calls if qualname(c.func, imports) in SEED_NAMES]
+    seed_workers = False
+    for c in seeds:
+        bound, _ = bind_args(c, ("seed", "workers", "verbose"))
+        w = bound.get("workers")
+        if w is not None and not (isinstance(w, cst.Name) and w.value in ("False", "None")):
+            seed_workers = True
     run = RunFacts(
         trainer_name=name,
         trainer=call,
@@ -369,6 +376,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         scope=fn,
         in_main_guard=in_guard,
         seeds=seeds,
+        seed_workers=seed_workers,
         reads=reads,
         save_checkpoints=saves,
     )
