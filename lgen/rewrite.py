@@ -70,7 +70,8 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
         if m == "trainer":
             if u.trainer_attr is None:
                 diags.append(facts.diag("LGEN306", u.node, "`self.trainer` is used as a value", "read a specific attribute, e.g. `self.trainer.global_step`"))
-            elif u.trainer_attr in TRAINER_ATTRIBUTES:
+            elif u.trainer_attr in TRAINER_ATTRIBUTES or (u.trainer_attr == "datamodule" and plan.run is not None):
+                # (a run's datamodule: what fit was given, or None as in Lightning)
                 new = cst.parse_expression(f"self.loop.{u.trainer_attr}")
                 edits.add(u.outer, new, code(u.outer))
             else:

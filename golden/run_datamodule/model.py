@@ -24,11 +24,12 @@ class Regressor(L.LightningModule):
         self.log("val_loss", torch.nn.functional.mse_loss(self.net(x), y))
 
     def configure_optimizers(self):
-        return torch.optim.SGD(self.parameters(), lr=self.lr, momentum=0.9)
+        # the datamodule fit was given, read through the trainer
+        return torch.optim.SGD(self.parameters(), lr=self.lr * self.trainer.datamodule.batch_size / 6, momentum=0.9)
 
 
 class Data(L.LightningDataModule):
-    def __init__(self, batch_size=8):
+    def __init__(self, batch_size=6):
         super().__init__()
         self.batch_size = batch_size
 
