@@ -130,6 +130,12 @@ class LoopPlan:
         return bool(self.step_returns & {"none", "unknown"})
 
     @property
+    def stage_enum(self) -> bool:
+        """`setup(stage)` / `teardown(stage)` are called: the script passes Lightning's TrainerFn."""
+        hooks = {"setup", "teardown"}
+        return bool(hooks & self.hooks) or (self.run is not None and bool(hooks & self.run.datamodule_hooks))
+
+    @property
     def has_schedulers(self) -> bool:
         return bool(self.schedulers)
 
