@@ -332,6 +332,9 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                 except ValueError:
                     diags.append(at(tc.args[key], "LGEN123", f"`{key}=` is not a literal", "write True or False"))
 
+    if saves and "model" in fit_args and not isinstance(fit_args["model"], cst.Name):
+        # `save_checkpoint` saves the model fit trained: one the script can name
+        diags.append(at(fit_args["model"], "LGEN123", "`save_checkpoint` after a fit given a model it cannot name", "bind the model first: `model = Model(...)`, then `trainer.fit(model, ...)`"))
     # what fit is given: the model (and datamodule) built by a class of this file
     model_cls = _built_class(fit_args.get("model"), body, fit_index, classes)
     if "model" not in fit_args:
