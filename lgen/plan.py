@@ -54,6 +54,16 @@ class RunPlan:
     limit_test_batches: int | float
     reads: frozenset[str]  # `trainer.<attr>` the entry reads
     seed_workers: bool = False  # `seed_everything(..., workers=True)`: loaders get Lightning's worker_init_fn
+    # the files Lightning writes by default (contract §5): its CSVLogger (or TensorBoardLogger,
+    # decided at run time as Lightning does) and its ModelCheckpoint
+    logger: bool = False
+    checkpointing: bool = False
+    log_every_n_steps: int = 50
+    log_hparams: bool = False  # save_hyperparameters() without logger=False: hparams.yaml
+
+    @property
+    def files(self) -> bool:
+        return self.logger or self.checkpointing
 
     def loader(self, stage: str) -> str:
         """The expression that gives fit's loader for "train" / "val" (the model's hook, the
@@ -1173,6 +1183,8 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
     evaluations = tuple(dict.fromkeys(tc.method for tc in run.after))
     for tc in run.after:
         diags.append(at(tc.call, "LGEN125", f"`{run.trainer_name}.{tc.method}(...)` after fit is not ejected yet", "remove it, or keep the run on Lightning"))
+    files, files_diags = _run_files(facts, flags, run, at)
+    diags += files_diags
     if any(d.is_error for d in diags):
         return None, diags
     return (
@@ -1188,6 +1200,47 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             limit_test_batches=run.trainer_args.get("limit_test_batches", 1.0),
             reads=frozenset(attr for _, attr in run.reads),
             seed_workers=run.seed_workers,
+            **files,
         ),
         diags,
     )
+
+
+def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Diagnostic]]:
+    """Lightning's default logger and checkpoint callback, where the run leaves them on, and
+    what the script does not write like Lightning yet (a located error)."""
+    args = run.trainer_args
+    logger = args.get("logger") is not False  # None: Lightning's default, True
+    checkpointing = args.get("enable_checkpointing", True) is not False
+    if not (logger or checkpointing):
+        return {}, []
+    diags = []
+    node = run.trainer
+    what = "Lightning's default logger and checkpoint callback" if logger and checkpointing else "Lightning's default logger" if logger else "Lightning's default checkpoint callback"
+    off = " and ".join(f"`{k}=False`" for k, on in (("logger", logger), ("enable_checkpointing", checkpointing)) if on)
+    if not facts.automatic_optimization:
+        diags.append(at(node, "LGEN122", f"{what} under manual optimization is not ejected yet", f"pass {off} to the Trainer, or keep the run on Lightning"))
+    if checkpointing and (flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch != 1):
+        diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` or `check_val_every_n_epoch` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
+    if logger and flags.val_check_interval not in (1.0, None):
+        diags.append(at(node, "LGEN122", "Lightning's default logger with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
+    if "lr_scheduler_step" in facts.methods:
+        diags.append(at(facts.methods["lr_scheduler_step"].name, "LGEN122", f"an `lr_scheduler_step` override with {what} is not ejected yet (the checkpoint counts scheduler steps)", f"pass {off} to the Trainer, or keep the run on Lightning"))
+    log_every = args.get("log_every_n_steps")
+    hparams = False
+    for u in facts.uses:
+        if u.member == "save_hyperparameters" and u.call is not None:
+            flag = next((a.value for a in u.call.args if a.keyword is not None and a.keyword.value == "logger"), None)
+            hparams = hparams or flag is None or dotted(flag) != "False"
+    if logger and hparams:
+        import importlib.util
+
+        if importlib.util.find_spec("yaml") is None:
+            use = next(u for u in facts.uses if u.member == "save_hyperparameters" and u.call is not None)
+            diags.append(at(use.call, "LGEN122", "Lightning's default logger writes hparams.yaml with PyYAML, which is not installed here", "install pyyaml (a dependency of Lightning), or pass `logger=False` to the Trainer"))
+    return {
+        "logger": logger,
+        "checkpointing": checkpointing,
+        "log_every_n_steps": 50 if log_every is None else log_every,
+        "log_hparams": logger and hparams,
+    }, diags

@@ -290,6 +290,8 @@ def _log_call(facts: ModelFacts, u: Use, member: str, plan: LoopPlan):
     # Lightning's own flags that change nothing in this run (no logger, one dataloader, and under
     # one device sync_dist is off): dropped; `# lgen: was self.log(...)` keeps the original
     dropped = {"on_step", "on_epoch", "logger", "enable_graph", "metric_attribute", "sync_dist_group"}
+    if plan.run is not None and plan.run.logger:
+        dropped.discard("logger")  # the run's logger reads it
     if not plan.sync_dist:
         dropped |= {"sync_dist", "rank_zero_only"}
     levels_code = []  # each a literal, or the run-time test the default depends on
@@ -583,8 +585,14 @@ class _EntryRewriter(_Rewriter):
         edits = Edits()
         code = run.module.code_for_node
         name = cst.Name(run.trainer_name) if run.trainer_name else cst.parse_expression("make_loop()")
+        make = cst.parse_expression("make_loop()")
+        root = next((a.value for a in run.trainer.args if a.keyword is not None and a.keyword.value == "default_root_dir"), None)
+        if plan.run is not None and plan.run.files and root is not None:
+            make = make.with_changes(args=[cst.Arg(root, keyword=cst.Name("default_root_dir"), equal=_EQUAL)])
+        if not run.trainer_name:
+            name = make
         if run.trainer_name:
-            edits.add(run.trainer, cst.parse_expression("make_loop()"), _short(code(run.trainer)))
+            edits.add(run.trainer, make, _short(code(run.trainer)))
         for tc in [run.fit] + run.after:
             args = [cst.Arg(tc.args["model"]), cst.Arg(name)]
             args += [cst.Arg(v, keyword=cst.Name(k), equal=_EQUAL) for k, v in tc.args.items() if k != "model"]

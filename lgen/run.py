@@ -260,7 +260,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
             value = _literal(a.value)
         except ValueError:
             if key == "default_root_dir":
-                continue  # only the logger's and checkpoint callback's files go there (both must be off)
+                continue  # the script evaluates it where the Trainer did (rewrite hands it to make_loop)
             diags.append(at(a.value, "LGEN121", f"`{key}=` is not a literal, so lgen cannot read it without running the file", f"write the value in the call, or pass it to `lgen eject` as `--{key.replace('_', '-')}`" if key in FLAG_ARGS else "write the value in the call"))
             continue
         problem = _trainer_arg_problem(key, value)
@@ -270,12 +270,6 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         targs[key] = value
         arg_nodes[key] = a
 
-    # What Lightning turns on by default writes files the script does not write yet. The
-    # training is the same, so this is a warning; a logger or checkpoint callback the run
-    # configures itself is an error (above).
-    for key, what in (("logger", "Lightning's default logger writes lightning_logs/version_N/ (metrics, hparams)"), ("enable_checkpointing", "Lightning's default checkpoint callback writes lightning_logs/version_N/checkpoints/*.ckpt")):
-        if key not in {a.keyword.value for a in call.args if a.keyword is not None}:
-            diags.append(at(call, "LGEN122", f"{what}; the script trains the same but does not write those files yet", f"pass `{key}=False` to the Trainer to say so (save with `trainer.save_checkpoint(path)` after fit)", severity="warning"))
     # the trainer's other uses: the calls lgen ejects, and reads of what the script's loop keeps
     after: list[TrainerCall] = []
     fit_args, bad = bind_args(fit_call, METHOD_PARAMS["fit"])
@@ -400,21 +394,21 @@ def _trainer_arg_problem(key: str, value) -> tuple[str, str] | None:
     if key in PRINT_ONLY_ARGS:
         return None
     if key == "logger":
-        if value is False:
-            return None
-        return ("the Trainer's logger writes files (lightning_logs/.../metrics.csv) that this lgen version does not write yet", "pass `logger=False` to the Trainer, or keep the run on Lightning")
+        if value in (True, False, None):
+            return None  # True: Lightning's default logger, which the script writes as Lightning does
+        return (f"`logger={value!r}` is not ejected yet", "pass `logger=True` (Lightning's default CSV logger) or `logger=False`")
     if key == "enable_checkpointing":
-        if value is False:
-            return None
-        return ("Lightning's checkpoint callback writes checkpoint files that this lgen version does not write yet", "pass `enable_checkpointing=False` to the Trainer, and save with `trainer.save_checkpoint(path)`")
+        if value in (True, False, None):
+            return None  # True / None: Lightning's default ModelCheckpoint, which the script writes too
+        return (f"`enable_checkpointing={value!r}` is not ejected yet", "pass True or False")
     if key == "callbacks" and value in ([], None):
         return None
     if key == "num_nodes" and value == 1:
         return None
-    if key == "default_root_dir":
-        return None  # only the logger's and checkpoint callback's files live there, and both are off
-    if key == "log_every_n_steps" and isinstance(value, int) and value >= 0:
-        return None  # with the logger off, nothing reads it
+    if key == "default_root_dir" and (value is None or isinstance(value, str)):
+        return None  # where the logger's and checkpoint callback's files go
+    if key == "log_every_n_steps" and (value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)):
+        return None
     return (f"the Trainer argument `{key}={value!r}` is not ejected yet", "remove it, or keep the run on Lightning")
 
 

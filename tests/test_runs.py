@@ -39,11 +39,24 @@ def _results(stdout: str) -> list[str]:
     return [line for line in stdout.splitlines() if line.lower().startswith("result")]
 
 
-def _compare_checkpoints(theirs: Path, ours: Path) -> list[str]:
+def _relative(value, root: Path):
+    """Paths inside a callback's state, relative to the run folder (absolute paths differ between
+    the two folders); other values as they are."""
+    if isinstance(value, str) and os.path.isabs(value):
+        return os.path.relpath(value, os.path.realpath(root))
+    if isinstance(value, dict):
+        return {_relative(k, root): _relative(v, root) for k, v in value.items()}
+    return value
+
+
+def _compare_checkpoints(theirs: Path, ours: Path, theirs_root: Path | None = None, ours_root: Path | None = None) -> list[str]:
     import torch
 
     a = torch.load(theirs, map_location="cpu", weights_only=False)
     b = torch.load(ours, map_location="cpu", weights_only=True)
+    if theirs_root is not None and isinstance(a.get("callbacks"), dict) and isinstance(b.get("callbacks"), dict):
+        a["callbacks"] = _relative(a["callbacks"], theirs_root)
+        b["callbacks"] = _relative(b["callbacks"], ours_root)
     problems = [f"{ours.name}: key {k!r} is not in Lightning's checkpoint" for k in b if k not in a]
 
     def same(x, y, where):
@@ -93,7 +106,14 @@ def test_run_matches_lightning(case, tmp_path):
     problems = []
     for name in sorted(lightning_files):
         if name.endswith(".ckpt"):
-            problems += _compare_checkpoints(theirs / name, ours / name)
+            problems += _compare_checkpoints(theirs / name, ours / name, theirs, ours)
+        elif name.endswith(("metrics.csv", "hparams.yaml")):
+            # the logger's files, line for line (line ends included)
+            lines_a = (theirs / name).read_bytes().splitlines(keepends=True)
+            lines_b = (ours / name).read_bytes().splitlines(keepends=True)
+            problems += [f"{name}:{i + 1}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(lines_a, lines_b)) if x != y]
+            if len(lines_a) != len(lines_b):
+                problems.append(f"{name}: {len(lines_a)} lines != {len(lines_b)}")
     assert problems == [], "\n".join(problems)
 
 
