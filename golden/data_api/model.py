@@ -45,7 +45,7 @@ class Data(L.LightningDataModule):
         self.calls.append("prepare_data")
 
     def setup(self, stage):
-        self.calls.append(f"setup {stage}")
+        self.calls.append(("setup", stage == "fit"))
         self.train_set, self.val_set = dataset(64, 0), dataset(24, 1)
 
     def train_dataloader(self):
@@ -55,4 +55,4 @@ class Data(L.LightningDataModule):
         return DataLoader(self.val_set, batch_size=8)
 
     def teardown(self, stage):
-        self.calls.append(f"teardown {stage}")
+        self.calls.append(("teardown", stage == "fit"))
