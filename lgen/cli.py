@@ -57,6 +57,7 @@ def eject(
     ctx: typer.Context,
     model: Annotated[str, typer.Argument(help="The model file (read, never imported or executed).", show_default=False)],
     class_name: Annotated[Optional[str], typer.Option("--class", help="The LightningModule subclass to eject, when the file has several.")] = None,
+    datamodule: Annotated[Optional[str], typer.Option("--datamodule", help="[FILE.py:]NAME: fit on this LightningDataModule, built as NAME() (a model file without a run).", show_default=False)] = None,
     output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the script here (atomically) instead of to stdout.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the output even if it was edited since lgen wrote it.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the output would change.")] = False,
@@ -108,7 +109,7 @@ def eject(
     # the flags given on the command line (in a run they override the Trainer's arguments);
     # compared by name: typer may carry its own copy of click
     given = frozenset(f for f in Flags.__dataclass_fields__ if getattr(ctx.get_parameter_source(f), "name", None) == "COMMANDLINE")
-    code = _run_eject(model, class_name, output, flags, force=force, check=check, diff=diff, given=given)
+    code = _run_eject(model, class_name, output, flags, force=force, check=check, diff=diff, given=given, datamodule=datamodule)
     raise typer.Exit(code)
 
 
@@ -121,7 +122,7 @@ def _int(name: str, text: str) -> int:
         raise FlagError(f"--{name.replace('_', '-')} takes an int or 'none', not {text!r}")
 
 
-def _generate(model: str, class_name, output, flags, given=None):
+def _generate(model: str, class_name, output, flags, given=None, datamodule=None):
     import gc
 
     from lgen.pipeline import eject as run_pipeline
@@ -143,7 +144,7 @@ def _generate(model: str, class_name, output, flags, given=None):
     # runs lgen in process keeps the usual collector.
     gc.freeze()
     try:
-        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name, diag_path=here, given=given)
+        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name, diag_path=here, given=given, datamodule=datamodule)
     finally:
         gc.unfreeze()
 
@@ -201,7 +202,7 @@ def _output_problem(model: str, output: str) -> str | None:
     return None
 
 
-def _run_eject(model, class_name, output, flags, *, force, check, diff, given=None) -> int:
+def _run_eject(model, class_name, output, flags, *, force, check, diff, given=None, datamodule=None) -> int:
     from lgen import vendor
 
     for name, path in (("the model's path", model), ("-o", output or "")):
@@ -217,7 +218,7 @@ def _run_eject(model, class_name, output, flags, *, force, check, diff, given=No
         if problem:
             _err(f"error: {problem}")
             return EXIT_USAGE
-    result = _generate(model, class_name, output, flags, given)
+    result = _generate(model, class_name, output, flags, given, datamodule)
     code = _report(result)
     if code != EXIT_OK or result.text is None:
         return code or EXIT_FINDINGS

@@ -123,8 +123,10 @@ lgen calls the model's hooks directly, so each hook must be a plain method of th
             """
 The ejected loop takes its training data where Lightning does: the loaders given to
 `trainer.fit(model, train_loader, val_loader)`, the `datamodule=` given to it, or else the
-model's own `train_dataloader()` hook. Eject the entry file that holds the `Trainer(...)` and its
-`fit(...)` (lgen reads the run there), or define `train_dataloader` on the model.
+model's own `train_dataloader()` hook. A model file without `train_dataloader` and without a
+run ejects to a script whose `fit(model, train_dataloaders=None, val_dataloaders=None,
+datamodule=None, ckpt_path=None)` you call with your data; or pair it with a datamodule
+(`--datamodule NAME`). A datamodule without `train_dataloader` is this error.
 """,
         ),
         _c(
@@ -194,6 +196,16 @@ The datamodule given to `fit` must be built in the same function from a
 `LightningDataModule` subclass defined in the entry file, so lgen can read its hooks.
 Several loaders for one stage (a list or dict), a datamodule's transfer hooks,
 `state_dict`, `self.trainer` or `save_hyperparameters` are not ejected yet.
+""",
+        ),
+        _c(
+            "LGEN127",
+            "the `--datamodule` class cannot be used as given",
+            """
+`lgen eject MODEL.py --datamodule [FILE.py:]NAME` fits the model on `NAME()`: the class must be
+a `LightningDataModule` subclass defined at the top of the model's file (or of FILE.py), and
+its `__init__` must need no arguments. To fit on a datamodule built with arguments, eject
+without `--datamodule` and call the script's `fit(model, datamodule=...)` from your own code.
 """,
         ),
         _c(

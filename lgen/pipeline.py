@@ -72,6 +72,7 @@ def _eject(
     script_name: str,
     diag_path: str | None = None,
     given: frozenset[str] | None = None,
+    datamodule: str | None = None,
 ) -> Result:
     """`display_path` names the model in the script's header (relative to the script's folder);
     `diag_path` in diagnostics (as the user reached it; default `display_path`). `command` is the
@@ -103,7 +104,12 @@ def _eject(
         return Result(usage_error=usage, source=source)
     if facts is None or any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
-    plan, plan_diags = make_plan(facts, flags, run)
+    dm_cls = None
+    if datamodule is not None:
+        dm_cls, usage = _find_datamodule(facts, datamodule, run, where)
+        if usage:
+            return Result(usage_error=usage, source=source)
+    plan, plan_diags = make_plan(facts, flags, run, dm_cls)
     diags += plan_diags
     if plan is None or any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
@@ -170,7 +176,7 @@ def _eject(
         body_text = format_script(before + model_module + after + "\n\n" + entry)
     else:
         body_text = format_script(before + model_module, after)
-    full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command, *flag_args]
+    full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command, *(["--datamodule", datamodule] if datamodule else []), *flag_args]
     hashed = source if run is not None else facts.module.code_for_node(facts.cls)  # a run: the whole entry
     header = make_header(__version__, display_path, facts.class_name, full_command, sha256(hashed), body_text)
     if facts.memo["ast_depth"] > _CHECK_DEPTH and _python_syntax_error(body_text, script_name) is not None:
@@ -187,6 +193,23 @@ def _eject(
     except (SyntaxError, ValueError) as e:
         raise FormatError(f"the generated script does not parse: {e}") from None
     return Result(text=text, diagnostics=diags, source=source)
+
+
+def _find_datamodule(facts, spec: str, run, where: str):
+    """The class `--datamodule [FILE.py:]NAME` names, read statically; (class, usage error)."""
+    from lgen.run import _is_datamodule
+
+    if run is not None:
+        return None, f"--datamodule {spec}: the run in {where} gives `fit` its data; --datamodule pairs a model file with a datamodule"
+    file, _, name = spec.rpartition(":")
+    if file:
+        return None, f"--datamodule {spec}: a datamodule in another file is not ejected yet; put `{name}` in {where}, or call the script's `fit(model, datamodule=...)` from your own code"
+    cls = next((s for s in facts.module.body if isinstance(s, cst.ClassDef) and s.name.value == name), None)
+    if cls is None:
+        return None, f"--datamodule {name}: {where} defines no class `{name}` at its top level"
+    if not _is_datamodule(cls, facts.imports):
+        return None, f"--datamodule {name}: `{name}` is not a LightningDataModule subclass"
+    return cls, None
 
 
 # a model this deep has its script compiled under Python's default limit before it is written
@@ -211,6 +234,7 @@ def eject(
     script_name: str,
     diag_path: str | None = None,
     given: frozenset[str] | None = None,
+    datamodule: str | None = None,
 ) -> Result:
     """The pipeline on a thread with a deep stack; the arguments are `_eject`'s."""
     import sys
@@ -222,7 +246,7 @@ def eject(
     def work():
         try:
             sys.setrecursionlimit(max(limit, _DEEP_RECURSION))
-            outcome.append(("ok", _eject(path, flags, class_name, display_path=display_path, command=command, script_name=script_name, diag_path=diag_path, given=given)))
+            outcome.append(("ok", _eject(path, flags, class_name, display_path=display_path, command=command, script_name=script_name, diag_path=diag_path, given=given, datamodule=datamodule)))
         except RecursionError:
             outcome.append(("deep", None))
         except BaseException as e:  # re-raised on the caller's thread

@@ -64,11 +64,18 @@ class RunPlan:
     @property
     def files(self) -> bool:
         return self.logger or self.checkpointing
+    # no run and no data lgen is shown: the script's `fit` takes the Trainer's arguments and
+    # decides the data at run time as Lightning's data connector does (train/val source "given")
+    api: bool = False
+    # `lgen eject MODEL.py --datamodule NAME`: the script's main fits on `NAME()`
+    main_datamodule: str | None = None
 
     def loader(self, stage: str) -> str:
         """The expression that gives fit's loader for "train" / "val" (the model's hook, the
-        datamodule's, or what was given to fit)."""
+        datamodule's, what was given to fit, or what fit's arguments decide at run time)."""
         source = self.train_source if stage == "train" else self.val_source
+        if source == "given":
+            return f"{stage}_dataloader(model, loop)"
         if source == "loaders":
             expr = f"loop.{stage}_dataloaders"
         elif source == "datamodule":
@@ -143,7 +150,7 @@ class LoopPlan:
     def stage_enum(self) -> bool:
         """`setup(stage)` / `teardown(stage)` are called: the script passes Lightning's TrainerFn."""
         hooks = {"setup", "teardown"}
-        return bool(hooks & self.hooks) or (self.run is not None and bool(hooks & self.run.datamodule_hooks))
+        return bool(hooks & self.hooks) or (self.run is not None and (self.run.api or bool(hooks & self.run.datamodule_hooks)))
 
     @property
     def has_schedulers(self) -> bool:
@@ -999,7 +1006,7 @@ def _closure_of_step(parent, parents, opt: str, clo: str) -> bool:
     return isinstance(f, cst.Attribute) and f.attr.value == "step" and isinstance(f.value, cst.Name) and f.value.value == opt and _step_args_lean(call, clo)
 
 
-def make_plan(facts: ModelFacts, flags: Flags, run=None) -> tuple[LoopPlan | None, list[Diagnostic]]:
+def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDef | None = None) -> tuple[LoopPlan | None, list[Diagnostic]]:
     diags: list[Diagnostic] = []
     if "training_step" not in facts.methods:
         return None, [facts.diag("LGEN104", facts.cls.name, f"`{facts.class_name}` defines no `training_step`", "define `training_step(self, batch, batch_idx)`")]
@@ -1009,8 +1016,26 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None) -> tuple[LoopPlan | Non
         diags += run_diags
         if run_plan is None:
             return None, diags
+    elif datamodule is not None:
+        run_plan, run_diags = plan_datamodule(facts, datamodule)
+        diags += run_diags
+        if run_plan is None:
+            return None, diags
     elif "train_dataloader" not in facts.methods:
-        return None, [facts.diag("LGEN110", facts.cls.name, f"`{facts.class_name}` defines no `train_dataloader`; the ejected script takes its data from the model", "define `train_dataloader(self)` (and `val_dataloader`) on the model")]
+        # the data comes from code lgen is not shown: the script's `fit` takes it (contract §4)
+        run_plan = RunPlan(
+            trainer_name="",
+            train_source="given",
+            val_source="given",
+            datamodule=None,
+            datamodule_hooks=frozenset(),
+            fit_params=(),
+            evaluations=(),
+            deterministic=False,
+            limit_test_batches=1.0,
+            reads=frozenset(),
+            api=True,
+        )
     ts = facts.methods["training_step"]
     params = [p.name.value for p in ts.params.params][1:]
     if "optimizer_idx" in params or "dataloader_iter" in params:
@@ -1155,20 +1180,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
     dm_hooks: frozenset[str] = frozenset()
     if run.datamodule_class is not None:
         cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)
-        methods = {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
-        dm_hooks = frozenset(m for m in methods if m in DATAMODULE_HOOKS)
-        for m in sorted(set(methods) & DATAMODULE_UNSUPPORTED):
-            diags.append(at(methods[m].name, "LGEN126", f"the datamodule's `{m}` is not ejected yet", "move it to the model, or keep the run on Lightning"))
-        selfs = {fn.params.params[0].name.value for fn in methods.values() if fn.params.params}
-
-        class _Members(cst.CSTVisitor):
-            def visit_Attribute(self, node):
-                if isinstance(node.value, cst.Name) and node.value.value in selfs and node.attr.value in DATAMODULE_MEMBERS and node.attr.value not in methods:
-                    diags.append(at(node, "LGEN126", f"the datamodule's `self.{node.attr.value}` is not ejected yet", "keep the datamodule to plain attributes of its own"))
-
-        cls.visit(_Members())
-        if "train_dataloader" not in dm_hooks:
-            diags.append(at(cls.name, "LGEN110", f"the datamodule `{run.datamodule_class}` defines no `train_dataloader`; Lightning raises", "define `train_dataloader(self)`"))
+        dm_hooks = _datamodule_hooks(cls, at, diags)
         train_source = "datamodule"
         val_source = "datamodule" if "val_dataloader" in dm_hooks else None
         params = ("datamodule",)
@@ -1244,3 +1256,56 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         "log_every_n_steps": 50 if log_every is None else log_every,
         "log_hparams": logger and hparams,
     }, diags
+
+def _datamodule_hooks(cls: cst.ClassDef, at, diags: list[Diagnostic]) -> frozenset[str]:
+    """The hooks a LightningDataModule class defines that the script calls; what it cannot
+    reproduce yet goes to `diags`."""
+    methods = {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+    dm_hooks = frozenset(m for m in methods if m in DATAMODULE_HOOKS)
+    for m in sorted(set(methods) & DATAMODULE_UNSUPPORTED):
+        diags.append(at(methods[m].name, "LGEN126", f"the datamodule's `{m}` is not ejected yet", "move it to the model, or keep the run on Lightning"))
+    selfs = {fn.params.params[0].name.value for fn in methods.values() if fn.params.params}
+
+    class _Members(cst.CSTVisitor):
+        def visit_Attribute(self, node):
+            if isinstance(node.value, cst.Name) and node.value.value in selfs and node.attr.value in DATAMODULE_MEMBERS and node.attr.value not in methods:
+                diags.append(at(node, "LGEN126", f"the datamodule's `self.{node.attr.value}` is not ejected yet", "keep the datamodule to plain attributes of its own"))
+
+    cls.visit(_Members())
+    if "train_dataloader" not in dm_hooks:
+        diags.append(at(cls.name, "LGEN110", f"the datamodule `{cls.name.value}` defines no `train_dataloader`; Lightning raises", "define `train_dataloader(self)`"))
+    return dm_hooks
+
+
+def plan_datamodule(facts: ModelFacts, cls: cst.ClassDef) -> tuple[RunPlan | None, list[Diagnostic]]:
+    """`lgen eject MODEL.py --datamodule NAME`: fit on `NAME()`, as `trainer.fit(model, datamodule=NAME())`."""
+    diags: list[Diagnostic] = []
+
+    def at(node, code, msg, help=""):
+        return facts.diag(code, node, msg, help)
+
+    dm_hooks = _datamodule_hooks(cls, at, diags)
+    init = next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
+    if init is not None:
+        p = init.params
+        required = [a for a in [*p.posonly_params, *p.params][1:] if a.default is None] + [a for a in p.kwonly_params if a.default is None]
+        if required:
+            diags.append(at(required[0], "LGEN127", f"`{cls.name.value}.__init__` needs `{required[0].name.value}`; with `--datamodule` the script builds it as `{cls.name.value}()`", "give every parameter of `__init__` a default, or call the script's `fit(model, datamodule=...)` from your own code"))
+    if any(d.is_error for d in diags):
+        return None, diags
+    return (
+        RunPlan(
+            trainer_name="",
+            train_source="datamodule",
+            val_source="datamodule" if "val_dataloader" in dm_hooks else None,
+            datamodule=cls.name.value,
+            datamodule_hooks=dm_hooks,
+            fit_params=("datamodule",),
+            evaluations=(),
+            deterministic=False,
+            limit_test_batches=1.0,
+            reads=frozenset(),
+            main_datamodule=cls.name.value,
+        ),
+        diags,
+    )

@@ -469,7 +469,10 @@ def _is_main_guard(stmt) -> bool:
 
 
 def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Module | None, list, list[Diagnostic]]:
-    """Returns (module without Lightning, the entry's main guard to end the script with, diagnostics)."""
+    """Returns (module without Lightning, the entry's main guard to end the script with, diagnostics).
+
+    Without a run, the datamodule `--datamodule` names (`plan.run.main_datamodule`) stays, without
+    its Lightning base; the file's other datamodules go."""
     edits, diags = plan_edits(facts, plan)
     lnames = facts.lightning_names
     direct, indirect = find_classes(facts.module, facts.imports)
@@ -485,6 +488,16 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
             if isinstance(c, cst.ClassDef) and c.name.value != run.datamodule_class and any(qualname(b.value, facts.imports) in DATAMODULE_NAMES for b in c.bases)
         }
         entry = _EntryRewriter(facts, plan, run)
+    else:
+        from lgen.run import DATAMODULE_NAMES
+
+        # a model file: its datamodules go, as its other LightningModules do (but `--datamodule`'s)
+        keep = plan.run.main_datamodule if plan.run is not None else None
+        other_lm |= {
+            id(c)
+            for c in facts.module.body
+            if isinstance(c, cst.ClassDef) and c.name.value != keep and any(qualname(b.value, facts.imports) in DATAMODULE_NAMES for b in c.bases)
+        }
     body = []
     module_imports: dict[int, list] = {}
     for stmt in facts.module.body:
@@ -513,6 +526,8 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         if stmt is facts.cls:
             body.append(stmt)
             continue
+        if run is None and plan.run is not None and isinstance(stmt, cst.ClassDef) and stmt.name.value == plan.run.main_datamodule:
+            stmt = _plain_datamodule(facts, stmt)
         v = _Scan(lnames)  # one pass: Lightning names and nested Lightning imports
         stmt.visit(v)
         for n in v.lightning_names[:1]:
@@ -641,6 +656,23 @@ class _EntryRewriter(_Rewriter):
 
 
 PARSE_OPTIONS = "parse_options()  # lgen: the script's options (--seed, --max-epochs, ...) go first\n"
+
+def _plain_datamodule(facts: ModelFacts, cls: cst.ClassDef) -> cst.ClassDef:
+    """The `--datamodule` class without its LightningDataModule base, marked."""
+    from lgen.run import DATAMODULE_NAMES
+
+    was = [facts.module.code_for_node(b.value) for b in cls.bases if qualname(b.value, facts.imports) in DATAMODULE_NAMES]
+    bases = [b for b in cls.bases if qualname(b.value, facts.imports) not in DATAMODULE_NAMES]
+    if bases:
+        bases[-1] = bases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return cls.with_changes(
+        bases=bases,
+        lpar=cst.MaybeSentinel.DEFAULT,
+        rpar=cst.MaybeSentinel.DEFAULT,
+        body=cls.body.with_changes(header=_with_note(cls.body.header, was)),
+    )
+
+
 _EQUAL = cst.AssignEqual(whitespace_before=cst.SimpleWhitespace(""), whitespace_after=cst.SimpleWhitespace(""))
 
 

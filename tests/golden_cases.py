@@ -74,6 +74,9 @@ def lightning_flags(case: GoldenCase) -> dict:
         name = key.lstrip("-").replace("-", "_")
         if name in flags:
             continue
+        if name == "datamodule":  # `--datamodule NAME`: the harness fits on NAME() of the model file
+            flags["__datamodule__"] = value
+            continue
         flags[name] = _value(name, value)
     return flags
 

@@ -249,8 +249,10 @@ def _lightning_main(model_path: str, class_name: str, flags_src: str, seed: str,
     accelerator = flags.pop("accelerator", "cpu")
     devices = flags.pop("devices", 1)
 
+    datamodule_name = flags.pop("__datamodule__", None)  # `lgen eject --datamodule NAME`
     seed_everything(int(seed))
     model = cls()
+    datamodule = getattr(sys.modules[cls.__module__], datamodule_name)() if datamodule_name else None
     trainer = Trainer(
         accelerator=accelerator,
         devices=devices,
@@ -262,7 +264,7 @@ def _lightning_main(model_path: str, class_name: str, flags_src: str, seed: str,
         **flags,
     )
     try:
-        trainer.fit(model)
+        trainer.fit(model, datamodule=datamodule)
     except BaseException:
         import json
 
