@@ -584,7 +584,7 @@ class _EntryRewriter(_Rewriter):
             args = [cst.Arg(tc.args["model"]), cst.Arg(name)]
             args += [cst.Arg(v, keyword=cst.Name(k), equal=_EQUAL) for k, v in tc.args.items() if k != "model"]
             was = f"{run.trainer_name}.{tc.method}(...)" if run.trainer_name else f"{_short(code(run.trainer))}.fit(...)"
-            edits.add(tc.call, cst.Call(cst.Name(tc.method), args), was)
+            edits.add(tc.call, cst.Call(cst.Name(tc.method if tc.method == "fit" else plan.run.call_name(tc.method)), args), was)
         model = run.fit.args.get("model")
         for c in run.save_checkpoints:
             args = list(c.args)
