@@ -320,7 +320,8 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
     for tc in [TrainerCall("fit", fit_call, fit_args)] + after:
         ckpt = tc.args.get("ckpt_path")
         if ckpt is not None and not (isinstance(ckpt, cst.Name) and ckpt.value == "None"):
-            diags.append(at(ckpt, "LGEN125", f"`{tc.method}(ckpt_path=...)` is not ejected yet (it needs Lightning's checkpoint files)", "drop `ckpt_path`; the script's `--resume CKPT` continues a fit from a checkpoint"))
+            help = "drop `ckpt_path`; the script's `--resume CKPT` continues a fit from a checkpoint" if tc.method == "fit" else f"drop `ckpt_path` to {tc.method} the model as fit left it, or keep the run on Lightning"
+            diags.append(at(ckpt, "LGEN125", f"`{tc.method}(ckpt_path=...)` is not ejected yet (it needs Lightning's checkpoint files)", help))
         if tc.method != "fit" and "model" not in tc.args:
             diags.append(at(tc.call, "LGEN125", f"`{tc.method}()` without a model uses the best checkpoint of the fit, which needs Lightning's checkpoint files; not ejected yet", f"pass the model: `trainer.{tc.method}(model, ...)`"))
     for tc in after:
