@@ -350,6 +350,13 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         dm_cls = _built_class(dm_expr, body, fit_index, classes)
         if dm_cls is None or not _is_datamodule(classes[dm_cls], imports):
             diags.append(at(dm_expr, "LGEN126", "lgen does not see which LightningDataModule class this is (it is not built from a class of this file in the same function)", "build the datamodule in the entry, from a `LightningDataModule` subclass defined in the entry file"))
+    for tc in after:
+        # Lightning: a datamodule passed as `dataloaders` is taken as the datamodule
+        loaders = tc.args.get("dataloaders")
+        if loaders is not None and "datamodule" not in tc.args:
+            c = _built_class(loaders, body, body.index(_statement_of(body, tc.call)), classes)
+            if c is not None and _is_datamodule(classes[c], imports):
+                tc.args = {("datamodule" if k == "dataloaders" else k): v for k, v in tc.args.items()}
     for key in ("train_dataloaders", "val_dataloaders"):
         if isinstance(fit_args.get(key), (cst.List, cst.Tuple, cst.Dict)):
             diags.append(at(fit_args[key], "LGEN126", "several loaders for one stage are not ejected yet", "pass one DataLoader"))
