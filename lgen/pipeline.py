@@ -18,7 +18,7 @@ from lgen.run import read_run, run_flags
 from lgen.rewrite import rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
-STDLIB = ("argparse", "collections.abc", "contextlib", "inspect", "math", "numbers", "os", "pickle", "random", "sys")
+STDLIB = ("argparse", "collections.abc", "contextlib", "inspect", "math", "numbers", "os", "pickle", "random", "shutil", "sys")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -126,6 +126,8 @@ def _eject(
     uses_contextlib = plan.sanity_check or plan.half or bool(plan.services & {"toggled_optimizer", "toggle_model"})
     needed = {"argparse", "math", "os", "pickle", "random", "sys"} | ({"contextlib"} if uses_contextlib else set())
     needed |= {"numbers"} if plan.logs else set()
+    if plan.run is not None and plan.run.verbose_methods:
+        needed.add("shutil")  # the results table is as wide as the terminal, as Lightning's
     if plan.signature_at_run_time:
         needed.add("inspect")  # the script reads a decorated step's signature as Lightning does
     if "unknown" in plan.step_returns:

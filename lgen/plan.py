@@ -62,6 +62,7 @@ class RunPlan:
     # the script's function for each evaluation method: the method's name, or `lgen_<method>`
     # where the entry binds that name itself (`test = DataLoader(...)`)
     call_names: tuple[tuple[str, str], ...] = ()
+    verbose_methods: frozenset[str] = frozenset()  # validate / test called with verbose (the default)
 
     def call_name(self, method: str) -> str:
         return dict(self.call_names).get(method, method)
@@ -1228,6 +1229,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             eval_methods=frozenset(m for m in facts.methods if m in EVAL_HOOKS),
             eval_batch_idx=frozenset(batch_idx),
             call_names=tuple(call_names.items()),
+            verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and dotted(tc.args.get("verbose")) != "False"),
         ),
         diags,
     )
