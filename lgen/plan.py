@@ -818,9 +818,25 @@ def _outside_fit(facts: ModelFacts, method: str) -> bool:
     return bool(roots) and roots <= NON_FIT_HOOKS
 
 
-def log_levels(facts: ModelFacts, method: str) -> LogLevels:
-    """The on_step/on_epoch defaults of `self.log` in `method`, as Lightning picks them by hook."""
+def _callers_of(facts: ModelFacts, method: str) -> set[str]:
+    """`method` and every method that calls it, directly or not."""
+    seen, frontier = {method}, [method]
+    while frontier:
+        m = frontier.pop()
+        for c, callees in facts.calls.items():
+            if m in callees and c not in seen:
+                seen.add(c)
+                frontier.append(c)
+    return seen
+
+
+def log_levels(facts: ModelFacts, method: str, evaluations=()) -> LogLevels:
+    """The on_step/on_epoch defaults of `self.log` in `method`, as Lightning picks them by hook
+    (`evaluations`: the run's validate / test / predict calls after fit, whose hooks may reach it too)."""
     hooks = _log_hooks(facts, method)
+    if "test" in evaluations and hooks and all(LOOP_HOOKS[h] == "train_step" for h in hooks) and _callers_of(facts, method) & NON_FIT_HOOKS:
+        # training_step's defaults in fit, test hooks' (on_epoch) in `test`: the loop knows which runs
+        return LogLevels("runtime", ('self.loop.stage == "train"', 'self.loop.stage != "train"'))
     if not hooks:
         if _outside_fit(facts, method):
             return LogLevels("outside_fit", (False, True))  # test hooks' defaults; predict ones never log
@@ -1288,9 +1304,12 @@ def _eval_sources(facts: ModelFacts, run, at) -> tuple[dict[str, str], list[Diag
     for u in facts.uses:
         if u.member not in _LOG_POSITIONS or u.call is None or u.member in facts.methods:
             continue
+        callers = _callers_of(facts, u.method)
         for method in sorted(evaluations):
-            if u.method in _NO_LOG[method]:
-                diags.append(at(u.call, "LGEN304", f"`self.{u.member}` in `{u.method}`, which `{method}` runs: Lightning forbids logging there", "log from a step or an epoch hook"))
+            hook = min(callers & set(_NO_LOG[method]), default=None)
+            if hook is not None:
+                where = f"`{u.method}`," if hook == u.method else f"`{u.method}`, which `{hook}` calls,"
+                diags.append(at(u.call, "LGEN304", f"`self.{u.member}` in {where} which `{method}` runs: Lightning forbids logging there", "log from a step or an epoch hook"))
         train_only = (hooks := _log_hooks(facts, u.method)) and all(LOOP_HOOKS[h] in ("train_step", "train_epoch") for h in hooks)
         a = _passes(u.call, u.member, "logger")
         if evaluations & {"test", "validate"} and not train_only and a is not None and dotted(a.value) not in ("True", "None"):

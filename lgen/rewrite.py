@@ -272,7 +272,7 @@ def _log_call(facts: ModelFacts, u: Use, member: str, plan: LoopPlan):
         if literal["reduce_fx"] not in REDUCE_FX:
             return None, facts.diag("LGEN303", args["reduce_fx"].value, f"`reduce_fx={literal['reduce_fx']!r}` is not one of Lightning's reductions", 'use "mean", "sum", "max" or "min"')
         literal["reduce_fx"] = REDUCE_FX[literal["reduce_fx"]]
-    levels = log_levels(facts, u.method)
+    levels = log_levels(facts, u.method, plan.run.evaluations if plan.run is not None else ())
     fit = levels.kind != "outside_fit"  # test/predict-only code: the script never runs it
     if levels.kind == "forbidden":
         where = f"`{u.method}`" if u.method == levels.hook else f"`{u.method}`, which `{levels.hook}` calls,"
