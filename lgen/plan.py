@@ -1245,7 +1245,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             eval_methods=frozenset(m for m in facts.methods if m in EVAL_HOOKS),
             eval_batch_idx=frozenset(batch_idx),
             call_names=tuple(call_names.items()),
-            verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and dotted(tc.args.get("verbose")) != "False"),
+            verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and ("verbose" not in tc.args or _literal(tc.args["verbose"]))),
         ),
         diags,
     )
@@ -1296,9 +1296,8 @@ def _eval_sources(facts: ModelFacts, run, at) -> tuple[dict[str, str], list[Diag
         step = _EVAL_STEP[tc.method]
         if step is not None and step not in facts.methods:
             diags.append(at(tc.call, "LGEN110", f"`{tc.method}` needs `{step}`, which `{facts.class_name}` does not define; Lightning raises", f"define `{step}(self, batch, batch_idx)`"))
-        for key in ("verbose", "return_predictions"):
-            if key in tc.args and dotted(tc.args[key]) == "False" and key == "return_predictions":
-                diags.append(at(tc.args[key], "LGEN125", "`return_predictions=False` is not ejected yet", "drop it (predictions are then returned)"))
+        if "return_predictions" in tc.args and _literal(tc.args["return_predictions"]) is False:
+            diags.append(at(tc.args["return_predictions"], "LGEN125", "`return_predictions=False` is not ejected yet", "drop it (predictions are then returned)"))
     # `self.log` where Lightning forbids it, and arguments of `self.log` the returned dicts depend on
     evaluations = {tc.method for tc in run.after}
     for u in facts.uses:
