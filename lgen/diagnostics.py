@@ -186,8 +186,12 @@ the trainer handed to other code, are not reproduced.
             "LGEN125",
             "an evaluation call or checkpoint path lgen does not eject yet",
             """
-`validate` / `test` / `predict` after fit, and `ckpt_path=` in `fit` (use the script's
-`--resume CKPT`), are not ejected by this lgen version.
+`validate` / `test` / `predict` after fit are ejected when given the model and no
+`ckpt_path` (or `ckpt_path=None`), with one kind of data per method. A `ckpt_path` there
+("best", "last", a path) or in `fit` (use the script's `--resume CKPT`), a call without the
+model (it uses the fit's best checkpoint), `return_predictions=False`, a `self.log(...,
+logger=...)` that decides what `validate` / `test` return, and a decorator hiding an evaluation
+step's signature are not ejected by this lgen version.
 """,
         ),
         _c(

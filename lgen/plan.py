@@ -69,6 +69,25 @@ class RunPlan:
     api: bool = False
     # `lgen eject MODEL.py --datamodule NAME`: the script's main fits on `NAME()`
     main_datamodule: str | None = None
+    # the evaluation calls: each method's data ("loaders": its `dataloaders`, "datamodule": its
+    # `datamodule`, "model": the model's `*_dataloader` hook), as Lightning's `attach_data` picks it
+    eval_sources: tuple[tuple[str, str], ...] = ()
+    limit_predict_batches: int | float = 1.0
+    eval_methods: frozenset[str] = frozenset()  # the model's test/predict hooks and steps
+    eval_batch_idx: frozenset[str] = frozenset()  # test_step / predict_step that take batch_idx
+    # the script's function for each evaluation method: the method's name, or `lgen_<method>`
+    # where the entry binds that name itself (`test = DataLoader(...)`)
+    call_names: tuple[tuple[str, str], ...] = ()
+    verbose_methods: frozenset[str] = frozenset()  # validate / test called with verbose (the default)
+
+    def call_name(self, method: str) -> str:
+        return dict(self.call_names).get(method, method)
+
+    def source(self, method: str) -> str:
+        return dict(self.eval_sources)[method]
+
+    def eval_has(self, hook: str) -> bool:
+        return hook in self.eval_methods
 
     def loader(self, stage: str) -> str:
         """The expression that gives fit's loader for "train" / "val" (the model's hook, the
@@ -139,6 +158,11 @@ class LoopPlan:
 
     def loader(self, stage: str) -> str:
         return self.run.loader(stage) if self.run is not None else f"model.{stage}_dataloader()"
+
+    @property
+    def validation_fn(self) -> str:
+        """The name of fit's validation run (`validate` is the entry's `trainer.validate` when it calls that)."""
+        return "validation_run" if self.run is not None and "validate" in self.run.evaluations else "validate"
 
     # derived conveniences for templates (still pure functions of the fields above)
     @property
@@ -775,7 +799,7 @@ def _ends_with_return(stmt) -> bool:
 # hooks of `trainer.test` / `trainer.predict`: fit never calls them (they stay plain methods)
 NON_FIT_HOOKS = frozenset(h for h in INERT_HOOKS if h.startswith(("test_", "predict_", "on_test_", "on_predict_")))
 # `self.log` parameters in Lightning's order (`LightningModule.log` / `log_dict`), to spot them by position
-_LOG_POSITIONS = {"log": {"on_step": 4, "on_epoch": 5, "sync_dist": 8}, "log_dict": {"on_step": 3, "on_epoch": 4, "sync_dist": 7}}
+_LOG_POSITIONS = {"log": {"logger": 3, "on_step": 4, "on_epoch": 5, "sync_dist": 8}, "log_dict": {"logger": 2, "on_step": 3, "on_epoch": 4, "sync_dist": 7}}
 
 
 @dataclass(frozen=True)
@@ -820,9 +844,25 @@ def _outside_fit(facts: ModelFacts, method: str) -> bool:
     return bool(roots) and roots <= NON_FIT_HOOKS
 
 
-def log_levels(facts: ModelFacts, method: str) -> LogLevels:
-    """The on_step/on_epoch defaults of `self.log` in `method`, as Lightning picks them by hook."""
+def _callers_of(facts: ModelFacts, method: str) -> set[str]:
+    """`method` and every method that calls it, directly or not."""
+    seen, frontier = {method}, [method]
+    while frontier:
+        m = frontier.pop()
+        for c, callees in facts.calls.items():
+            if m in callees and c not in seen:
+                seen.add(c)
+                frontier.append(c)
+    return seen
+
+
+def log_levels(facts: ModelFacts, method: str, evaluations=()) -> LogLevels:
+    """The on_step/on_epoch defaults of `self.log` in `method`, as Lightning picks them by hook
+    (`evaluations`: the run's validate / test / predict calls after fit, whose hooks may reach it too)."""
     hooks = _log_hooks(facts, method)
+    if "test" in evaluations and hooks and all(LOOP_HOOKS[h] == "train_step" for h in hooks) and _callers_of(facts, method) & NON_FIT_HOOKS:
+        # training_step's defaults in fit, test hooks' (on_epoch) in `test`: the loop knows which runs
+        return LogLevels("runtime", ('self.loop.stage == "train"', 'self.loop.stage != "train"'))
     if not hooks:
         if _outside_fit(facts, method):
             return LogLevels("outside_fit", (False, True))  # test hooks' defaults; predict ones never log
@@ -1109,6 +1149,9 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
     if run_plan is not None:
         trainer_attrs |= run_plan.reads  # the entry reads them off the trainer
     logs = any(True for _ in _fit_log_uses(facts))
+    if run_plan is not None and "test" in run_plan.evaluations:
+        # `self.log` in test hooks, which only `test` runs
+        logs = logs or any(u.member in _LOG_POSITIONS and u.call is not None and u.member not in facts.methods for u in facts.uses)
     data_before = any(
         u.trainer_attr == "estimated_stepping_batches" and u.method == "configure_optimizers" for u in facts.uses
     )
@@ -1193,8 +1236,25 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
         val_source = "loaders" if given_val else ("model" if "val_dataloader" in facts.methods else None)
         params = tuple(p for p in ("train_dataloaders", "val_dataloaders") if p in fit_args)
     evaluations = tuple(dict.fromkeys(tc.method for tc in run.after))
+    sources, eval_diags = _eval_sources(facts, run, at)
+    diags += eval_diags
+    batch_idx = set()
+    for step, method in (("validation_step", "validate"), ("test_step", "test"), ("predict_step", "predict")):
+        fn = facts.methods.get(step)
+        if fn is None or method not in evaluations:
+            continue
+        takes = takes_batch_idx(facts, fn)
+        if takes is None:
+            diags.append(at(fn.name, "LGEN125", f"a decorator hides `{step}`'s signature; lgen does not eject it for `{method}` yet", "take `(self, batch, batch_idx)` without a decorator"))
+        elif takes:
+            batch_idx.add(step)
+    bound = _bound_names(run)
+    call_names = {}
     for tc in run.after:
-        diags.append(at(tc.call, "LGEN125", f"`{run.trainer_name}.{tc.method}(...)` after fit is not ejected yet", "remove it, or keep the run on Lightning"))
+        name = tc.method if tc.method not in bound else f"lgen_{tc.method}"
+        if name in bound:
+            diags.append(at(tc.call, "LGEN120", f"the entry binds both `{tc.method}` and `{name}`, the names the script's function for `{tc.method}` can take", f"rename one of them"))
+        call_names[tc.method] = name
     files, files_diags = _run_files(facts, flags, run, at)
     diags += files_diags
     if any(d.is_error for d in diags):
@@ -1213,6 +1273,12 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             reads=frozenset(attr for _, attr in run.reads),
             seed_workers=run.seed_workers,
             **files,
+            eval_sources=tuple(sources.items()),
+            limit_predict_batches=run.trainer_args.get("limit_predict_batches", 1.0),
+            eval_methods=frozenset(m for m in facts.methods if m in EVAL_HOOKS),
+            eval_batch_idx=frozenset(batch_idx),
+            call_names=tuple(call_names.items()),
+            verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and ("verbose" not in tc.args or _literal(tc.args["verbose"]))),
         ),
         diags,
     )
@@ -1236,6 +1302,9 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` or `check_val_every_n_epoch` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
     if logger and flags.val_check_interval not in (1.0, None):
         diags.append(at(node, "LGEN122", "Lightning's default logger with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
+    if logger and run.after:
+        tc = run.after[0]
+        diags.append(at(tc.call, "LGEN122", f"Lightning's default logger also writes what `{tc.method}` logs to metrics.csv; not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
     if "lr_scheduler_step" in facts.methods:
         diags.append(at(facts.methods["lr_scheduler_step"].name, "LGEN122", f"an `lr_scheduler_step` override with {what} is not ejected yet (the checkpoint counts scheduler steps)", f"pass {off} to the Trainer, or keep the run on Lightning"))
     log_every = args.get("log_every_n_steps")
@@ -1309,3 +1378,133 @@ def plan_datamodule(facts: ModelFacts, cls: cst.ClassDef) -> tuple[RunPlan | Non
         ),
         diags,
     )
+
+
+# the model's hooks `validate` / `test` / `predict` call besides those fit calls (LOOP_HOOKS)
+EVAL_HOOKS = frozenset(
+    {"test_step", "predict_step", "test_dataloader", "predict_dataloader", "forward"}
+    | {f"on_{stage}_{when}" for stage in ("test", "predict") for when in ("start", "end", "epoch_start", "epoch_end", "batch_start", "batch_end", "model_eval", "model_train")}
+) - {"on_predict_model_train"}  # Lightning never calls it: predict restores the train flags itself
+# the methods Lightning requires for each call, and the hooks in which it forbids `self.log`
+_EVAL_STEP = {"validate": "validation_step", "test": "test_step", "predict": None}
+_NO_LOG = {
+    "validate": ("on_validation_end", "on_validation_model_eval", "on_validation_model_train", "val_dataloader"),
+    "test": ("on_test_end", "on_test_model_eval", "on_test_model_train", "test_dataloader"),
+    "predict": tuple(sorted(h for h in EVAL_HOOKS if "predict" in h)),
+}
+
+
+def _eval_sources(facts: ModelFacts, run, at) -> tuple[dict[str, str], list[Diagnostic]]:
+    """Each evaluation method's data source, and what lgen refuses about the calls."""
+    diags: list[Diagnostic] = []
+    sources: dict[str, str] = {}
+    for tc in run.after:
+        stage = {"validate": "val", "test": "test", "predict": "predict"}[tc.method]
+        if "datamodule" in tc.args and "dataloaders" in tc.args:
+            diags.append(at(tc.call, "LGEN123", f"`{tc.method}` is given both `dataloaders` and `datamodule`; Lightning raises", "pass one of them"))
+            continue
+        if "datamodule" in tc.args:
+            dm = tc.args["datamodule"]
+            cls = run.datamodule_class
+            if cls is None or not (isinstance(dm, cst.Name) and isinstance(run.fit.args.get("datamodule"), cst.Name) and dm.value == run.fit.args["datamodule"].value):
+                diags.append(at(dm, "LGEN126", f"`{tc.method}(datamodule=...)` with a datamodule other than the one given to `fit` is not ejected yet", "pass the datamodule `fit` was given (by the same name)"))
+                continue
+            methods = {s.name.value for s in next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == cls).body.body if isinstance(s, cst.FunctionDef)}
+            if f"{stage}_dataloader" not in methods:
+                diags.append(at(dm, "LGEN110", f"the datamodule `{cls}` defines no `{stage}_dataloader`; Lightning raises", f"define `{stage}_dataloader(self)`"))
+            source = "datamodule"
+        elif "dataloaders" in tc.args and not (isinstance(tc.args["dataloaders"], cst.Name) and tc.args["dataloaders"].value == "None"):
+            source = "loaders"
+        else:
+            # Lightning takes the model's hook here, even when fit was given a datamodule
+            if f"{stage}_dataloader" not in facts.methods:
+                diags.append(at(tc.call, "LGEN110", f"`{tc.method}` is given no data and `{facts.class_name}` defines no `{stage}_dataloader`; Lightning raises", "pass `dataloaders=`, or define the hook on the model"))
+            source = "model"
+        if sources.setdefault(tc.method, source) != source:
+            diags.append(at(tc.call, "LGEN125", f"`{tc.method}` is called with data from different places; lgen ejects each method with one kind of data", "give every such call its data the same way"))
+        step = _EVAL_STEP[tc.method]
+        if step is not None and step not in facts.methods:
+            diags.append(at(tc.call, "LGEN110", f"`{tc.method}` needs `{step}`, which `{facts.class_name}` does not define; Lightning raises", f"define `{step}(self, batch, batch_idx)`"))
+        if "return_predictions" in tc.args and _literal(tc.args["return_predictions"]) is False:
+            diags.append(at(tc.args["return_predictions"], "LGEN125", "`return_predictions=False` is not ejected yet", "drop it (predictions are then returned)"))
+    # `self.log` where Lightning forbids it, and arguments of `self.log` the returned dicts depend on
+    evaluations = {tc.method for tc in run.after}
+    for u in facts.uses:
+        if u.member not in _LOG_POSITIONS or u.call is None or u.member in facts.methods:
+            continue
+        callers = _callers_of(facts, u.method)
+        for method in sorted(evaluations):
+            hook = min(callers & set(_NO_LOG[method]), default=None)
+            if hook is not None:
+                where = f"`{u.method}`," if hook == u.method else f"`{u.method}`, which `{hook}` calls,"
+                diags.append(at(u.call, "LGEN304", f"`self.{u.member}` in {where} which `{method}` runs: Lightning forbids logging there", "log from a step or an epoch hook"))
+        train_only = (hooks := _log_hooks(facts, u.method)) and all(LOOP_HOOKS[h] in ("train_step", "train_epoch") for h in hooks)
+        a = _passes(u.call, u.member, "logger")
+        if evaluations & {"test", "validate"} and not train_only and a is not None and dotted(a.value) not in ("True", "None"):
+            diags.append(at(a, "LGEN125", "`self.log(..., logger=...)` decides what `validate` / `test` return; lgen does not eject it yet", "drop `logger=`"))
+    return sources, diags
+
+
+def _bound_names(run) -> set[str]:
+    """The names the entry binds at module level and in the function holding the run."""
+
+    class _Bound(cst.CSTVisitor):
+        def __init__(self):
+            self.names: set[str] = set()
+
+        def _target(self, node):
+            if isinstance(node, cst.Name):
+                self.names.add(node.value)
+            elif isinstance(node, (cst.Tuple, cst.List)):
+                for e in node.elements:
+                    self._target(e.value)
+            elif isinstance(node, cst.StarredElement):
+                self._target(node.value)
+
+        def visit_AssignTarget(self, node):
+            self._target(node.target)
+
+        def visit_AnnAssign(self, node):
+            self._target(node.target)
+
+        def visit_AugAssign(self, node):
+            self._target(node.target)
+
+        def visit_NamedExpr(self, node):
+            self._target(node.target)
+
+        def visit_For(self, node):
+            self._target(node.target)
+
+        def visit_CompFor(self, node):
+            return False  # a comprehension's names are its own
+
+        def visit_WithItem(self, node):
+            if node.asname is not None:
+                self._target(node.asname.name)
+
+        def visit_ExceptHandler(self, node):
+            if node.name is not None:
+                self._target(node.name.name)
+
+        def visit_ImportAlias(self, node):
+            name = node.asname.name if node.asname is not None else node.name
+            self._target(name if isinstance(name, cst.Name) else cst.Name(cst.Module([]).code_for_node(name).split(".")[0]))
+
+        def visit_Param(self, node):
+            self._target(node.name)
+
+        def visit_FunctionDef(self, node):
+            self.names.add(node.name.value)
+            return node is run.scope  # only the run's function is looked into
+
+        def visit_ClassDef(self, node):
+            self.names.add(node.name.value)
+            return False
+
+        def visit_Lambda(self, node):
+            return False
+
+    v = _Bound()
+    run.module.visit(v)
+    return v.names

@@ -6,6 +6,8 @@ comment. Decisions (what a Lightning call becomes) come from the LoopPlan.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import libcst as cst
 
 from lgen.diagnostics import Diagnostic
@@ -22,7 +24,7 @@ from lgen.lightning_api import (
     TRAINER_ATTRIBUTES,
 )
 from lgen.manual import follow_optimizers
-from lgen.plan import LoopPlan, _literal, log_levels
+from lgen.plan import LoopPlan, _callers_of, _literal, log_levels
 
 LOG_KEYWORDS = (
     "name", "value", "prog_bar", "logger", "on_step", "on_epoch", "reduce_fx", "enable_graph", "sync_dist",
@@ -273,8 +275,12 @@ def _log_call(facts: ModelFacts, u: Use, member: str, plan: LoopPlan):
         if literal["reduce_fx"] not in REDUCE_FX:
             return None, facts.diag("LGEN303", args["reduce_fx"].value, f"`reduce_fx={literal['reduce_fx']!r}` is not one of Lightning's reductions", 'use "mean", "sum", "max" or "min"')
         literal["reduce_fx"] = REDUCE_FX[literal["reduce_fx"]]
-    levels = log_levels(facts, u.method)
-    fit = levels.kind != "outside_fit"  # test/predict-only code: the script never runs it
+    levels = log_levels(facts, u.method, plan.run.evaluations if plan.run is not None else ())
+    # test/predict-only code: the script never runs it, unless the run tests
+    fit = levels.kind != "outside_fit" or (plan.run is not None and "test" in plan.run.evaluations)
+    if fit and levels.epoch_hook is None and plan.run is not None and "test" in plan.run.evaluations:
+        epoch_hooks = sorted(_callers_of(facts, u.method) & {"on_test_start", "on_test_epoch_start", "on_test_epoch_end"})
+        levels = replace(levels, epoch_hook=epoch_hooks[0]) if epoch_hooks else levels
     if levels.kind == "forbidden":
         where = f"`{u.method}`" if u.method == levels.hook else f"`{u.method}`, which `{levels.hook}` calls,"
         return None, facts.diag("LGEN304", call, f"`self.{member}` is called from {where} where Lightning forbids logging", "log from training_step, validation_step or an epoch-end hook")
@@ -612,7 +618,7 @@ class _EntryRewriter(_Rewriter):
             args = [cst.Arg(tc.args["model"]), cst.Arg(name)]
             args += [cst.Arg(v, keyword=cst.Name(k), equal=_EQUAL) for k, v in tc.args.items() if k != "model"]
             was = f"{run.trainer_name}.{tc.method}(...)" if run.trainer_name else f"{_short(code(run.trainer))}.fit(...)"
-            edits.add(tc.call, cst.Call(cst.Name(tc.method), args), was)
+            edits.add(tc.call, cst.Call(cst.Name(tc.method if tc.method == "fit" else plan.run.call_name(tc.method)), args), was)
         model = run.fit.args.get("model")
         for c in run.save_checkpoints:
             args = list(c.args)

@@ -315,7 +315,8 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
     for tc in [TrainerCall("fit", fit_call, fit_args)] + after:
         ckpt = tc.args.get("ckpt_path")
         if ckpt is not None and not (isinstance(ckpt, cst.Name) and ckpt.value == "None"):
-            diags.append(at(ckpt, "LGEN125", f"`{tc.method}(ckpt_path=...)` is not ejected yet (it needs Lightning's checkpoint files)", "drop `ckpt_path`; the script's `--resume CKPT` continues a fit from a checkpoint"))
+            help = "drop `ckpt_path`; the script's `--resume CKPT` continues a fit from a checkpoint" if tc.method == "fit" else f"drop `ckpt_path` to {tc.method} the model as fit left it, or keep the run on Lightning"
+            diags.append(at(ckpt, "LGEN125", f"`{tc.method}(ckpt_path=...)` is not ejected yet (it needs Lightning's checkpoint files)", help))
         if tc.method != "fit" and "model" not in tc.args:
             diags.append(at(tc.call, "LGEN125", f"`{tc.method}()` without a model uses the best checkpoint of the fit, which needs Lightning's checkpoint files; not ejected yet", f"pass the model: `trainer.{tc.method}(model, ...)`"))
     for tc in after:
@@ -347,6 +348,13 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         dm_cls = _built_class(dm_expr, body, fit_index, classes)
         if dm_cls is None or not _is_datamodule(classes[dm_cls], imports):
             diags.append(at(dm_expr, "LGEN126", "lgen does not see which LightningDataModule class this is (it is not built from a class of this file in the same function)", "build the datamodule in the entry, from a `LightningDataModule` subclass defined in the entry file"))
+    for tc in after:
+        # Lightning: a datamodule passed as `dataloaders` is taken as the datamodule
+        loaders = tc.args.get("dataloaders")
+        if loaders is not None and "datamodule" not in tc.args:
+            c = _built_class(loaders, body, body.index(_statement_of(body, tc.call)), classes)
+            if c is not None and _is_datamodule(classes[c], imports):
+                tc.args = {("datamodule" if k == "dataloaders" else k): v for k, v in tc.args.items()}
     for key in ("train_dataloaders", "val_dataloaders"):
         if isinstance(fit_args.get(key), (cst.List, cst.Tuple, cst.Dict)):
             diags.append(at(fit_args[key], "LGEN126", "several loaders for one stage are not ejected yet", "pass one DataLoader"))
