@@ -18,7 +18,7 @@ from lgen.run import read_run, run_flags
 from lgen.rewrite import PARSE_OPTIONS, rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
-STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.util", "inspect", "math", "numbers", "os", "pickle", "random", "shutil", "sys")
+STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.util", "inspect", "math", "numbers", "os", "pickle", "random", "re", "shutil", "sys", "warnings")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -153,6 +153,9 @@ def _eject(
         needed.add("functools")  # Lightning's worker_init_fn, bound to the rank
     if plan.run is not None and plan.run.logger:
         needed |= {"csv", "importlib.util"} | ({"enum"} if plan.run.log_hparams else set())
+    if plan.run is not None and plan.run.eval_ckpt:
+        needed.add("warnings")  # Lightning's warning for `ckpt_path="last"` without a last checkpoint
+        needed |= {"re"} if plan.run.checkpointing else set()
     if plan.run is not None and plan.run.verbose_methods:
         needed.add("shutil")  # the results table is as wide as the terminal, as Lightning's
     if plan.signature_at_run_time:

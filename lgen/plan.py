@@ -60,6 +60,7 @@ class RunPlan:
     checkpointing: bool = False
     log_every_n_steps: int = 50
     log_hparams: bool = False  # save_hyperparameters() without logger=False: hparams.yaml
+    eval_ckpt: frozenset[str] = frozenset()  # validate / test / predict calls that load a checkpoint
 
     @property
     def files(self) -> bool:
@@ -1291,7 +1292,8 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
     logger = args.get("logger") is not False  # None: Lightning's default, True
     checkpointing = args.get("enable_checkpointing", True) is not False
     if not (logger or checkpointing):
-        return {}, []
+        eval_ckpt = _eval_ckpt(run)
+        return ({"eval_ckpt": eval_ckpt} if eval_ckpt else {}), []
     diags = []
     node = run.trainer
     what = "Lightning's default logger and checkpoint callback" if logger and checkpointing else "Lightning's default logger" if logger else "Lightning's default checkpoint callback"
@@ -1302,9 +1304,18 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` or `check_val_every_n_epoch` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
     if logger and flags.val_check_interval not in (1.0, None):
         diags.append(at(node, "LGEN122", "Lightning's default logger with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
-    if logger and run.after:
-        tc = run.after[0]
-        diags.append(at(tc.call, "LGEN122", f"Lightning's default logger also writes what `{tc.method}` logs to metrics.csv; not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
+    if logger:
+        # the script writes the epoch rows `validate` / `test` log; Lightning also writes a row per
+        # batch for `self.log(..., on_step=True)` in their batch hooks
+        for method in sorted({tc.method for tc in run.after} & {"validate", "test"}):
+            stage = "validation" if method == "validate" else "test"
+            batch_hooks = {f"{stage}_step", f"on_{stage}_batch_start", f"on_{stage}_batch_end"}
+            for u in facts.uses:
+                if u.member not in _LOG_POSITIONS or u.call is None or u.member in facts.methods or not (_callers_of(facts, u.method) & batch_hooks):
+                    continue
+                a = _passes(u.call, u.member, "on_step")
+                if a is not None and dotted(a.value) not in ("False", "None"):
+                    diags.append(at(a, "LGEN122", f"Lightning's default logger writes a metrics.csv row per `{method}` batch for `on_step=True`; not ejected yet", "log with `on_step=False` there, or pass `logger=False` to the Trainer"))
     if "lr_scheduler_step" in facts.methods:
         diags.append(at(facts.methods["lr_scheduler_step"].name, "LGEN122", f"an `lr_scheduler_step` override with {what} is not ejected yet (the checkpoint counts scheduler steps)", f"pass {off} to the Trainer, or keep the run on Lightning"))
     log_every = args.get("log_every_n_steps")
@@ -1319,12 +1330,25 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         if importlib.util.find_spec("yaml") is None:
             use = next(u for u in facts.uses if u.member == "save_hyperparameters" and u.call is not None)
             diags.append(at(use.call, "LGEN122", "Lightning's default logger writes hparams.yaml with PyYAML, which is not installed here", "install pyyaml (a dependency of Lightning), or pass `logger=False` to the Trainer"))
+    eval_ckpt = _eval_ckpt(run)
     return {
         "logger": logger,
         "checkpointing": checkpointing,
+        "eval_ckpt": eval_ckpt,
         "log_every_n_steps": 50 if log_every is None else log_every,
         "log_hparams": logger and hparams,
     }, diags
+
+def _eval_ckpt(run) -> frozenset[str]:
+    """The evaluation calls that may load a checkpoint: `ckpt_path=` given (not None), or no
+    model (Lightning then loads the fit's best checkpoint)."""
+    methods = set()
+    for tc in run.after:
+        ckpt = tc.args.get("ckpt_path")
+        if "model" not in tc.args or (ckpt is not None and not (isinstance(ckpt, cst.Name) and ckpt.value == "None")):
+            methods.add(tc.method)
+    return frozenset(methods)
+
 
 def _datamodule_hooks(cls: cst.ClassDef, at, diags: list[Diagnostic]) -> frozenset[str]:
     """The hooks a LightningDataModule class defines that the script calls; what it cannot

@@ -615,8 +615,15 @@ class _EntryRewriter(_Rewriter):
         if run.trainer_name:
             edits.add(run.trainer, make, _short(code(run.trainer)))
         for tc in [run.fit] + run.after:
-            args = [cst.Arg(tc.args["model"]), cst.Arg(name)]
-            args += [cst.Arg(v, keyword=cst.Name(k), equal=_EQUAL) for k, v in tc.args.items() if k != "model"]
+            given = dict(tc.args)
+            if "model" not in given:
+                # Lightning takes the model fit trained, from the fit's best checkpoint unless told otherwise
+                given["model"] = run.fit.args["model"]
+                ckpt = given.get("ckpt_path")
+                if ckpt is None or (isinstance(ckpt, cst.Name) and ckpt.value == "None"):
+                    given["ckpt_path"] = cst.SimpleString('"best"')
+            args = [cst.Arg(given["model"]), cst.Arg(name)]
+            args += [cst.Arg(v, keyword=cst.Name(k), equal=_EQUAL) for k, v in given.items() if k != "model"]
             was = f"{run.trainer_name}.{tc.method}(...)" if run.trainer_name else f"{_short(code(run.trainer))}.fit(...)"
             edits.add(tc.call, cst.Call(cst.Name(tc.method if tc.method == "fit" else plan.run.call_name(tc.method)), args), was)
         model = run.fit.args.get("model")

@@ -311,14 +311,11 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         if name and f is fn and n.value == name and id(n) not in attr_values and n is not assigned_name:
             diags.append(at(n, "LGEN124", f"the Trainer `{name}` is handed to other code, which lgen does not follow", "use it only through `.fit`, `.validate`, `.test`, `.predict` and the attributes lgen reads"))
             break
-    # each evaluation call's data, like fit's: only ckpt_path=None is ejected for now
-    for tc in [TrainerCall("fit", fit_call, fit_args)] + after:
-        ckpt = tc.args.get("ckpt_path")
-        if ckpt is not None and not (isinstance(ckpt, cst.Name) and ckpt.value == "None"):
-            help = "drop `ckpt_path`; the script's `--resume CKPT` continues a fit from a checkpoint" if tc.method == "fit" else f"drop `ckpt_path` to {tc.method} the model as fit left it, or keep the run on Lightning"
-            diags.append(at(ckpt, "LGEN125", f"`{tc.method}(ckpt_path=...)` is not ejected yet (it needs Lightning's checkpoint files)", help))
-        if tc.method != "fit" and "model" not in tc.args:
-            diags.append(at(tc.call, "LGEN125", f"`{tc.method}()` without a model uses the best checkpoint of the fit, which needs Lightning's checkpoint files; not ejected yet", f"pass the model: `trainer.{tc.method}(model, ...)`"))
+    # an evaluation call without a model takes the model fit trained (Lightning's
+    # `trainer.lightning_module`): the script passes it by the name fit was given
+    for tc in after:
+        if "model" not in tc.args and not isinstance(fit_args.get("model"), cst.Name):
+            diags.append(at(tc.call, "LGEN123", f"`{tc.method}()` without a model after a fit given a model the script cannot name", f"bind the model first: `model = Model(...)`, then `trainer.fit(model, ...)` and `trainer.{tc.method}(model, ...)`"))
     for tc in after:
         for key in ("verbose", "return_predictions"):
             if key in tc.args:
