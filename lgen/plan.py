@@ -1258,6 +1258,11 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
         call_names[tc.method] = name
     files, files_diags = _run_files(facts, flags, run, at)
     diags += files_diags
+    if not files.get("checkpointing"):
+        for tc in run.after:
+            ckpt = tc.args.get("ckpt_path")
+            if "model" not in tc.args and (ckpt is None or dotted(ckpt) == "None") or isinstance(ckpt, cst.SimpleString) and ckpt.evaluated_value == "best":
+                diags.append(at(ckpt if ckpt is not None else tc.call, "LGEN125", f"`{tc.method}` loads the fit's best checkpoint, but checkpointing is off; Lightning raises (`ModelCheckpoint` is not configured)", "pass the model and drop `ckpt_path`, or leave `enable_checkpointing` on"))
     if any(d.is_error for d in diags):
         return None, diags
     return (

@@ -132,3 +132,46 @@ def test_a_changed_trainer_call_is_drift(tmp_path):
     assert subprocess.run(check, cwd=tmp_path, capture_output=True).returncode == 1
     assert subprocess.run(check[:-1], cwd=tmp_path, capture_output=True).returncode == 0
     assert "MAX_EPOCHS = 5  # --max-epochs" in (tmp_path / "train.py").read_text()
+
+
+@pytest.mark.slow
+def test_fit_ckpt_path_resumes_as_lightning(tmp_path):
+    """`trainer.fit(..., ckpt_path=PATH)` in the entry: each side first fits one epoch (Lightning:
+    the entry with `max_epochs=1`; the script: `--max-epochs 1`), then the entry resumes from that
+    epoch's checkpoint to `max_epochs=3`: the same files (version_1 for the resumed run), equal
+    checkpoints (loop progress carried on), metrics.csv and hparams.yaml line for line."""
+    case = next(c for c in RUN_CASES if c.name == "run_fit_resume")
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    theirs.mkdir()
+    entry = (case.dir / "model.py").read_text()
+    assert "max_epochs=3" in entry
+    (theirs / "short.py").write_text(entry.replace("max_epochs=3", "max_epochs=1"))
+    shutil.copy(case.dir / "model.py", theirs / "model.py")
+    assert case.eject(ours).returncode == 0
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    first = python(["short.py"], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
+    assert first.returncode == 0, first.stderr[-4000:]
+    first = python(["train.py", "--max-epochs", "1"], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    assert first.returncode == 0, first.stderr[-4000:]
+    made = sorted(_files(theirs / "lightning_logs"))
+    assert made == sorted(_files(ours / "lightning_logs")) and "version_0/checkpoints/epoch=0-step=7.ckpt" in made
+    ckpt = ["--ckpt", "lightning_logs/version_0/checkpoints/epoch=0-step=7.ckpt"]
+    lightning = python(["model.py", *ckpt], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
+    assert lightning.returncode == 0, lightning.stderr[-4000:]
+    script = python(["train.py", *ckpt], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    assert script.returncode == 0, script.stderr[-4000:]
+    assert _results(lightning.stdout) and _results(script.stdout) == _results(lightning.stdout)
+    lightning_files = _files(theirs) - {"model.py", "short.py"}
+    assert any(f.startswith("lightning_logs/version_1/checkpoints/") for f in lightning_files)
+    assert _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
+    problems = []
+    for name in sorted(lightning_files):
+        if name.endswith(".ckpt"):
+            problems += _compare_checkpoints(theirs / name, ours / name, theirs, ours)
+        elif name.endswith(("metrics.csv", "hparams.yaml")):
+            a, b = (theirs / name).read_bytes().splitlines(True), (ours / name).read_bytes().splitlines(True)
+            problems += [f"{name}:{i + 1}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(a, b)) if x != y]
+            if len(a) != len(b):
+                problems.append(f"{name}: {len(a)} lines != {len(b)}")
+    assert problems == [], "\n".join(problems)
