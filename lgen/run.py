@@ -357,7 +357,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                 tc.args = {("datamodule" if k == "dataloaders" else k): v for k, v in tc.args.items()}
     for key in ("train_dataloaders", "val_dataloaders"):
         if isinstance(fit_args.get(key), (cst.List, cst.Tuple, cst.Dict)):
-            diags.append(at(fit_args[key], "LGEN126", "several loaders for one stage are not ejected yet", "pass one DataLoader"))
+            diags.append(at(fit_args[key], "LGEN126", f"several loaders for fit (`{key}=`) are not ejected yet", "pass one DataLoader"))
     for tc in after:
         loaders = tc.args.get("dataloaders")
         if isinstance(loaders, cst.Dict):
