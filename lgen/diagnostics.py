@@ -200,8 +200,11 @@ step's signature are not ejected by this lgen version.
             """
 The datamodule given to `fit` must be built in the same function from a
 `LightningDataModule` subclass defined in the entry file, so lgen can read its hooks.
-Several loaders for one stage (a list or dict), a datamodule's transfer hooks,
-`state_dict`, `self.trainer` or `save_hyperparameters` are not ejected yet.
+`validate` / `test` given a list of loaders written out (`dataloaders=[a, b]`) run them as
+Lightning's "sequential" CombinedLoader; its step and batch hooks must then take
+`dataloader_idx` (Lightning raises otherwise). Several loaders for fit, for `predict`, a dict
+of loaders, `self.log(..., add_dataloader_idx=...)` with several loaders, a datamodule's
+transfer hooks, `state_dict`, `self.trainer` or `save_hyperparameters` are not ejected yet.
 """,
         ),
         _c(

@@ -80,6 +80,22 @@ class RunPlan:
     # where the entry binds that name itself (`test = DataLoader(...)`)
     call_names: tuple[tuple[str, str], ...] = ()
     verbose_methods: frozenset[str] = frozenset()  # validate / test called with verbose (the default)
+    # methods called with a list of several loaders, and how many (Lightning's CombinedLoader in
+    # "sequential" mode: `*_step(batch, batch_idx, dataloader_idx)`, `/dataloader_idx_N` names)
+    eval_loaders: tuple[tuple[str, int], ...] = ()
+
+    def loaders(self, method: str) -> int:
+        """How many loaders `method` is given (1: one loader, as a loader or a hook's)."""
+        return dict(self.eval_loaders).get(method, 1)
+
+    @property
+    def single_loader_methods(self) -> tuple[str, ...]:
+        return tuple(m for m in self.evaluations if self.loaders(m) == 1)
+
+    @property
+    def multi_print(self) -> bool:
+        """The results table has a column per loader (some verbose call is given several)."""
+        return any(self.loaders(m) > 1 for m in self.verbose_methods)
 
     def call_name(self, method: str) -> str:
         return dict(self.call_names).get(method, method)
@@ -1249,6 +1265,8 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             diags.append(at(fn.name, "LGEN125", f"a decorator hides `{step}`'s signature; lgen does not eject it for `{method}` yet", "take `(self, batch, batch_idx)` without a decorator"))
         elif takes:
             batch_idx.add(step)
+    eval_loaders, multi_diags = _eval_loaders(facts, run, at)
+    diags += multi_diags
     bound = _bound_names(run)
     call_names = {}
     for tc in run.after:
@@ -1285,6 +1303,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             eval_batch_idx=frozenset(batch_idx),
             call_names=tuple(call_names.items()),
             verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and ("verbose" not in tc.args or _literal(tc.args["verbose"]))),
+            eval_loaders=tuple(sorted(eval_loaders.items())),
         ),
         diags,
     )
@@ -1472,6 +1491,50 @@ def _eval_sources(facts: ModelFacts, run, at) -> tuple[dict[str, str], list[Diag
         if evaluations & {"test", "validate"} and not train_only and a is not None and dotted(a.value) not in ("True", "None"):
             diags.append(at(a, "LGEN125", "`self.log(..., logger=...)` decides what `validate` / `test` return; lgen does not eject it yet", "drop `logger=`"))
     return sources, diags
+
+
+# `self.log` / `self.log_dict`'s positional index of `add_dataloader_idx`
+_ADD_DATALOADER_IDX = {"log": 10, "log_dict": 9}
+
+
+def _eval_loaders(facts: ModelFacts, run, at) -> tuple[dict[str, int], list[Diagnostic]]:
+    """The evaluation methods given a list of several loaders, with their number; what lgen
+    refuses about them (where Lightning raises, or what the script does not reproduce yet)."""
+    diags: list[Diagnostic] = []
+    counts: dict[str, int] = {}
+    for tc in run.after:
+        loaders = tc.args.get("dataloaders")
+        n = len(loaders.elements) if isinstance(loaders, (cst.List, cst.Tuple)) and "datamodule" not in tc.args else 1
+        if counts.setdefault(tc.method, n) != n:
+            diags.append(at(tc.call, "LGEN125", f"`{tc.method}` is called with different numbers of loaders; lgen ejects each method with one", "give every such call the same number of loaders"))
+        if n > 1 and tc.method == "predict":
+            diags.append(at(loaders, "LGEN126", "`predict` with several loaders is not ejected yet", "call `predict` once per loader"))
+    multi = {m: n for m, n in counts.items() if n > 1}
+    for method in sorted(multi):
+        hook_stage = {"validate": "validation", "test": "test"}.get(method)
+        if hook_stage is None:
+            continue
+        for hook in (f"{hook_stage}_step", f"on_{hook_stage}_batch_start", f"on_{hook_stage}_batch_end"):
+            fn = facts.methods.get(hook)
+            if fn is None:
+                continue
+            if takes_batch_idx(facts, fn) is None:
+                diags.append(at(fn.name, "LGEN125", f"a decorator hides `{hook}`'s signature; lgen does not eject it with several loaders yet", "take `(self, batch, batch_idx, dataloader_idx=0)` without a decorator"))
+                continue
+            p = fn.params
+            positional = [a.name.value for a in (*p.posonly_params, *p.params)][1:]
+            if "dataloader_idx" not in positional and not isinstance(p.star_arg, cst.Param):
+                # Lightning's `_verify_dataloader_idx_requirement`
+                diags.append(at(fn.name, "LGEN126", f"`{method}` is given several loaders but `{hook}` takes no `dataloader_idx`; Lightning raises", "add `dataloader_idx=0` to its signature"))
+    if multi:
+        for u in facts.uses:
+            if u.member not in _ADD_DATALOADER_IDX or u.call is None or u.member in facts.methods:
+                continue
+            for i, a in enumerate(u.call.args):
+                if a.star or (a.keyword is not None and a.keyword.value == "add_dataloader_idx") or (a.keyword is None and i >= _ADD_DATALOADER_IDX[u.member]):
+                    diags.append(at(a, "LGEN126", "`self.log(..., add_dataloader_idx=...)` with several loaders is not ejected yet", "drop it (Lightning then adds `/dataloader_idx_N` to the name)"))
+                    break
+    return multi, diags
 
 
 def _bound_names(run) -> set[str]:

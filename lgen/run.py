@@ -354,10 +354,15 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                 tc.args = {("datamodule" if k == "dataloaders" else k): v for k, v in tc.args.items()}
     for key in ("train_dataloaders", "val_dataloaders"):
         if isinstance(fit_args.get(key), (cst.List, cst.Tuple, cst.Dict)):
-            diags.append(at(fit_args[key], "LGEN126", "several loaders for one stage are not ejected yet", "pass one DataLoader"))
+            diags.append(at(fit_args[key], "LGEN126", f"several loaders for fit (`{key}=`) are not ejected yet", "pass one DataLoader"))
     for tc in after:
-        if isinstance(tc.args.get("dataloaders"), (cst.List, cst.Tuple, cst.Dict)):
-            diags.append(at(tc.args["dataloaders"], "LGEN126", "several loaders for one stage are not ejected yet", "pass one DataLoader"))
+        loaders = tc.args.get("dataloaders")
+        if isinstance(loaders, cst.Dict):
+            diags.append(at(loaders, "LGEN126", "a dict of loaders for one stage is not ejected yet", "pass a list of DataLoaders"))
+        elif isinstance(loaders, (cst.List, cst.Tuple)):
+            # several loaders: Lightning's CombinedLoader in "sequential" mode (plan counts them)
+            if any(isinstance(e, cst.StarredElement) for e in loaders.elements) or len(loaders.elements) < 2:
+                diags.append(at(loaders, "LGEN126", "lgen ejects a list of loaders written out, two or more", "write the loaders in the list (`[a, b]`), or pass the one DataLoader itself"))
 
     seeds = [c for c, _, _ in v.calls if qualname(c.func, imports) in SEED_NAMES]
     seed_workers = False
