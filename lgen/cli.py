@@ -58,6 +58,7 @@ def eject(
     model: Annotated[str, typer.Argument(help="The model file (read, never imported or executed).", show_default=False)],
     class_name: Annotated[Optional[str], typer.Option("--class", help="The LightningModule subclass to eject, when the file has several.")] = None,
     datamodule: Annotated[Optional[str], typer.Option("--datamodule", help="[FILE.py:]NAME: fit on this LightningDataModule, built as NAME() (a model file without a run).", show_default=False)] = None,
+    root: Annotated[Optional[str], typer.Option("--root", help="The project root the entry's own imports are read under. Default: the nearest folder above the entry with pyproject.toml, setup.py, setup.cfg or .git, else the entry's folder.", show_default=False)] = None,
     output: Annotated[Optional[str], typer.Option("-o", "--output", help="Write the script here (atomically) instead of to stdout.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace the output even if it was edited since lgen wrote it.")] = False,
     check: Annotated[bool, typer.Option("--check", help="Write nothing; exit 1 if the output would change.")] = False,
@@ -109,7 +110,7 @@ def eject(
     # the flags given on the command line (in a run they override the Trainer's arguments);
     # compared by name: typer may carry its own copy of click
     given = frozenset(f for f in Flags.__dataclass_fields__ if getattr(ctx.get_parameter_source(f), "name", None) == "COMMANDLINE")
-    code = _run_eject(model, class_name, output, flags, force=force, check=check, diff=diff, given=given, datamodule=datamodule)
+    code = _run_eject(model, class_name, output, flags, force=force, check=check, diff=diff, given=given, datamodule=datamodule, root=root)
     raise typer.Exit(code)
 
 
@@ -122,7 +123,7 @@ def _int(name: str, text: str) -> int:
         raise FlagError(f"--{name.replace('_', '-')} takes an int or 'none', not {text!r}")
 
 
-def _generate(model: str, class_name, output, flags, given=None, datamodule=None):
+def _generate(model: str, class_name, output, flags, given=None, datamodule=None, root=None):
     import gc
 
     from lgen.pipeline import eject as run_pipeline
@@ -138,13 +139,17 @@ def _generate(model: str, class_name, output, flags, given=None, datamodule=None
         display = here
         command = []
         script_name = "train.py"
+    if root is not None:
+        # recorded as reached from the script's folder, as the model is
+        base = os.path.dirname(os.path.abspath(output)) if output is not None else os.getcwd()
+        command = [*command, "--root", _posix(os.path.relpath(os.path.abspath(root), base))]
     # Everything alive now (typer, libcst, black, jinja2, lgen) lives until the process ends.
     # Frozen, it is left out of the collector's full passes, which libcst's short-lived trees
     # trigger again and again (~45 ms of a 300-line eject); unfrozen after, so a caller that
     # runs lgen in process keeps the usual collector.
     gc.freeze()
     try:
-        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name, diag_path=here, given=given, datamodule=datamodule)
+        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name, diag_path=here, given=given, datamodule=datamodule, root=root)
     finally:
         gc.unfreeze()
 
@@ -159,8 +164,9 @@ def _report(result) -> int:
     diags = Diagnostics()
     diags.extend(result.diagnostics)
     lines = result.source.splitlines() if result.source else None
+    others = {p: t.splitlines() for p, t in getattr(result, "sources", {}).items()}
     for d in diags.sorted():
-        _err(render(d, lines))
+        _err(render(d, others.get(d.path, lines)))
     if diags.items:
         _err(summary(diags))
     return EXIT_FINDINGS if diags.errors else EXIT_OK
@@ -202,7 +208,7 @@ def _output_problem(model: str, output: str) -> str | None:
     return None
 
 
-def _run_eject(model, class_name, output, flags, *, force, check, diff, given=None, datamodule=None) -> int:
+def _run_eject(model, class_name, output, flags, *, force, check, diff, given=None, datamodule=None, root=None) -> int:
     from lgen import vendor
 
     for name, path in (("the model's path", model), ("-o", output or "")):
@@ -218,7 +224,7 @@ def _run_eject(model, class_name, output, flags, *, force, check, diff, given=No
         if problem:
             _err(f"error: {problem}")
             return EXIT_USAGE
-    result = _generate(model, class_name, output, flags, given, datamodule)
+    result = _generate(model, class_name, output, flags, given, datamodule, root)
     code = _report(result)
     if code != EXIT_OK or result.text is None:
         return code or EXIT_FINDINGS

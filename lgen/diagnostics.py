@@ -218,6 +218,21 @@ without `--datamodule` and call the script's `fit(model, datamodule=...)` from y
 """,
         ),
         _c(
+            "LGEN128",
+            "a project file lgen cannot carry over",
+            """
+A LightningModule or LightningDataModule class the entry imports from the project's own files
+(under `--root`) is spliced into the script under a section naming its file, with the module-level
+code of its file it uses; the user's other modules stay imports, as the entry writes them. lgen
+stops where that is not exact: a module the script would import imports Lightning (itself,
+through its package's `__init__.py` or through another project module), the class needs other
+code of its module that uses Lightning, a name the class's module binds is bound differently in
+the entry, the class is imported under another name, or its import brings other names too.
+Import the class from the file that defines it on a line of its own, and keep Lightning out of
+the modules the script imports.
+""",
+        ),
+        _c(
             "LGEN111",
             "the model class cannot be reached in this file",
             """

@@ -13,6 +13,7 @@ from lgen.format import FormatError, format_script
 from lgen.inspect import _python_syntax_error, deepest_position, inspect_model, too_deep
 from lgen.options import Flags
 from lgen.plan import make_plan
+from lgen.project import read_project
 from lgen.render import render
 from lgen.run import read_run, run_flags
 from lgen.rewrite import PARSE_OPTIONS, rewrite_module
@@ -29,6 +30,8 @@ class Result:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     usage_error: str | None = None
     source: str | None = None
+    # the other files' texts diagnostics may point into (code frames), by their diagnostic path
+    sources: dict[str, str] = field(default_factory=dict)
 
 
 def _is_import_line(stmt) -> bool:
@@ -73,6 +76,7 @@ def _eject(
     diag_path: str | None = None,
     given: frozenset[str] | None = None,
     datamodule: str | None = None,
+    root: str | None = None,
 ) -> Result:
     """`display_path` names the model in the script's header (relative to the script's folder);
     `diag_path` in diagnostics (as the user reached it; default `display_path`). `command` is the
@@ -84,7 +88,26 @@ def _eject(
     except UsageError as e:
         return Result(usage_error=str(e))
     where = diag_path or display_path
-    run, diags = read_run(where, source)
+    # the project around the entry: classes it imports from the user's other files are spliced in
+    first_run, _ = read_run(where, source)
+    project, project_diags = read_project(path, source, where, root, class_name, first_run is not None)
+    if any(d.is_error for d in project_diags):
+        return Result(diagnostics=project_diags, source=source, sources=project.sources)
+    result = _eject_text(
+        path, source, project, flags, class_name, display_path=display_path, command=command, script_name=script_name, where=where, given=given, datamodule=datamodule
+    )
+    if project.spliced:
+        result.diagnostics = [project.locate(d) for d in result.diagnostics]
+        result.source, result.sources = source, project.sources
+    result.diagnostics = project_diags + result.diagnostics
+    return result
+
+
+def _eject_text(path, entry_source, project, flags, class_name, *, display_path, command, script_name, where, given, datamodule) -> Result:
+    """The pipeline on the entry's text with the project's classes spliced in."""
+    diag_path = where
+    source = project.source
+    run, diags = read_run(where, source) if project.spliced else read_run(where, entry_source)
     if any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
     flag_args = flags.cli_args()
@@ -182,11 +205,16 @@ def _eject(
     else:
         body_text = format_script(before + model_module, after)
     full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command, *(["--datamodule", datamodule] if datamodule else []), *flag_args]
-    hashed = source if run is not None else facts.module.code_for_node(facts.cls)  # a run: the whole entry
-    header = make_header(__version__, display_path, facts.class_name, full_command, sha256(hashed), body_text)
+    if run is not None:
+        hashed = entry_source  # a run: the whole entry
+    elif project.spliced:
+        hashed = entry_source  # the class is another file's: the entry's import of it too
+    else:
+        hashed = facts.module.code_for_node(facts.cls)
+    header = make_header(__version__, display_path, facts.class_name, full_command, sha256(hashed), body_text, project.files)
     if facts.memo["ast_depth"] > _CHECK_DEPTH and _python_syntax_error(body_text, script_name) is not None:
         # the model compiles, but nested one level deeper in the script it would not
-        return Result(diagnostics=[too_deep(diag_path or display_path, *deepest_position(source))], source=source)
+        return Result(diagnostics=[too_deep(diag_path, *deepest_position(source))], source=source)
     text = header + body_text
     # black writes nothing it has not verified: the whole text, header included, parses, and
     # the header reads back as written
@@ -240,6 +268,7 @@ def eject(
     diag_path: str | None = None,
     given: frozenset[str] | None = None,
     datamodule: str | None = None,
+    root: str | None = None,
 ) -> Result:
     """The pipeline on a thread with a deep stack; the arguments are `_eject`'s."""
     import sys
@@ -251,7 +280,7 @@ def eject(
     def work():
         try:
             sys.setrecursionlimit(max(limit, _DEEP_RECURSION))
-            outcome.append(("ok", _eject(path, flags, class_name, display_path=display_path, command=command, script_name=script_name, diag_path=diag_path, given=given, datamodule=datamodule)))
+            outcome.append(("ok", _eject(path, flags, class_name, display_path=display_path, command=command, script_name=script_name, diag_path=diag_path, given=given, datamodule=datamodule, root=root)))
         except RecursionError:
             outcome.append(("deep", None))
         except BaseException as e:  # re-raised on the caller's thread

@@ -32,10 +32,22 @@ class GoldenCase:
     def is_error(self) -> bool:
         return self.name.startswith("err_")
 
-    def eject(self, workdir: Path, extra: list[str] | None = None) -> subprocess.CompletedProcess:
-        """Copy model.py into `workdir` and eject it there to train.py, as a user would."""
+    @property
+    def entry(self) -> Path:
+        """The entry: model.py, or project/model.py for a case that holds a small project."""
+        return self.dir / "project" / "model.py" if (self.dir / "project").is_dir() else self.dir / "model.py"
+
+    def copy_into(self, workdir: Path) -> None:
+        """The case's files into `workdir`: model.py, or the whole of project/ (its entry model.py)."""
         workdir.mkdir(parents=True, exist_ok=True)
-        shutil.copy(self.dir / "model.py", workdir / "model.py")
+        if (self.dir / "project").is_dir():
+            shutil.copytree(self.dir / "project", workdir, dirs_exist_ok=True, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(self.dir / "model.py", workdir / "model.py")
+
+    def eject(self, workdir: Path, extra: list[str] | None = None) -> subprocess.CompletedProcess:
+        """Copy the case's files into `workdir` and eject model.py there to train.py, as a user would."""
+        self.copy_into(workdir)
         args = ["-m", "lgen", "eject", "model.py", "-o", "train.py", *self.cli_args, *(extra or [])]
         # forked from a warm interpreter with lgen's libraries imported (equivalence/zygote.py)
         return python(args, cwd=workdir, preload=LGEN_PRELOAD)

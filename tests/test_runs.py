@@ -86,21 +86,21 @@ def _compare_checkpoints(theirs: Path, ours: Path, theirs_root: Path | None = No
 @pytest.mark.parametrize("case", RUN_CASES, ids=[c.name for c in RUN_CASES])
 def test_run_matches_lightning(case, tmp_path):
     theirs, ours = tmp_path / "lightning", tmp_path / "script"
-    theirs.mkdir()
-    shutil.copy(case.dir / "model.py", theirs / "model.py")
+    case.copy_into(theirs)
+    given = _files(theirs)  # the entry, and the project's other files for a project case
     ejected = case.eject(ours)
     assert ejected.returncode == 0, ejected.stderr
     env = subprocess_env()
     env["CUDA_VISIBLE_DEVICES"] = ""
-    lightning = python(["model.py", *case.run_args], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
+    lightning = python(["model.py", *case.run_args], cwd=theirs, env=env, preload=lightning_preload(case.entry))
     assert lightning.returncode == 0, lightning.stderr[-4000:]
     script = python(["train.py", *case.run_args], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
     assert script.returncode == 0, script.stderr[-4000:]
 
     assert _results(lightning.stdout), "the entry prints no result line: nothing would be compared"
     assert _results(script.stdout) == _results(lightning.stdout)
-    lightning_files = _files(theirs) - {"model.py"}
-    script_files = _files(ours) - {"model.py", "train.py"} - OWN
+    lightning_files = _files(theirs) - given
+    script_files = _files(ours) - given - {"train.py"} - OWN
     assert script_files == lightning_files
     assert lightning_files, "the run writes no file: nothing would be compared"
     problems = []
@@ -175,3 +175,28 @@ def test_fit_ckpt_path_resumes_as_lightning(tmp_path):
             if len(a) != len(b):
                 problems.append(f"{name}: {len(a)} lines != {len(b)}")
     assert problems == [], "\n".join(problems)
+
+
+def test_a_changed_project_file_is_drift(tmp_path):
+    """The header records every file the ejection read (under the root, with sha256): a change
+    to the model's own file, not the entry, is drift; a re-eject reads it."""
+    import subprocess
+    import sys
+
+    from lgen.vendor import parse_header
+
+    case = next(c for c in RUN_CASES if c.name == "run_project")
+    assert case.eject(tmp_path).returncode == 0
+    header = parse_header((tmp_path / "train.py").read_text())
+    assert {p for p, _ in header.files} >= {"pkg/models.py", "pkg/data/__init__.py", "pkg/data/synthetic.py", "pkg/layers.py"}
+    check = [sys.executable, "-m", "lgen", "eject", "model.py", "-o", "train.py", "--check"]
+    assert subprocess.run(check, cwd=tmp_path, capture_output=True).returncode == 0
+    models = tmp_path / "pkg" / "models.py"
+    models.write_text(models.read_text().replace("HIDDEN = 16", "HIDDEN = 12"))
+    assert subprocess.run(check, cwd=tmp_path, capture_output=True).returncode == 1
+    # a helper module that stays an import changes nothing in the script's body, yet is drift
+    assert subprocess.run(check[:-1], cwd=tmp_path, capture_output=True).returncode == 0
+    layers = tmp_path / "pkg" / "layers.py"
+    layers.write_text(layers.read_text() + "\n# changed\n")
+    assert subprocess.run(check, cwd=tmp_path, capture_output=True).returncode == 1
+    assert "HIDDEN = 12" in (tmp_path / "train.py").read_text()

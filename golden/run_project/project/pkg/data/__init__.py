@@ -1,0 +1,3 @@
+from .synthetic import Data
+
+__all__ = ["Data"]

@@ -1,0 +1,560 @@
+"""Stage 1a: the project around the entry — its root and the user's own imports, read statically.
+
+A run's model or datamodule class (or a model file's `--class`) is often imported from the
+user's own package (`from project.models import LitModel`, `from .data import MNISTDataModule`).
+This stage follows the entry's imports under the project root (absolute imports, relative
+imports, packages, re-exports in `__init__.py`, aliases), reads the file that defines such a
+class, and splices the class into the entry's text — with what it needs from its own module —
+under a marked section naming its file. The later stages then read one text as before; the
+diagnostics they give are located back in the file each line came from (`Project.locate`).
+
+The user's other modules stay imports, exactly as the entry writes them; one of them that
+imports Lightning (itself, through its package's `__init__.py` or through another project
+module) is a located diagnostic: the script never imports Lightning indirectly.
+
+Nothing here imports or executes any of the user's files. The result is plain values.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+
+import libcst as cst
+
+from lgen.diagnostics import Diagnostic
+from lgen.inspect import _module_name, import_map, qualname
+from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS
+from lgen.vendor import FileError, read_file, sha256
+
+ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+_DATAMODULE_NAMES = frozenset(
+    f"{root}.{path}"
+    for root in ("lightning.pytorch", "pytorch_lightning")
+    for path in ("LightningDataModule", "core.LightningDataModule", "core.datamodule.LightningDataModule")
+) | {"lightning.LightningDataModule"}
+_MAX_HOPS = 32  # re-exports followed through at most this many modules
+
+
+def find_root(entry: str, given: str | None = None) -> str:
+    """`--root`, else the nearest folder above ENTRY.py holding a project marker, else its folder."""
+    if given is not None:
+        return os.path.abspath(given)
+    here = os.path.dirname(os.path.abspath(entry))
+    folder = here
+    while True:
+        if any(os.path.exists(os.path.join(folder, m)) for m in ROOT_MARKERS):
+            return folder
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return here
+        folder = parent
+
+
+@dataclass(frozen=True)
+class Block:
+    """Lines of the combined text copied from another file."""
+
+    start: int  # its first line in the combined text (1-based)
+    count: int
+    path: str  # the file, as diagnostics name it
+    first: int  # its first line in that file
+
+
+@dataclass
+class Project:
+    root: str
+    source: str  # the entry's text, with the classes from other files spliced in
+    files: list[tuple[str, str]] = field(default_factory=list)  # (path under the root, sha256) of every other file read
+    blocks: list[Block] = field(default_factory=list)
+    # where the entry resumes after each splice: (line in the combined text, line in the entry)
+    shifts: list[tuple[int, int]] = field(default_factory=list)
+    sources: dict[str, str] = field(default_factory=dict)  # diagnostic path -> text (code frames)
+    spliced: bool = False
+
+    def locate(self, d: Diagnostic) -> Diagnostic:
+        """A diagnostic on the combined text, located in the file its line came from."""
+        if not self.spliced or d.line <= 0:
+            return d
+        path, line = self._where(d.line)
+        end = self._where(d.end_line)[1] if d.end_line > 0 else d.end_line
+        return replace(d, path=path or d.path, line=line, end_line=end)
+
+    def _where(self, line: int) -> tuple[str | None, int]:
+        for b in self.blocks:
+            if b.start <= line < b.start + b.count:
+                return b.path, b.first + line - b.start
+        entry = line
+        for combined, resume in self.shifts:
+            if line >= combined:
+                entry = resume + line - combined
+        return None, entry
+
+
+class _Module:
+    """One project file, parsed."""
+
+    def __init__(self, name: str, path: str, text: str, tree: cst.Module, is_package: bool):
+        self.name, self.path, self.text, self.tree, self.is_package = name, path, text, tree, is_package
+        self.imports = import_map(tree)
+        self._starts: list[int] | None = None
+
+    def start_lines(self) -> list[int]:
+        """The first line (leading comments included) of each top-level statement."""
+        if self._starts is None:
+            line = 1 + "".join(self.tree.header and cst.Module(body=[], header=self.tree.header).code).count("\n")
+            self._starts = []
+            for stmt in self.tree.body:
+                self._starts.append(line)
+                line += self.tree.code_for_node(stmt).count("\n")
+        return self._starts
+
+
+class _Reader:
+    def __init__(self, entry: str, root: str, cwd: str):
+        self.root = root
+        self.cwd = cwd
+        entry_dir = os.path.dirname(os.path.abspath(entry))
+        self.bases = list(dict.fromkeys([entry_dir, root, *([os.path.join(root, "src")] if os.path.isdir(os.path.join(root, "src")) else [])]))
+        self.modules: dict[str, _Module | None] = {}
+        self.read: dict[str, str] = {}  # path under the root -> sha256
+
+    def display(self, path: str) -> str:
+        rel = os.path.relpath(path, self.cwd)
+        return rel.replace(os.sep, "/")
+
+    def find(self, name: str) -> str | None:
+        parts = name.split(".")
+        if not all(p.isidentifier() for p in parts):
+            return None
+        for base in self.bases:
+            p = os.path.join(base, *parts)
+            if os.path.isfile(p + ".py"):
+                return p + ".py"
+            if os.path.isfile(os.path.join(p, "__init__.py")):
+                return os.path.join(p, "__init__.py")
+        return None
+
+    def module(self, name: str) -> _Module | None:
+        if name in self.modules:
+            return self.modules[name]
+        self.modules[name] = None
+        path = self.find(name)
+        if path is None:
+            return None
+        try:
+            data = read_file(path)
+            text = data.decode("utf-8")
+            tree = cst.parse_module(text)
+        except (FileError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError):
+            return None
+        under = os.path.relpath(path, self.root).replace(os.sep, "/")
+        self.read[under] = sha256(text)
+        m = _Module(name, path, text, tree, os.path.basename(path) == "__init__.py")
+        self.modules[name] = m
+        return m
+
+    def absolute(self, node: cst.ImportFrom, package: str | None) -> str | None:
+        """The absolute module an `from ... import` names (None: a relative import lgen cannot place)."""
+        mod = _module_name(node.module) if node.module is not None else ""
+        if not node.relative:
+            return mod
+        if package is None:
+            return None
+        parts = package.split(".") if package else []
+        up = len(node.relative) - 1
+        if up > len(parts):
+            return None
+        base = parts[: len(parts) - up]
+        return ".".join([*base, *([mod] if mod else [])]) or None
+
+    def resolve(self, module: str, name: str, hops: int = 0) -> tuple[_Module, cst.ClassDef] | None:
+        """The class `name` as `from module import name` reaches it, following re-exports."""
+        if hops > _MAX_HOPS:
+            return None
+        m = self.module(module)
+        if m is None:
+            return None
+        found = None
+        for stmt in m.tree.body:
+            if isinstance(stmt, cst.ClassDef) and stmt.name.value == name:
+                found = ("class", stmt)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for s in stmt.body:
+                    if isinstance(s, cst.ImportFrom) and not isinstance(s.names, cst.ImportStar):
+                        for a in s.names:
+                            local = a.asname.name.value if a.asname is not None else _module_name(a.name)
+                            if local == name:
+                                found = ("import", (s, _module_name(a.name)))
+        if found is None:
+            # `from pkg import sub` where `sub` is a submodule is not a class
+            return None
+        kind, what = found
+        if kind == "class":
+            return m, what
+        s, original = what
+        target = self.absolute(s, _package(m))
+        if target is None:
+            return None
+        return self.resolve(target, original, hops + 1)
+
+    def lightning_import(self, name: str, seen: set[str] | None = None) -> tuple[_Module, cst.CSTNode] | None:
+        """Where importing project module `name` imports Lightning (its packages' `__init__.py`
+        run first; any project module it imports, followed), or None."""
+        seen = set() if seen is None else seen
+        parts = name.split(".")
+        for i in range(1, len(parts) + 1):
+            mod = ".".join(parts[:i])
+            if mod in seen:
+                continue
+            seen.add(mod)
+            m = self.module(mod)
+            if m is None:
+                continue
+            for node, target in _imports(m, self):
+                if target.split(".")[0] in LIGHTNING_ROOTS:
+                    return m, node
+                if self.find(target) is not None:
+                    hit = self.lightning_import(target, seen)
+                    if hit is not None:
+                        return hit
+        return None
+
+
+def _package(m: _Module) -> str:
+    return m.name if m.is_package else m.name.rpartition(".")[0]
+
+
+def _imports(m: _Module, reader: _Reader):
+    """(node, absolute module) for every import in a module, nested ones included; `from a
+    import b` also names `a.b` (a submodule, when it is one)."""
+    out = []
+
+    class _V(cst.CSTVisitor):
+        def visit_Import(self, node):
+            for a in node.names:
+                out.append((node, _module_name(a.name)))
+
+        def visit_ImportFrom(self, node):
+            target = reader.absolute(node, _package(m))
+            if target is None:
+                return
+            out.append((node, target))
+            if not isinstance(node.names, cst.ImportStar):
+                for a in node.names:
+                    out.append((node, f"{target}.{_module_name(a.name)}"))
+
+    m.tree.visit(_V())
+    return out
+
+
+def _lightning_only(stmt) -> bool:
+    """An import line that names only Lightning (the script drops it, its comments with it)."""
+    if not _is_import_line(stmt):
+        return False
+    for s in stmt.body:
+        if isinstance(s, cst.Import) and not all(_module_name(a.name).split(".")[0] in LIGHTNING_ROOTS for a in s.names):
+            return False
+        if isinstance(s, cst.ImportFrom) and (s.relative or s.module is None or _module_name(s.module).split(".")[0] not in LIGHTNING_ROOTS):
+            return False
+    return True
+
+
+def _is_import_line(stmt) -> bool:
+    return isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+
+
+def _names(node: cst.CSTNode) -> set[str]:
+    found: set[str] = set()
+
+    class _V(cst.CSTVisitor):
+        def visit_Name(self, n):
+            found.add(n.value)
+
+    node.visit(_V())
+    return found
+
+
+def _binds(stmt) -> set[str]:
+    """Names a top-level statement binds."""
+    if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+        return {stmt.name.value}
+    out: set[str] = set()
+    if isinstance(stmt, cst.SimpleStatementLine):
+        for s in stmt.body:
+            if isinstance(s, cst.Import):
+                for a in s.names:
+                    out.add(a.asname.name.value if a.asname is not None else _module_name(a.name).split(".")[0])
+            elif isinstance(s, cst.ImportFrom) and not isinstance(s.names, cst.ImportStar):
+                for a in s.names:
+                    out.add(a.asname.name.value if a.asname is not None else _module_name(a.name))
+            elif isinstance(s, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                targets = [t.target for t in s.targets] if isinstance(s, cst.Assign) else [s.target]
+                for t in targets:
+                    out |= {n.value for n in _target_names(t)}
+    return out
+
+
+def _target_names(t):
+    if isinstance(t, cst.Name):
+        return [t]
+    if isinstance(t, (cst.Tuple, cst.List)):
+        return [n for e in t.elements for n in _target_names(e.value)]
+    return []
+
+
+def _is_lightning_class(cls: cst.ClassDef, imports) -> bool:
+    return any(qualname(b.value, imports) in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) for b in cls.bases)
+
+
+def _mentions_lightning(stmt, imports) -> bool:
+    for n in _names(stmt):
+        q = imports.get(n)
+        if q is not None and q.split(".")[0] in LIGHTNING_ROOTS:
+            return True
+    return False
+
+
+def read_project(entry: str, source: str, where: str, root: str | None, class_name: str | None, is_run: bool) -> tuple[Project, list[Diagnostic]]:
+    """The project around the entry; classes from other files spliced into its text where the
+    ejection needs them (a run: every Lightning-derived class the entry imports from the
+    project; a model file: the `--class` it imports)."""
+    root = find_root(entry, root)
+    project = Project(root=root, source=source)
+    try:
+        tree = cst.parse_module(source)
+    except (cst.ParserSyntaxError, cst.CSTValidationError, RecursionError):
+        return project, []  # inspect reports it where it is
+    cwd = os.getcwd()
+    reader = _Reader(entry, root, cwd)
+    rel = os.path.relpath(os.path.abspath(entry), root).replace(os.sep, "/")
+    entry_name = rel[:-3].replace("/", ".") if rel.endswith(".py") and not rel.startswith("..") else None
+    entry_package = entry_name.rpartition(".")[0] if entry_name else None
+    entry_imports = import_map(tree)
+    diags: list[Diagnostic] = []
+    entry_lines = source.splitlines(keepends=True)
+    starts = _Module("__main__", entry, source, tree, False).start_lines()
+
+    def at(m_path: str, m_tree: cst.Module, node, code, msg, help="") -> Diagnostic:
+        from libcst.metadata import MetadataWrapper, PositionProvider
+
+        r = MetadataWrapper(m_tree, unsafe_skip_copy=True).resolve(PositionProvider).get(node)
+        if r is None:
+            return Diagnostic(code, msg, m_path, 1, 1, help=help)
+        return Diagnostic(code, msg, m_path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help)
+
+    # the entry's top-level `from X import Name`: which bring a Lightning-derived class of the project
+    splices: dict[int, list[tuple[cst.ImportAlias, _Module, cst.ClassDef]]] = {}
+    kept_imports: list[tuple[cst.CSTNode, str]] = []  # project modules the script still imports
+    for i, stmt in enumerate(tree.body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for s in stmt.body:
+            if isinstance(s, cst.Import):
+                for a in s.names:
+                    kept_imports.append((s, _module_name(a.name)))
+                continue
+            if not isinstance(s, cst.ImportFrom):
+                continue
+            target = reader.absolute(s, entry_package)
+            if target is None or (target.split(".")[0] in LIGHTNING_ROOTS) or target == "__future__":
+                continue
+            if reader.find(target) is None and not any(reader.find(f"{target}.{_module_name(a.name)}") for a in (s.names if not isinstance(s.names, cst.ImportStar) else [])):
+                continue  # not the project's
+            names = [] if isinstance(s.names, cst.ImportStar) else list(s.names)
+            taken = []
+            for a in names:
+                local = a.asname.name.value if a.asname is not None else _module_name(a.name)
+                wanted = is_run or local == class_name
+                hit = reader.resolve(target, _module_name(a.name)) if wanted else None
+                if hit is not None and _is_lightning_class(hit[1], hit[0].imports) and a.asname is None and hit[1].name.value == local:
+                    taken.append((a, *hit))
+                elif hit is not None and _is_lightning_class(hit[1], hit[0].imports):
+                    diags.append(at(where, tree, a, "LGEN128", f"`{local}` is `{hit[1].name.value}` of {reader.display(hit[0].path)} under another name; lgen splices the class under its own name", f"import it as `{hit[1].name.value}`"))
+                else:
+                    kept_imports.append((s, target if reader.find(f"{target}.{_module_name(a.name)}") is None else f"{target}.{_module_name(a.name)}"))
+            if taken:
+                if len(taken) != len(names) or len(stmt.body) != 1:
+                    diags.append(at(where, tree, s, "LGEN128", "this import brings a class lgen splices into the script together with other names", "import the LightningModule / LightningDataModule class on a line of its own"))
+                    continue
+                splices[i] = taken
+    project.files = []
+    if diags:
+        project.files = sorted(reader.read.items())
+        return project, diags
+
+    # what each spliced class needs from its own module: the module-level statements it uses
+    by_file: dict[str, tuple[int, _Module, set[int]]] = {}  # path -> (entry statement, module, statement indexes)
+    order: list[str] = []
+    problems: list[Diagnostic] = []
+    for i in sorted(splices):
+        for alias, m, cls in splices[i]:
+            if m.path not in by_file:
+                by_file[m.path] = (i, m, set())
+                order.append(m.path)
+            wanted = by_file[m.path][2]
+            binders: dict[str, list[int]] = {}
+            for j, stmt in enumerate(m.tree.body):
+                for n in _binds(stmt):
+                    binders.setdefault(n, []).append(j)
+            frontier = [m.tree.body.index(cls)]
+            while frontier:
+                j = frontier.pop()
+                if j in wanted:
+                    continue
+                wanted.add(j)
+                stmt = m.tree.body[j]
+                if stmt is not cls and not _is_import_line(stmt):
+                    if isinstance(stmt, cst.ClassDef) and _is_lightning_class(stmt, m.imports):
+                        problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
+                    elif _mentions_lightning(stmt, m.imports):
+                        problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` needs this code of {reader.display(m.path)}, which uses Lightning outside the class", "move it into the class, or make it plain PyTorch"))
+                for n in _names(stmt):
+                    for k in binders.get(n, []):
+                        if k not in wanted:
+                            frontier.append(k)
+            if any(s.value.__class__ is cst.Name and s.value.value not in ("object",) and qualname(s.value, m.imports) not in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) and _base_is_project(reader, m, s.value) for s in cls.bases):
+                problems.append(at(reader.display(m.path), m.tree, cls, "LGEN111", f"`{cls.name.value}` has a base class from another file, which lgen does not splice yet", "define the class on its Lightning base in one file"))
+    if problems:
+        project.files = sorted(reader.read.items())
+        return project, problems
+
+    # build the combined text: each file's block replaces the first entry import that needs it
+    out: list[str] = []
+    line = 1  # next line of the combined text
+    entry_line = 1  # next line of the entry
+    replaced = {name for i in splices for a, _, _ in splices[i] for name in [_module_name(a.name)]}
+    entry_binds: dict[str, str] = {k: v for k, v in entry_imports.items() if k not in replaced}
+    top_level = set().union(*(_binds(s) for s in tree.body)) - replaced if tree.body else set()
+    placed = {}
+    for path in order:
+        placed.setdefault(by_file[path][0], []).append(path)
+    for i, stmt in enumerate(tree.body):
+        if i not in placed:
+            continue
+        begin = starts[i]
+        end = starts[i + 1] if i + 1 < len(starts) else begin + tree.code_for_node(stmt).count("\n")
+        # the entry up to this statement (its leading comments kept), then the mark
+        chunk = "".join(entry_lines[entry_line - 1 : begin - 1])
+        lead = len(stmt.leading_lines)
+        chunk += "".join(entry_lines[begin - 1 : begin - 1 + lead])
+        out.append(chunk)
+        line += chunk.count("\n")
+        was = cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[])).strip().replace("\n", " ")
+        for path in placed[i]:
+            _, m, wanted = by_file[path]
+            shown = os.path.relpath(m.path, root).replace(os.sep, "/")
+            ms = m.start_lines()
+            # Lightning's imports first: the script drops them, and the mark must stay
+            pieces = sorted(wanted, key=lambda j: (not _lightning_only(m.tree.body[j]), j))
+            marked = False
+            for j in pieces:
+                s = m.tree.body[j]
+                if not marked and not _lightning_only(s):
+                    out.append(f"# lgen: was {was}\n# --- from {shown} ---\n")
+                    line += 2
+                    marked = True
+                problem = _conflict(s, m, reader, entry_binds, top_level)
+                if problem:
+                    problems.append(at(reader.display(m.path), m.tree, s, "LGEN128", problem, "rename one of them"))
+                    continue
+                if _is_import_line(s) and all(entry_binds.get(n) == _absolute_q(s, n, m, reader) for n in _binds(s)):
+                    continue  # the entry imports it already, the same way
+                text = _piece(s, m, reader)
+                for n in _binds(s):
+                    if _is_import_line(s):
+                        entry_binds.setdefault(n, _absolute_q(s, n, m, reader))
+                    else:
+                        top_level.add(n)
+                n_lines = text.count("\n")
+                project.blocks.append(Block(line, n_lines, reader.display(m.path), ms[j]))
+                out.append(text)
+                line += n_lines
+            following = tree.body[i + 1] if i + 1 < len(tree.body) else None
+            if following is not None and not _lightning_only(following) and path == placed[i][-1]:
+                out.append(f"# --- end of {shown} ---\n")
+                line += 1
+        project.shifts.append((line, end))
+        entry_line = end
+    out.append("".join(entry_lines[entry_line - 1 :]))
+    if problems:
+        project.files = sorted(reader.read.items())
+        return project, problems
+    if splices:
+        project.source = "".join(out)
+        project.spliced = True
+        for path in order:
+            m = by_file[path][1]
+            project.sources[reader.display(m.path)] = m.text
+
+    # the project modules the script still imports must not import Lightning
+    for node, target in kept_imports:
+        if reader.find(target) is None:
+            continue
+        hit = reader.lightning_import(target)
+        if hit is not None:
+            m, imp = hit
+            p = at(reader.display(m.path), m.tree, imp, "", "")
+            diags.append(at(where, tree, node, "LGEN128", f"the script would import `{target}`, which imports Lightning ({p.path}:{p.line})", "import the LightningModule / LightningDataModule class from the file that defines it, and keep Lightning out of the modules the script imports"))
+    for path in order:
+        _, m, wanted = by_file[path]
+        for j in sorted(wanted):
+            s = m.tree.body[j]
+            if isinstance(s, cst.SimpleStatementLine):
+                for small in s.body:
+                    if isinstance(small, cst.ImportFrom):
+                        target = reader.absolute(small, _package(m))
+                        if target and reader.find(target) is not None and target.split(".")[0] not in LIGHTNING_ROOTS:
+                            hit = reader.lightning_import(target)
+                            if hit is not None:
+                                m2, imp = hit
+                                p = at(reader.display(m2.path), m2.tree, imp, "", "")
+                                diags.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning ({p.path}:{p.line})", "keep Lightning out of the modules the class imports"))
+    project.files = sorted(reader.read.items())
+    return project, diags
+
+
+def _base_is_project(reader: _Reader, m: _Module, base: cst.Name) -> bool:
+    q = m.imports.get(base.value)
+    if q is None:
+        # a relative import, or a class of the same module
+        return any(isinstance(s, cst.SimpleStatementLine) and any(isinstance(x, cst.ImportFrom) and x.relative and not isinstance(x.names, cst.ImportStar) and any((a.asname.name.value if a.asname else _module_name(a.name)) == base.value for a in x.names) for x in s.body) for s in m.tree.body)
+    mod, _, name = q.rpartition(".")
+    return bool(mod) and reader.find(mod) is not None
+
+
+def _conflict(stmt, m: _Module, reader: _Reader, entry_binds: dict[str, str], top_level: set[str]) -> str | None:
+    for n in _binds(stmt):
+        if _is_import_line(stmt):
+            q = _absolute_q(stmt, n, m, reader)
+            if n in entry_binds and entry_binds[n] != q:
+                return f"`{n}` here is `{q}`, but the entry binds `{n}` to `{entry_binds[n]}`"
+            if n not in entry_binds and n in top_level:
+                return f"`{n}` is imported here and defined in the entry too"
+        elif n in top_level or n in entry_binds:
+            return f"`{n}` is defined here and in the entry too"
+    return None
+
+
+def _absolute_q(stmt, name: str, m: _Module, reader: _Reader) -> str:
+    for s in stmt.body:
+        if isinstance(s, cst.ImportFrom) and s.relative and not isinstance(s.names, cst.ImportStar):
+            for a in s.names:
+                if (a.asname.name.value if a.asname else _module_name(a.name)) == name:
+                    return f"{reader.absolute(s, _package(m))}.{_module_name(a.name)}"
+    return m.imports.get(name, name)
+
+
+def _piece(stmt, m: _Module, reader: _Reader) -> str | None:
+    """A statement's text for the script: a relative import made absolute (marked)."""
+    if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, cst.ImportFrom) and s.relative for s in stmt.body):
+        body = []
+        for s in stmt.body:
+            if isinstance(s, cst.ImportFrom) and s.relative:
+                target = reader.absolute(s, _package(m))
+                body.append(s.with_changes(relative=[], module=cst.parse_expression(target)))
+            else:
+                body.append(s)
+        was = cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())).strip().split(" import ")[0]
+        stmt = stmt.with_changes(body=body, trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(f"# lgen: was {was}")))
+    return m.tree.code_for_node(stmt)
