@@ -145,8 +145,10 @@ class _Reader:
         try:
             data = read_file(path)
             text = data.decode("utf-8")
-            tree = cst.parse_module(text)
-        except (FileError, UnicodeDecodeError, cst.ParserSyntaxError, RecursionError):
+            tree = _parse(text, path)
+        except (FileError, UnicodeDecodeError, cst.ParserSyntaxError, cst.CSTValidationError, RecursionError):
+            return None
+        if tree is None:
             return None
         under = os.path.relpath(path, self.root).replace(os.sep, "/")
         self.read[under] = sha256(text)
@@ -315,6 +317,17 @@ def _mentions_lightning(stmt, imports) -> bool:
     return False
 
 
+def _parse(text: str, path: str) -> cst.Module | None:
+    """libcst's tree of a file, or None where Python does not compile it or it is too deep for
+    libcst's parser (which overflows its stack on such input: inspect reports it for the entry)."""
+    from lgen.inspect import _python_syntax_error, _too_deep_for_libcst
+
+    trees: list = []
+    if _python_syntax_error(text, path, trees) is not None or not trees or _too_deep_for_libcst(text, trees[0], []) is not None:
+        return None
+    return cst.parse_module(text)
+
+
 def read_project(entry: str, source: str, where: str, root: str | None, class_name: str | None, is_run: bool) -> tuple[Project, list[Diagnostic]]:
     """The project around the entry; classes from other files spliced into its text where the
     ejection needs them (a run: every Lightning-derived class the entry imports from the
@@ -322,8 +335,10 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     root = find_root(entry, root)
     project = Project(root=root, source=source)
     try:
-        tree = cst.parse_module(source)
+        tree = _parse(source, where)
     except (cst.ParserSyntaxError, cst.CSTValidationError, RecursionError):
+        tree = None
+    if tree is None:
         return project, []  # inspect reports it where it is
     cwd = os.getcwd()
     reader = _Reader(entry, root, cwd)
