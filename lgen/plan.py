@@ -1367,6 +1367,17 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             batch_idx.add(step)
     eval_loaders, multi_diags = _eval_loaders(facts, run, at)
     diags += multi_diags
+    for method, source in sources.items():
+        # a hook's loaders after fit: the script runs one loader (several are fit's validation only)
+        hook = {"validate": "val_dataloader", "test": "test_dataloader", "predict": "predict_dataloader"}[method]
+        fn = None
+        if source == "model":
+            fn = facts.methods.get(hook)
+        elif source == "datamodule" and run.datamodule_class is not None:
+            cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)
+            fn = next((f for f in cls.body.body if isinstance(f, cst.FunctionDef) and f.name.value == hook), None)
+        if fn is not None and _returned_loaders(fn, facts.module) != 1:
+            diags.append(at(fn.name, "LGEN126", f"`{method}` after fit takes `{hook}`, which returns several loaders or ones lgen cannot count; not ejected yet", "return one `DataLoader(...)`, or pass the loaders to the call (`dataloaders=[a, b]`)"))
     bound = _bound_names(run)
     call_names = {}
     for tc in run.after:
