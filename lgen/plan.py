@@ -172,6 +172,9 @@ class LoopPlan:
     # CombinedLoader in "sequential" mode, `validation_step(batch, batch_idx, dataloader_idx)`,
     # `/dataloader_idx_N` names), or 0 where only the run tells (the script decides as Lightning)
     val_loaders: int = 1
+    # decided at run time: the first of the step / batch hooks without `dataloader_idx`
+    # (Lightning raises when there are several loaders)
+    val_idx_missing: str | None = None
     # a `self.log` in a helper reached by training_step and a training epoch hook leaves its
     # on_step/on_epoch to Lightning's defaults: the loop marks when an epoch hook runs
     log_epoch_hook: bool = False
@@ -1177,6 +1180,7 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
     else:
         validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0
     val_loaders = _val_loaders(facts, run, run_plan, datamodule, ddp, diags) if validation else 1
+    val_idx_missing = next((h for h in ("validation_step", "on_validation_batch_start", "on_validation_batch_end") if h in facts.methods and not _takes_dataloader_idx(facts.methods[h])), None)
     trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
     if run_plan is not None:
         trainer_attrs |= run_plan.reads  # the entry reads them off the trainer
@@ -1226,6 +1230,7 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
         log_epoch_hook=_logs_epoch_hook(facts),
         run=run_plan,
         val_loaders=val_loaders,
+        val_idx_missing=val_idx_missing if val_loaders == 0 else None,
     )
     if any(d.is_error for d in diags):
         return None, diags
@@ -1269,13 +1274,20 @@ def _returned_loaders(fn: cst.FunctionDef, module: cst.Module, depth: int = 0) -
     return counts.pop() if len(counts) == 1 else 0
 
 
+def _takes_dataloader_idx(fn: cst.FunctionDef) -> bool:
+    """Lightning's `is_param_in_hook_signature(hook, "dataloader_idx")`, read off the def."""
+    p = fn.params
+    names = [a.name.value for a in (*p.posonly_params, *p.params, *p.kwonly_params)]
+    return "dataloader_idx" in names or isinstance(p.star_arg, cst.Param)
+
+
 def _val_loaders(facts: ModelFacts, run, run_plan, datamodule, ddp: bool, diags) -> int:
     """How many loaders fit's validation runs over (0: the script decides at run time, as
     Lightning's CombinedLoader does with what the hook or the caller gives); what lgen refuses
     about several (where Lightning raises, or what the script does not reproduce yet)."""
     source = run_plan.val_source if run_plan is not None else "model"
     if source == "given":
-        return 1  # the importable fit: one loader (lgen checks what it is given at run time)
+        return 0  # the importable fit: what it is given decides, at run time
     if source == "loaders":
         n, node = run.fit_val_loaders, run.fit.args["val_dataloaders"]
     else:
