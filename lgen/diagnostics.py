@@ -200,10 +200,12 @@ step's signature are not ejected by this lgen version.
             """
 The datamodule given to `fit` must be built in the same function from a
 `LightningDataModule` subclass defined in the entry file, so lgen can read its hooks.
-`validate` / `test` given a list of loaders written out (`dataloaders=[a, b]`) run them as
-Lightning's "sequential" CombinedLoader; its step and batch hooks must then take
-`dataloader_idx` (Lightning raises otherwise). Several loaders for fit, for `predict`, a dict
-of loaders, `self.log(..., add_dataloader_idx=...)` with several loaders, a datamodule's
+`validate` / `test` given a list of loaders written out (`dataloaders=[a, b]`), and fit's
+validation data given as such a list or returned as a list / tuple by `val_dataloader` (counted
+statically where lgen sees it, else decided at run time), run them as Lightning's "sequential"
+CombinedLoader; its step and batch hooks must then take `dataloader_idx` (Lightning raises
+otherwise). Several training loaders, several validation loaders under DDP, several loaders
+for `predict`, a dict of loaders, `self.log(..., add_dataloader_idx=...)` with several loaders, a datamodule's
 transfer hooks, `state_dict`, `self.trainer` or `save_hyperparameters` are not ejected yet.
 """,
         ),

@@ -168,6 +168,13 @@ class LoopPlan:
     wrap_optimizer: bool = False
     # an optimizer lgen cannot tell statically from a scheduler: the script checks it as Lightning does
     check_optimizers: bool = False
+    # how many loaders fit's validation data is: 1, several (a list or tuple: Lightning's
+    # CombinedLoader in "sequential" mode, `validation_step(batch, batch_idx, dataloader_idx)`,
+    # `/dataloader_idx_N` names), or 0 where only the run tells (the script decides as Lightning)
+    val_loaders: int = 1
+    # decided at run time: the first of the step / batch hooks without `dataloader_idx`
+    # (Lightning raises when there are several loaders)
+    val_idx_missing: str | None = None
     # a `self.log` in a helper reached by training_step and a training epoch hook leaves its
     # on_step/on_epoch to Lightning's defaults: the loop marks when an epoch hook runs
     log_epoch_hook: bool = False
@@ -250,6 +257,16 @@ class LoopPlan:
     def after_closure(self) -> bool:
         """Something runs between the closure and the optimizer step: the pre-step hook or clipping."""
         return self.has("on_before_optimizer_step") or self.has("configure_gradient_clipping") or self.clip
+
+    @property
+    def val_multi(self) -> bool:
+        """Fit's validation may run over several loaders (known, or decided at run time)."""
+        return self.validation and self.val_loaders != 1
+
+    @property
+    def multi_loaders(self) -> bool:
+        """Some loop runs over several loaders (the sequential loader, `/dataloader_idx_N` names)."""
+        return self.val_multi or bool(self.run is not None and self.run.eval_loaders)
 
     @property
     def sanity_check(self) -> bool:
@@ -1162,6 +1179,8 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
         validation = "validation_step" in hooks and run_plan.val_source is not None and flags.limit_val_batches != 0
     else:
         validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0
+    val_loaders = _val_loaders(facts, run, run_plan, datamodule, ddp, diags) if validation else 1
+    val_idx_missing = next((h for h in ("validation_step", "on_validation_batch_start", "on_validation_batch_end") if h in facts.methods and not _takes_dataloader_idx(facts.methods[h])), None)
     trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
     if run_plan is not None:
         trainer_attrs |= run_plan.reads  # the entry reads them off the trainer
@@ -1210,8 +1229,101 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
         check_optimizers=check_optimizers,
         log_epoch_hook=_logs_epoch_hook(facts),
         run=run_plan,
+        val_loaders=val_loaders,
+        val_idx_missing=val_idx_missing if val_loaders == 0 else None,
     )
+    if any(d.is_error for d in diags):
+        return None, diags
     return plan, diags
+
+
+def _returned_loaders(fn: cst.FunctionDef, module: cst.Module, depth: int = 0) -> int:
+    """How many loaders a `*_dataloader` hook returns, read off its `return`s: a list or tuple
+    written out (2+), `DataLoader(...)` (a local name bound to one, or a function of the file
+    returning one); 0 where only the run tells."""
+    from lgen.run import is_loader_call, loader_count
+
+    class Returns(cst.CSTVisitor):
+        def __init__(self):
+            self.values = []
+
+        def visit_Return(self, node) -> None:
+            self.values.append(node.value)
+
+        def visit_FunctionDef(self, node) -> bool:
+            return node is fn  # not nested functions' returns
+
+        def visit_Lambda(self, node) -> bool:
+            return False
+
+        def visit_ClassDef(self, node) -> bool:
+            return False
+
+    finder = Returns()
+    fn.visit(finder)
+    body = list(fn.body.body) if isinstance(fn.body, cst.IndentedBlock) else []
+    functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+    counts = set()
+    for value in finder.values:
+        if value is None:
+            return 0
+        n = loader_count(value, body, len(body))
+        if n == 0 and isinstance(value, cst.Call) and not is_loader_call(value) and isinstance(value.func, cst.Name) and value.func.value in functions and depth < 3:
+            n = _returned_loaders(functions[value.func.value], module, depth + 1)
+        counts.add(n)
+    return counts.pop() if len(counts) == 1 else 0
+
+
+def _takes_dataloader_idx(fn: cst.FunctionDef) -> bool:
+    """Lightning's `is_param_in_hook_signature(hook, "dataloader_idx")`, read off the def."""
+    p = fn.params
+    names = [a.name.value for a in (*p.posonly_params, *p.params, *p.kwonly_params)]
+    return "dataloader_idx" in names or isinstance(p.star_arg, cst.Param)
+
+
+def _val_loaders(facts: ModelFacts, run, run_plan, datamodule, ddp: bool, diags) -> int:
+    """How many loaders fit's validation runs over (0: the script decides at run time, as
+    Lightning's CombinedLoader does with what the hook or the caller gives); what lgen refuses
+    about several (where Lightning raises, or what the script does not reproduce yet)."""
+    source = run_plan.val_source if run_plan is not None else "model"
+    if source == "given":
+        return 0  # the importable fit: what it is given decides, at run time
+    if source == "loaders":
+        n, node = run.fit_val_loaders, run.fit.args["val_dataloaders"]
+    else:
+        if source == "datamodule":
+            cls = datamodule
+            if cls is None:
+                cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)
+            fn = next(s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "val_dataloader")
+        else:
+            fn = facts.methods["val_dataloader"]
+        n, node = _returned_loaders(fn, facts.module), fn.name
+    if n == 1:
+        return 1
+    where = "several validation loaders" if n > 1 else "validation loaders whose number only the run tells"
+    if ddp:
+        diags.append(facts.diag("LGEN126", node if facts.positions.get(node) is not None else facts.cls.name, f"{where} under DDP are not ejected yet", "return one DataLoader from `val_dataloader`"))
+    fn = facts.methods.get("validation_step")
+    if takes_batch_idx(facts, fn) is None:
+        diags.append(facts.diag("LGEN125", fn.name, f"a decorator hides `validation_step`'s signature; lgen does not eject it with {where} yet", "take `(self, batch, batch_idx, dataloader_idx=0)` without a decorator"))
+    for hook in ("validation_step", "on_validation_batch_start", "on_validation_batch_end"):
+        h = facts.methods.get(hook)
+        if h is None or takes_batch_idx(facts, h) is None or n == 0:
+            continue
+        p = h.params
+        positional = [a.name.value for a in (*p.posonly_params, *p.params)][1:]
+        if "dataloader_idx" not in positional and not isinstance(p.star_arg, cst.Param):
+            # Lightning's `_verify_dataloader_idx_requirement`
+            diags.append(facts.diag("LGEN126", h.name, f"fit is given several validation loaders but `{hook}` takes no `dataloader_idx`; Lightning raises", "add `dataloader_idx=0` to its signature"))
+    for u in facts.uses:
+        if u.member not in _ADD_DATALOADER_IDX or u.call is None or u.member in facts.methods:
+            continue
+        for i, a in enumerate(u.call.args):
+            if a.star or (a.keyword is not None and a.keyword.value == "add_dataloader_idx") or (a.keyword is None and i >= _ADD_DATALOADER_IDX[u.member]):
+                diags.append(facts.diag("LGEN126", a, f"`self.log(..., add_dataloader_idx=...)` with {where} is not ejected yet", "drop it (Lightning then adds `/dataloader_idx_N` to the name)"))
+                break
+    return n
 
 
 # a LightningDataModule's hooks the script calls when the class defines them
@@ -1267,6 +1379,17 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             batch_idx.add(step)
     eval_loaders, multi_diags = _eval_loaders(facts, run, at)
     diags += multi_diags
+    for method, source in sources.items():
+        # a hook's loaders after fit: the script runs one loader (several are fit's validation only)
+        hook = {"validate": "val_dataloader", "test": "test_dataloader", "predict": "predict_dataloader"}[method]
+        fn = None
+        if source == "model":
+            fn = facts.methods.get(hook)
+        elif source == "datamodule" and run.datamodule_class is not None:
+            cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)
+            fn = next((f for f in cls.body.body if isinstance(f, cst.FunctionDef) and f.name.value == hook), None)
+        if fn is not None and _returned_loaders(fn, facts.module) != 1:
+            diags.append(at(fn.name, "LGEN126", f"`{method}` after fit takes `{hook}`, which returns several loaders or ones lgen cannot count; not ejected yet", "return one `DataLoader(...)`, or pass the loaders to the call (`dataloaders=[a, b]`)"))
     bound = _bound_names(run)
     call_names = {}
     for tc in run.after:

@@ -98,6 +98,9 @@ class RunFacts:
     reads: list[tuple[cst.Attribute, str]] = field(default_factory=list)
     save_checkpoints: list[cst.Call] = field(default_factory=list)  # trainer.save_checkpoint(...)
     module: cst.Module | None = None  # the entry's tree these nodes belong to
+    # how many loaders fit's `val_dataloaders` is: 1, a list written out (2+), or 0 where only
+    # the run tells (a name bound to something lgen does not see; the script decides as Lightning)
+    fit_val_loaders: int = 1
 
     @property
     def module_level(self) -> bool:
@@ -352,9 +355,15 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
             c = _built_class(loaders, body, body.index(_statement_of(body, tc.call)), classes)
             if c is not None and _is_datamodule(classes[c], imports):
                 tc.args = {("datamodule" if k == "dataloaders" else k): v for k, v in tc.args.items()}
-    for key in ("train_dataloaders", "val_dataloaders"):
-        if isinstance(fit_args.get(key), (cst.List, cst.Tuple, cst.Dict)):
-            diags.append(at(fit_args[key], "LGEN126", f"several loaders for fit (`{key}=`) are not ejected yet", "pass one DataLoader"))
+    if isinstance(fit_args.get("train_dataloaders"), (cst.List, cst.Tuple, cst.Dict)):
+        diags.append(at(fit_args["train_dataloaders"], "LGEN126", "several loaders for fit (`train_dataloaders=`) are not ejected yet", "pass one DataLoader"))
+    val_loaders = fit_args.get("val_dataloaders")
+    if isinstance(val_loaders, cst.Dict):
+        diags.append(at(val_loaders, "LGEN126", "a dict of loaders for fit (`val_dataloaders=`) is not ejected yet", "pass a list of DataLoaders"))
+    elif isinstance(val_loaders, (cst.List, cst.Tuple)):
+        # several validation loaders: Lightning's CombinedLoader in "sequential" mode (plan counts them)
+        if any(isinstance(e, cst.StarredElement) for e in val_loaders.elements) or len(val_loaders.elements) < 2:
+            diags.append(at(val_loaders, "LGEN126", "lgen ejects a list of loaders written out, two or more", "write the loaders in the list (`[a, b]`), or pass the one DataLoader itself"))
     for tc in after:
         loaders = tc.args.get("dataloaders")
         if isinstance(loaders, cst.Dict):
@@ -386,8 +395,43 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         seed_workers=seed_workers,
         reads=reads,
         save_checkpoints=saves,
+        fit_val_loaders=loader_count(fit_args.get("val_dataloaders"), body, fit_index) if "val_dataloaders" in fit_args else 1,
     )
     return run, diags
+
+
+def is_loader_call(expr) -> bool:
+    """`DataLoader(...)` (any module's class of that name): one loader."""
+    if not isinstance(expr, cst.Call):
+        return False
+    func = expr.func
+    name = func.value if isinstance(func, cst.Name) else func.attr.value if isinstance(func, cst.Attribute) else ""
+    return name.endswith("DataLoader")
+
+
+def loader_count(expr, body, before: int) -> int:
+    """How many loaders an expression given as a stage's data is, as Lightning's CombinedLoader
+    counts them: a list or tuple written out, `DataLoader(...)`, or a name last assigned one of
+    those before `before`; 0 where lgen does not see it (the script decides at run time)."""
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        if any(isinstance(e, cst.StarredElement) for e in expr.elements) or len(expr.elements) < 2:
+            return 0
+        return len(expr.elements)
+    if is_loader_call(expr):
+        return 1
+    if isinstance(expr, cst.Name):
+        found = 0
+        for stmt in body[:before]:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for s in stmt.body:
+                    if isinstance(s, (cst.Assign, cst.AnnAssign)):
+                        targets = [t.target for t in s.targets] if isinstance(s, cst.Assign) else [s.target]
+                        if any(isinstance(t, cst.Name) and t.value == expr.value for t in targets):
+                            found = loader_count(s.value, [], 0) if s.value is not None and len(targets) == 1 else 0
+            elif _binds(stmt, expr.value):
+                found = 0  # bound in a block (a loop, a branch): only the run tells
+        return found
+    return 0
 
 
 # `trainer.<attr>` reads in the entry that the script's loop object answers the same way
@@ -420,6 +464,50 @@ def _trainer_arg_problem(key: str, value) -> tuple[str, str] | None:
     if key == "log_every_n_steps" and (value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0)):
         return None
     return (f"the Trainer argument `{key}={value!r}` is not ejected yet", "remove it, or keep the run on Lightning")
+
+
+def _binds(stmt, name: str) -> bool:
+    """Whether a compound statement assigns `name` somewhere inside it."""
+
+    class Finder(cst.CSTVisitor):
+        found = False
+
+        def _target(self, target) -> None:
+            for n in _target_names(target):
+                if n == name:
+                    self.found = True
+
+        def visit_AssignTarget(self, node) -> None:
+            self._target(node.target)
+
+        def visit_AnnAssign(self, node) -> None:
+            self._target(node.target)
+
+        def visit_AugAssign(self, node) -> None:
+            self._target(node.target)
+
+        def visit_For(self, node) -> None:
+            self._target(node.target)
+
+        def visit_AsName(self, node) -> None:
+            self._target(node.name)
+
+        def visit_NamedExpr(self, node) -> None:
+            self._target(node.target)
+
+    finder = Finder()
+    stmt.visit(finder)
+    return finder.found
+
+
+def _target_names(target):
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for e in target.elements:
+            yield from _target_names(e.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _target_names(target.value)
 
 
 def _statement_of(body, node) -> cst.CSTNode | None:

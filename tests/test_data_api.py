@@ -36,6 +36,8 @@ kw = {
     "train_only": dict(train_dataloaders=DataLoader(user.dataset(48, 4), batch_size=8, shuffle=True)),
     "datamodule": dict(datamodule=dm),
     "positional_dm": dict(train_dataloaders=dm),
+    "val_list": dict(train_dataloaders=DataLoader(user.dataset(48, 4), batch_size=8, shuffle=True), val_dataloaders=[DataLoader(user.dataset(16, 5), batch_size=8), DataLoader(user.dataset(8, 6))]),
+    "val_tuple_one": dict(train_dataloaders=DataLoader(user.dataset(48, 4), batch_size=8, shuffle=True), val_dataloaders=(DataLoader(user.dataset(16, 5), batch_size=8),)),
     "both": dict(train_dataloaders=DataLoader(user.dataset(48, 4)), datamodule=dm),
 }[how]
 try:
@@ -64,7 +66,7 @@ def _run(side, script, how, out):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("how", ["loaders", "train_only", "datamodule", "positional_dm", "both"])
+@pytest.mark.parametrize("how", ["loaders", "train_only", "datamodule", "positional_dm", "val_list", "val_tuple_one", "both"])
 def test_fit_api_matches_lightning(how, tmp_path):
     r = CASE.eject(tmp_path / "eject")
     assert r.returncode == 0, r.stderr
@@ -74,6 +76,9 @@ def test_fit_api_matches_lightning(how, tmp_path):
     assert ours == theirs  # the same datamodule hooks ran, or the same error
     if how == "both":
         assert theirs[0].startswith("ERROR You cannot pass")
+        return
+    if how == "val_list":  # several loaders, but validation_step takes no dataloader_idx: Lightning raises
+        assert theirs[0].startswith("ERROR You provided multiple `val_dataloader`")
         return
     assert compare(tmp_path / "lightning" / "last.ckpt", tmp_path / "ours" / "last.ckpt") == []
     import torch

@@ -1,4 +1,5 @@
-"""A run whose fit is given several validation loaders: not ejected yet (LGEN126)."""
+"""A run whose fit is given several training loaders: not ejected yet (LGEN126; several
+validation loaders are)."""
 
 import torch
 from lightning.pytorch import LightningModule, Trainer
@@ -25,4 +26,4 @@ class Net(LightningModule):
 if __name__ == "__main__":
     data = TensorDataset(torch.randn(32, 4), torch.randn(32, 1))
     trainer = Trainer(max_epochs=1, logger=False, enable_checkpointing=False)
-    trainer.fit(Net(), DataLoader(data, batch_size=8), val_dataloaders=[DataLoader(data, batch_size=4), DataLoader(data, batch_size=16)])
+    trainer.fit(Net(), [DataLoader(data, batch_size=4), DataLoader(data, batch_size=16)], val_dataloaders=DataLoader(data, batch_size=8))
