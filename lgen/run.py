@@ -213,7 +213,10 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
             return Diagnostic(code, msg, path, 1, 1, help=help, severity=severity)
         return Diagnostic(code, msg, path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help, severity=severity)
 
-    trainers = [(c, stmt, fn) for c, stmt, fn in v.calls if qualname(c.func, imports) in TRAINER_NAMES]
+    # the entry's run is one that `python ENTRY.py` makes: at module level, under the main guard,
+    # or in a top-level function called from there (a test function pytest calls is not one)
+    reached = {id(f) for f in _reached_functions(module)}
+    trainers = [(c, stmt, fn) for c, stmt, fn in v.calls if qualname(c.func, imports) in TRAINER_NAMES and (fn is None or id(fn) in reached)]
     fits = [(c, stmt, fn) for c, stmt, fn in v.calls if isinstance(c.func, cst.Attribute) and c.func.attr.value == "fit"]
     if not trainers:
         return None, []
@@ -617,3 +620,42 @@ def run_flags(path: str, run: RunFacts, flags, given: frozenset[str] | None):
     except FlagError as e:
         diags.append(at(run.trainer, "LGEN401", f"{e} (with the flags given to `lgen eject`)", "change the flag or the Trainer argument"))
     return merged, diags
+
+
+def _reached_functions(module: cst.Module) -> list[cst.FunctionDef]:
+    """The top-level functions that running the module calls: by name from module-level code or
+    the main guard, and from those, transitively (by identity; a list, since nodes compare by value)."""
+    defs = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
+
+    class _Called(cst.CSTVisitor):
+        def __init__(self):
+            self.names: set[str] = set()
+
+        def visit_Call(self, node):
+            if isinstance(node.func, cst.Name):
+                self.names.add(node.func.value)
+
+        def visit_FunctionDef(self, node):
+            return False  # a nested def runs only when called
+
+        def visit_ClassDef(self, node):
+            return False
+
+    roots = _Called()
+    for stmt in module.body:
+        if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+            stmt.visit(roots)
+    reached: list[cst.FunctionDef] = []
+    frontier = [n for n in roots.names if n in defs]
+    seen: set[str] = set()
+    while frontier:
+        name = frontier.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        fn = defs[name]
+        reached.append(fn)
+        inner = _Called()
+        fn.body.visit(inner)
+        frontier += [n for n in inner.names if n in defs and n not in seen]
+    return reached

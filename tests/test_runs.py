@@ -200,3 +200,21 @@ def test_a_changed_project_file_is_drift(tmp_path):
     layers.write_text(layers.read_text() + "\n# changed\n")
     assert subprocess.run(check, cwd=tmp_path, capture_output=True).returncode == 1
     assert "HIDDEN = 12" in (tmp_path / "train.py").read_text()
+
+
+def test_only_the_run_that_python_entry_makes_counts(tmp_path):
+    """A Trainer in a function nothing at module level calls (a pytest test, a helper) is not the
+    entry's run (contract §4): no "several runs" refusal; that function's own Lightning use is
+    what lgen reports, at its place."""
+    import subprocess
+    import sys
+
+    case = next(c for c in RUN_CASES if c.name == "run_loaders")
+    text = (case.dir / "model.py").read_text()
+    extra = "\n\ndef test_other():\n    trainer = Trainer(max_epochs=5)\n    trainer.fit(BoringModel())\n"
+    (tmp_path / "model.py").write_text(text.replace('\n\nif __name__ == "__main__":', extra + '\n\nif __name__ == "__main__":'))
+    r = subprocess.run([sys.executable, "-m", "lgen", "eject", "model.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert r.returncode == 1, r.stderr
+    assert "LGEN120" not in r.stderr and "LGEN301" in r.stderr
+    line = next(i for i, t in enumerate((tmp_path / "model.py").read_text().splitlines(), 1) if "Trainer(max_epochs=5)" in t)
+    assert f"model.py:{line}:" in r.stderr
