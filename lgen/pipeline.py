@@ -13,7 +13,7 @@ from lgen.format import FormatError, format_script
 from lgen.inspect import _python_syntax_error, deepest_position, inspect_model, too_deep
 from lgen.options import Flags
 from lgen.plan import make_plan
-from lgen.project import read_project
+from lgen.project import is_import_line, read_project
 from lgen.render import render
 from lgen.run import read_run, run_flags
 from lgen.rewrite import PARSE_OPTIONS, rewrite_module
@@ -32,10 +32,6 @@ class Result:
     source: str | None = None
     # the other files' texts diagnostics may point into (code frames), by their diagnostic path
     sources: dict[str, str] = field(default_factory=dict)
-
-
-def _is_import_line(stmt) -> bool:
-    return isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
 
 
 class UsageError(Exception):
@@ -89,12 +85,12 @@ def _eject(
         return Result(usage_error=str(e))
     where = diag_path or display_path
     # the project around the entry: classes it imports from the user's other files are spliced in
-    first_run, _ = read_run(where, source)
-    project, project_diags = read_project(path, source, where, root, class_name, first_run is not None)
+    entry_run = read_run(where, source)
+    project, project_diags = read_project(path, source, where, root, class_name, entry_run[0] is not None)
     if any(d.is_error for d in project_diags):
         return Result(diagnostics=project_diags, source=source, sources=project.sources)
     result = _eject_text(
-        path, source, project, flags, class_name, display_path=display_path, command=command, script_name=script_name, where=where, given=given, datamodule=datamodule
+        path, source, entry_run, project, flags, class_name, display_path=display_path, command=command, script_name=script_name, where=where, given=given, datamodule=datamodule
     )
     if project.spliced:
         result.diagnostics = [project.locate(d) for d in result.diagnostics]
@@ -103,11 +99,13 @@ def _eject(
     return result
 
 
-def _eject_text(path, entry_source, project, flags, class_name, *, display_path, command, script_name, where, given, datamodule) -> Result:
-    """The pipeline on the entry's text with the project's classes spliced in."""
+def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, display_path, command, script_name, where, given, datamodule) -> Result:
+    """The pipeline on the entry's text with the project's classes spliced in. `entry_run` is
+    the run read off the entry alone: it stands unless classes were spliced in."""
     diag_path = where
     source = project.source
-    run, diags = read_run(where, source) if project.spliced else read_run(where, entry_source)
+    run, diags = read_run(where, source) if project.spliced else entry_run
+    diags = list(diags)
     if any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
     flag_args = flags.cli_args()
@@ -149,7 +147,7 @@ def _eject_text(path, entry_source, project, flags, class_name, *, display_path,
         # the entry's leading imports come first and the rest of its code ends the script,
         # after the loop (with the script's options read first).
         lead = 0
-        while lead < len(statements) and _is_import_line(statements[lead]):
+        while lead < len(statements) and is_import_line(statements[lead]):
             lead += 1
         rest = statements[lead:]
         statements = statements[:lead]
@@ -206,9 +204,9 @@ def _eject_text(path, entry_source, project, flags, class_name, *, display_path,
         body_text = format_script(before + model_module, after)
     full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command, *(["--datamodule", datamodule] if datamodule else []), *flag_args]
     if run is not None:
-        hashed = entry_source  # a run: the whole entry
+        hashed = entry_text  # a run: the whole entry
     elif project.spliced:
-        hashed = entry_source  # the class is another file's: the entry's import of it too
+        hashed = entry_text  # the class is another file's: the entry's import of it too
     else:
         hashed = facts.module.code_for_node(facts.cls)
     header = make_header(__version__, display_path, facts.class_name, full_command, sha256(hashed), body_text, project.files)

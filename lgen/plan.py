@@ -1395,7 +1395,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
     for tc in run.after:
         name = tc.method if tc.method not in bound else f"lgen_{tc.method}"
         if name in bound:
-            diags.append(at(tc.call, "LGEN120", f"the entry binds both `{tc.method}` and `{name}`, the names the script's function for `{tc.method}` can take", f"rename one of them"))
+            diags.append(at(tc.call, "LGEN120", f"the entry binds both `{tc.method}` and `{name}`, the names the script's function for `{tc.method}` can take", "rename one of them"))
         call_names[tc.method] = name
     files, files_diags = _run_files(facts, flags, run, at)
     diags += files_diags

@@ -252,7 +252,7 @@ def _imports(m: _Module, reader: _Reader):
 
 def _lightning_only(stmt) -> bool:
     """An import line that names only Lightning (the script drops it, its comments with it)."""
-    if not _is_import_line(stmt):
+    if not is_import_line(stmt):
         return False
     for s in stmt.body:
         if isinstance(s, cst.Import) and not all(_module_name(a.name).split(".")[0] in LIGHTNING_ROOTS for a in s.names):
@@ -262,7 +262,7 @@ def _lightning_only(stmt) -> bool:
     return True
 
 
-def _is_import_line(stmt) -> bool:
+def is_import_line(stmt) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and all(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
 
 
@@ -419,7 +419,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                     continue
                 wanted.add(j)
                 stmt = m.tree.body[j]
-                if stmt is not cls and not _is_import_line(stmt):
+                if stmt is not cls and not is_import_line(stmt):
                     if isinstance(stmt, cst.ClassDef) and _is_lightning_class(stmt, m.imports):
                         problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
                     elif _mentions_lightning(stmt, m.imports):
@@ -473,11 +473,11 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                 if problem:
                     problems.append(at(reader.display(m.path), m.tree, s, "LGEN128", problem, "rename one of them"))
                     continue
-                if _is_import_line(s) and all(entry_binds.get(n) == _absolute_q(s, n, m, reader) for n in _binds(s)):
+                if is_import_line(s) and all(entry_binds.get(n) == _absolute_q(s, n, m, reader) for n in _binds(s)):
                     continue  # the entry imports it already, the same way
                 text = _piece(s, m, reader)
                 for n in _binds(s):
-                    if _is_import_line(s):
+                    if is_import_line(s):
                         entry_binds.setdefault(n, _absolute_q(s, n, m, reader))
                     else:
                         top_level.add(n)
@@ -540,7 +540,7 @@ def _base_is_project(reader: _Reader, m: _Module, base: cst.Name) -> bool:
 
 def _conflict(stmt, m: _Module, reader: _Reader, entry_binds: dict[str, str], top_level: set[str]) -> str | None:
     for n in _binds(stmt):
-        if _is_import_line(stmt):
+        if is_import_line(stmt):
             q = _absolute_q(stmt, n, m, reader)
             if n in entry_binds and entry_binds[n] != q:
                 return f"`{n}` here is `{q}`, but the entry binds `{n}` to `{entry_binds[n]}`"

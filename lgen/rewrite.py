@@ -17,7 +17,6 @@ from lgen.lightning_api import (
     INERT_HOOKS,
     KEPT_ATTRIBUTES,
     LIGHTNING_MODULE_MEMBERS,
-    LOG_DEFAULTS,
     LOOP_HOOKS,
     NOOP_HOOKS,
     REJECTED_MEMBERS,
@@ -25,6 +24,7 @@ from lgen.lightning_api import (
 )
 from lgen.manual import follow_optimizers
 from lgen.plan import LoopPlan, _callers_of, _literal, log_levels
+from lgen.run import DATAMODULE_NAMES, is_main_guard
 
 LOG_KEYWORDS = (
     "name", "value", "prog_bar", "logger", "on_step", "on_epoch", "reduce_fx", "enable_graph", "sync_dist",
@@ -461,19 +461,6 @@ def _with_note(tw: cst.TrailingWhitespace, notes: list[str]) -> cst.TrailingWhit
     return tw.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text))
 
 
-def _is_main_guard(stmt) -> bool:
-    if not isinstance(stmt, cst.If):
-        return False
-    t = stmt.test
-    return (
-        isinstance(t, cst.Comparison)
-        and dotted(t.left) == "__name__"
-        and len(t.comparisons) == 1
-        and isinstance(t.comparisons[0].comparator, cst.SimpleString)
-        and t.comparisons[0].comparator.evaluated_value == "__main__"
-    )
-
-
 def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Module | None, list, list[Diagnostic]]:
     """Returns (module without Lightning, the entry's main guard to end the script with, diagnostics).
 
@@ -485,8 +472,6 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     other_lm = {id(c) for c in direct + list(indirect.values()) if c is not facts.cls}
     tail: list = []
     if run is not None:
-        from lgen.run import DATAMODULE_NAMES
-
         # the datamodules the run does not use go, as the other LightningModules do
         other_lm |= {
             id(c)
@@ -495,8 +480,6 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         }
         entry = _EntryRewriter(facts, plan, run)
     else:
-        from lgen.run import DATAMODULE_NAMES
-
         # a model file: its datamodules go, as its other LightningModules do (but `--datamodule`'s)
         keep = plan.run.main_datamodule if plan.run is not None else None
         other_lm |= {
@@ -509,7 +492,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     for stmt in facts.module.body:
         if id(stmt) in other_lm:
             continue
-        if _is_main_guard(stmt):
+        if is_main_guard(stmt):
             if run is not None:
                 _check_entry(facts, stmt, lnames, entry.skip_ids, diags)
                 guard = stmt.visit(entry)
@@ -653,27 +636,14 @@ class _EntryRewriter(_Rewriter):
     def leave_ClassDef(self, original_node, updated_node):
         if original_node.name.value != self.datamodule:
             return updated_node
-        from lgen.run import DATAMODULE_NAMES
-
-        was = [self.run.module.code_for_node(b.value) for b in original_node.bases if qualname(b.value, self.facts.imports) in DATAMODULE_NAMES]
-        bases = [b for b in updated_node.bases if qualname(b.value, self.facts.imports) not in DATAMODULE_NAMES]
-        if bases:
-            bases[-1] = bases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        body = updated_node.body
-        return updated_node.with_changes(
-            bases=bases,
-            lpar=cst.MaybeSentinel.DEFAULT,
-            rpar=cst.MaybeSentinel.DEFAULT,
-            body=body.with_changes(header=_with_note(body.header, was)),
-        )
+        return _plain_datamodule(self.facts, updated_node)
 
 
 PARSE_OPTIONS = "parse_options()  # lgen: the script's options (--seed, --max-epochs, ...) go first\n"
 
-def _plain_datamodule(facts: ModelFacts, cls: cst.ClassDef) -> cst.ClassDef:
-    """The `--datamodule` class without its LightningDataModule base, marked."""
-    from lgen.run import DATAMODULE_NAMES
 
+def _plain_datamodule(facts: ModelFacts, cls: cst.ClassDef) -> cst.ClassDef:
+    """A datamodule class (the run's, or `--datamodule`'s) without its LightningDataModule base, marked."""
     was = [facts.module.code_for_node(b.value) for b in cls.bases if qualname(b.value, facts.imports) in DATAMODULE_NAMES]
     bases = [b for b in cls.bases if qualname(b.value, facts.imports) not in DATAMODULE_NAMES]
     if bases:

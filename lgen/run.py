@@ -11,10 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import CodeRange
 
 from lgen.diagnostics import Diagnostic
-from lgen.inspect import dotted, import_map, qualname
+from lgen.inspect import _Positions, dotted, import_map, qualname
 
 TRAINER_NAMES = frozenset(
     f"{root}.{path}"
@@ -107,17 +106,6 @@ class RunFacts:
         return self.scope is None and not self.in_main_guard
 
 
-class _Positions:
-    def __init__(self, module: cst.Module):
-        from libcst.metadata import MetadataWrapper, PositionProvider
-
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self._pos = wrapper.resolve(PositionProvider)
-
-    def get(self, node) -> CodeRange | None:
-        return self._pos.get(node)
-
-
 class _Calls(cst.CSTVisitor):
     """Every call in a tree with the statement and the function that hold it."""
 
@@ -150,7 +138,7 @@ class _Calls(cst.CSTVisitor):
         self.names.append((node, self._fn[-1] if self._fn else None))
 
 
-def _is_main_guard(stmt) -> bool:
+def is_main_guard(stmt) -> bool:
     if not isinstance(stmt, cst.If):
         return False
     t = stmt.test
@@ -536,7 +524,7 @@ def _scope_body(module: cst.Module, fn: cst.FunctionDef | None, stmt) -> tuple[l
     if stmt in module.body:
         return list(module.body), False
     for s in module.body:
-        if _is_main_guard(s) and isinstance(s.body, cst.IndentedBlock) and stmt in s.body.body:
+        if is_main_guard(s) and isinstance(s.body, cst.IndentedBlock) and stmt in s.body.body:
             return list(s.body.body), True
     return None, False
 
