@@ -103,18 +103,24 @@ def test_run_matches_lightning(case, tmp_path):
     script_files = _files(ours) - given - {"train.py"} - OWN
     assert script_files == lightning_files
     assert lightning_files, "the run writes no file: nothing would be compared"
+    problems = compare_files(theirs, ours, lightning_files)
+    assert problems == [], "\n".join(problems)
+
+
+def compare_files(theirs: Path, ours: Path, names: set[str]) -> list[str]:
+    """Each file the run wrote, Lightning's against the script's: checkpoints tensor for tensor,
+    the logger's files line for line (line ends included)."""
     problems = []
-    for name in sorted(lightning_files):
+    for name in sorted(names):
         if name.endswith(".ckpt"):
             problems += _compare_checkpoints(theirs / name, ours / name, theirs, ours)
         elif name.endswith(("metrics.csv", "hparams.yaml")):
-            # the logger's files, line for line (line ends included)
             lines_a = (theirs / name).read_bytes().splitlines(keepends=True)
             lines_b = (ours / name).read_bytes().splitlines(keepends=True)
             problems += [f"{name}:{i + 1}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(lines_a, lines_b)) if x != y]
             if len(lines_a) != len(lines_b):
                 problems.append(f"{name}: {len(lines_a)} lines != {len(lines_b)}")
-    assert problems == [], "\n".join(problems)
+    return problems
 
 
 def test_a_changed_trainer_call_is_drift(tmp_path):
