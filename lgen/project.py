@@ -17,6 +17,7 @@ Nothing here imports or executes any of the user's files. The result is plain va
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass, field, replace
 
@@ -117,6 +118,8 @@ class _Reader:
         entry_dir = os.path.dirname(os.path.abspath(entry))
         self.bases = list(dict.fromkeys([entry_dir, root, *([os.path.join(root, "src")] if os.path.isdir(os.path.join(root, "src")) else [])]))
         self.modules: dict[str, _Module | None] = {}
+        self.scans: dict[str, _Scanned | None] = {}
+        self.clean: set[str] = set()  # modules known not to import Lightning, however reached
         self.read: dict[str, str] = {}  # path under the root -> sha256
 
     def display(self, path: str) -> str:
@@ -159,16 +162,7 @@ class _Reader:
     def absolute(self, node: cst.ImportFrom, package: str | None) -> str | None:
         """The absolute module an `from ... import` names (None: a relative import lgen cannot place)."""
         mod = _module_name(node.module) if node.module is not None else ""
-        if not node.relative:
-            return mod
-        if package is None:
-            return None
-        parts = package.split(".") if package else []
-        up = len(node.relative) - 1
-        if up > len(parts):
-            return None
-        base = parts[: len(parts) - up]
-        return ".".join([*base, *([mod] if mod else [])]) or None
+        return _absolute(mod, "." * len(node.relative), package)
 
     def resolve(self, module: str, name: str, hops: int = 0) -> tuple[_Module, cst.ClassDef] | None:
         """The class `name` as `from module import name` reaches it, following re-exports."""
@@ -200,54 +194,87 @@ class _Reader:
             return None
         return self.resolve(target, original, hops + 1)
 
-    def lightning_import(self, name: str, seen: set[str] | None = None) -> tuple[_Module, cst.CSTNode] | None:
-        """Where importing project module `name` imports Lightning (its packages' `__init__.py`
-        run first; any project module it imports, followed), or None."""
-        seen = set() if seen is None else seen
+    def scan(self, name: str) -> _Scanned | None:
+        """A project module's imports, read with Python's own parser (fast: the import graph of a
+        real package reaches hundreds of modules; libcst parses only the ones spliced)."""
+        if name in self.scans:
+            return self.scans[name]
+        self.scans[name] = None
+        path = self.find(name)
+        if path is None:
+            return None
+        try:
+            text = read_file(path).decode("utf-8")
+            tree = ast.parse(text, path)
+        except (FileError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
+            return None
+        self.read[os.path.relpath(path, self.root).replace(os.sep, "/")] = sha256(text)
+        package = name if os.path.basename(path) == "__init__.py" else name.rpartition(".")[0]
+        imports = []
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                imports += [(node.lineno, a.name) for a in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                target = _absolute(node.module or "", "." * node.level, package)
+                if target is None:
+                    continue
+                imports.append((node.lineno, target))
+                imports += [(node.lineno, f"{target}.{a.name}") for a in node.names if a.name != "*"]
+        imports.sort()
+        scanned = _Scanned(self.display(path), imports)
+        self.scans[name] = scanned
+        return scanned
+
+    def lightning_import(self, name: str) -> tuple[str, int] | None:
+        """Where importing project module `name` imports Lightning, as (file, line): its packages'
+        `__init__.py` run first; any project module it imports is followed. None if nowhere."""
+        seen: set[str] = set()
+        hit = self._lightning_import(name, seen)
+        if hit is None:
+            self.clean |= seen  # every module reached was read through: none imports Lightning
+        return hit
+
+    def _lightning_import(self, name: str, seen: set[str]) -> tuple[str, int] | None:
         parts = name.split(".")
         for i in range(1, len(parts) + 1):
             mod = ".".join(parts[:i])
-            if mod in seen:
+            if mod in seen or mod in self.clean:
                 continue
             seen.add(mod)
-            m = self.module(mod)
+            m = self.scan(mod)
             if m is None:
                 continue
-            for node, target in _imports(m, self):
+            for line, target in m.imports:
                 if target.split(".")[0] in LIGHTNING_ROOTS:
-                    return m, node
-                if self.find(target) is not None:
-                    hit = self.lightning_import(target, seen)
+                    return m.display, line
+                if target not in seen and target not in self.clean and self.find(target) is not None:
+                    hit = self._lightning_import(target, seen)
                     if hit is not None:
                         return hit
         return None
 
 
+@dataclass(frozen=True)
+class _Scanned:
+    display: str  # the file, as diagnostics name it
+    imports: list[tuple[int, str]]  # (line, absolute module) of every import, nested ones included
+
+
+def _absolute(module: str, dots: str, package: str | None) -> str | None:
+    """The absolute module of `from <dots><module> import ...` in `package` (None: above the root)."""
+    if not dots:
+        return module
+    if package is None:
+        return None
+    parts = package.split(".") if package else []
+    up = len(dots) - 1
+    if up > len(parts):
+        return None
+    return ".".join([*parts[: len(parts) - up], *([module] if module else [])]) or None
+
+
 def _package(m: _Module) -> str:
     return m.name if m.is_package else m.name.rpartition(".")[0]
-
-
-def _imports(m: _Module, reader: _Reader):
-    """(node, absolute module) for every import in a module, nested ones included; `from a
-    import b` also names `a.b` (a submodule, when it is one)."""
-    out = []
-
-    class _V(cst.CSTVisitor):
-        def visit_Import(self, node):
-            for a in node.names:
-                out.append((node, _module_name(a.name)))
-
-        def visit_ImportFrom(self, node):
-            target = reader.absolute(node, _package(m))
-            if target is None:
-                return
-            out.append((node, target))
-            if not isinstance(node.names, cst.ImportStar):
-                for a in node.names:
-                    out.append((node, f"{target}.{_module_name(a.name)}"))
-
-    m.tree.visit(_V())
-    return out
 
 
 def _lightning_only(stmt) -> bool:
@@ -508,9 +535,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             continue
         hit = reader.lightning_import(target)
         if hit is not None:
-            m, imp = hit
-            p = at(reader.display(m.path), m.tree, imp, "", "")
-            diags.append(at(where, tree, node, "LGEN128", f"the script would import `{target}`, which imports Lightning ({p.path}:{p.line})", "import the LightningModule / LightningDataModule class from the file that defines it, and keep Lightning out of the modules the script imports"))
+            diags.append(at(where, tree, node, "LGEN128", f"the script would import `{target}`, which imports Lightning ({hit[0]}:{hit[1]})", "import the LightningModule / LightningDataModule class from the file that defines it, and keep Lightning out of the modules the script imports"))
     for path in order:
         _, m, wanted = by_file[path]
         for j in sorted(wanted):
@@ -522,9 +547,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                         if target and reader.find(target) is not None and target.split(".")[0] not in LIGHTNING_ROOTS:
                             hit = reader.lightning_import(target)
                             if hit is not None:
-                                m2, imp = hit
-                                p = at(reader.display(m2.path), m2.tree, imp, "", "")
-                                diags.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning ({p.path}:{p.line})", "keep Lightning out of the modules the class imports"))
+                                diags.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning ({hit[0]}:{hit[1]})", "keep Lightning out of the modules the class imports"))
     project.files = sorted(reader.read.items())
     return project, diags
 
