@@ -377,10 +377,14 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     entry_lines = source.splitlines(keepends=True)
     starts = _Module("__main__", entry, source, tree, False).start_lines()
 
+    positions: dict[int, object] = {}  # one position map per file, however many diagnostics
+
     def at(m_path: str, m_tree: cst.Module, node, code, msg, help="") -> Diagnostic:
         from libcst.metadata import MetadataWrapper, PositionProvider
 
-        r = MetadataWrapper(m_tree, unsafe_skip_copy=True).resolve(PositionProvider).get(node)
+        if id(m_tree) not in positions:
+            positions[id(m_tree)] = MetadataWrapper(m_tree, unsafe_skip_copy=True).resolve(PositionProvider)
+        r = positions[id(m_tree)].get(node)
         if r is None:
             return Diagnostic(code, msg, m_path, 1, 1, help=help)
         return Diagnostic(code, msg, m_path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help)
