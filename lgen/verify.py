@@ -155,6 +155,7 @@ def run(
         cwd_rel = os.path.dirname(rel_entry)
     work = tempfile.mkdtemp(prefix="lgen-verify-") if keep is None else keep
     os.makedirs(work, exist_ok=True)
+    comparer = None
     try:
         sides = []
         if seed is None and not is_run:
@@ -191,6 +192,10 @@ def run(
         env = _env()
         # the two runs are independent processes: run them at the same time
         started = time.perf_counter()
+        # the comparer imports torch while the runs go; it compares once told where the records are
+        comparer = subprocess.Popen(
+            [python, RECORDER, "compare-stdin", "{}"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
+        )
         procs = []
         for side in sides:
             out = open(os.path.join(work, f"{side.name}.log"), "w+", encoding="utf-8", errors="replace")
@@ -204,21 +209,19 @@ def run(
         both = time.perf_counter() - started
         light, script = sides
         if light.proc.returncode == 3 and "Lightning is not importable" in light.proc.stdout:
+            comparer.communicate("\n")
             raise VerifyUsage(f"{light.proc.stdout.strip().splitlines()[-1]}\n  = help: {INSTALL_HINT}")
         missing = [s for s in sides if not os.path.exists(s.record)]
         if missing:
+            comparer.communicate("\n")
             lines = []
             for s in missing:
                 lines.append(f"the {_title(s.name)} did not start recording (exit {s.proc.returncode}):")
                 lines += ["  " + x for x in s.proc.stdout.rstrip().splitlines()[-15:]]
             return Outcome(1, lines)
         t0 = time.perf_counter()
-        cmp = subprocess.run(
-            [python, RECORDER, "compare", json.dumps({"lightning": light.record, "script": script.record, "atol": atol})],
-            capture_output=True,
-            text=True,
-            env=env,
-        )
+        stdout, stderr = comparer.communicate(json.dumps({"lightning": light.record, "script": script.record, "atol": atol}) + "\n")
+        cmp = subprocess.CompletedProcess(comparer.args, comparer.returncode, stdout, stderr)
         compare_seconds = time.perf_counter() - t0
         if cmp.returncode != 0:
             return Outcome(1, ["the comparison failed:", *("  " + x for x in cmp.stderr.rstrip().splitlines()[-15:])])
@@ -227,6 +230,9 @@ def run(
         outcome.timings = {"both_runs": both, "lightning": light.seconds, "script": script.seconds, "compare": compare_seconds}
         return outcome
     finally:
+        if comparer is not None and comparer.poll() is None:
+            comparer.kill()
+            comparer.wait()
         if keep is None:
             shutil.rmtree(work, ignore_errors=True)
 

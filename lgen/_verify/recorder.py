@@ -395,5 +395,12 @@ if __name__ == "__main__":
         record(config)
     elif mode == "compare":
         compare(config)
+    elif mode == "compare-stdin":
+        # started next to the runs, so that importing torch costs nothing after them
+        import torch  # noqa: F401
+
+        line = sys.stdin.readline()
+        if line.strip():
+            compare(json.loads(line))
     else:
         raise SystemExit(f"usage: {sys.argv[0]} record|compare CONFIG_JSON")
