@@ -42,6 +42,9 @@ HINTS = {
 }
 
 
+SHORT = dict(zip(HINTS, ("the loss", "the gradients", "the parameters", "the optimizer state", "the scheduler state", "callback_metrics")))
+
+
 class VerifyUsage(Exception):
     """A usage error (exit 2)."""
 
@@ -143,6 +146,7 @@ def run(
     warnings: list[str],
     python: str = sys.executable,
     keep: str | None = None,
+    bare: bool = False,
 ) -> Outcome:
     """Run both sides for `steps` optimizer steps and compare them; the verdict as lines."""
     entry_abs = os.path.abspath(entry)
@@ -184,7 +188,7 @@ def run(
                     script_args += ["--accelerator", flags.accelerator, "--out-dir", os.path.join(work, "script-out")]
                 config = {"side": "script", "script": script, "args": script_args + list(args)}
             # a run without --seed keeps its own seeding, from the same RNG states on both sides
-            config.update(steps=steps, out=record, preseed=0 if is_run and seed is None else None)
+            config.update(steps=steps, out=record, preseed=0 if is_run and seed is None else None, bare=bare)
             cmd = [python, RECORDER, "record", json.dumps(config)]
             cwd = os.path.normpath(os.path.join(base, cwd_rel))
             os.makedirs(cwd, exist_ok=True)
@@ -267,9 +271,11 @@ def _verdict(result: dict, sides: list[Side], steps: int, atol: float, warnings:
             lines.append(f"diverged at step {k}: {first['name']} (only the {_title(first['only'])} has it)")
         else:
             lines.append(f"diverged at step {k}: {first['name']} (max abs diff {_fmt(first['diff'])})")
-            lines.append(f"  Lightning: {first['lightning']}   ejected script: {first['script']}")
-        earlier = ", ".join(p for p in _phases() if p != first["phase"] and _phases().index(p) < _phases().index(first["phase"]))
-        lines.append(f"  phase: {first['phase']}" + (f"; before it in step {k} everything matched ({earlier})" if earlier else ""))
+            if first["lightning"] is not None and first["script"] is not None:
+                lines.append(f"  Lightning: {first['lightning']}   ejected script: {first['script']}")
+        phases = _phases()
+        earlier = [SHORT[p] for p in phases[: phases.index(first["phase"])]] if first["phase"] in phases else []
+        lines.append(f"  phase: {first['phase']}" + (f"; in step {k} {', '.join(earlier)} matched" if earlier else ""))
         if k > 1:
             lines.append(f"  steps 1-{k - 1} matched")
         lines.append(f"  hint: {HINTS.get(first['phase'], '')}")

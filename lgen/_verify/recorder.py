@@ -152,9 +152,22 @@ def _save(status, error=None):
     torch.save({"status": status, "error": error, "records": _State.records}, _State.out)
 
 
-def _install(view):
+def _install(view, bare=False):
     import torch
     import torch.optim.optimizer as optim_module
+
+    if bare:  # bench/verify_overhead.py: the same runs, stopped at the same step, nothing recorded
+
+        def count(optimizer, args, kwargs):
+            _State.steps += 1
+            if _State.steps >= _State.limit:
+                _save("stopped")
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(0)
+
+        optim_module.register_optimizer_step_post_hook(count)
+        return
 
     backward = torch.autograd.backward
 
@@ -244,16 +257,16 @@ def record(config):
         _preseed(config["preseed"])
     try:
         if side == "script":
-            _install(_script_view)
+            _install(_script_view, config.get("bare", False))
             _run_path(config["script"], config["args"])
         else:
             try:
-                import lightning.pytorch  # noqa: F401
+                __import__("lightning.pytorch")
             except ImportError as e:
                 print(f"lgen verify: Lightning is not importable here: {e}", file=sys.stderr)
                 sys.exit(3)
             _register_trainer(config["trainer"] if config["mode"] == "run" else {})
-            _install(_lightning_view)
+            _install(_lightning_view, config.get("bare", False))
             if config.get("seed") is not None and config["mode"] == "run":
                 _seed_lightning(config["seed"])
             if config["mode"] == "run":
@@ -384,7 +397,7 @@ def _short(value):
     import torch
 
     if isinstance(value, torch.Tensor):
-        return f"tensor of shape {tuple(value.shape)}" if value.numel() > 1 else repr(value.item())
+        return None if value.numel() != 1 else repr(value.item())
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -397,7 +410,7 @@ if __name__ == "__main__":
         compare(config)
     elif mode == "compare-stdin":
         # started next to the runs, so that importing torch costs nothing after them
-        import torch  # noqa: F401
+        __import__("torch")
 
         line = sys.stdin.readline()
         if line.strip():
