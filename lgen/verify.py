@@ -287,8 +287,13 @@ def _verdict(result: dict, sides: list[Side], steps: int, atol: float, warnings:
     else:
         k = min(n_light, n_script) + 1
         stopped = sides[0] if n_light < n_script else sides[1]
-        lines.append(f"diverged at step {k}: the {_title(stopped.name)} made only {min(n_light, n_script)} optimizer steps, the other {max(n_light, n_script)}")
-        lines.append("  hint: the runs stop at different points: max_steps/max_epochs/limit flags, or a step one side skips")
+        other = sides[1] if stopped is sides[0] else sides[0]
+        lines.append(
+            f"diverged at step {k}: the {_title(stopped.name)} made only {min(n_light, n_script)} optimizer steps, "
+            f"the {_title(other.name)} {max(n_light, n_script)}"
+        )
+        if not any(side is stopped for side, _s, _e in failed):
+            lines.append("  hint: the runs stop at different points: max_steps/max_epochs/limit flags, or a step one side skips")
     for side, _status, err in failed:
         lines.append(f"  the {_title(side.name)} failed: {err}")
         lines += ["    " + x for x in side.proc.stdout.rstrip().splitlines()[-8:]]

@@ -177,3 +177,14 @@ def test_usage_errors_exit_2(args, message, tmp_path):
     done = _verify(["model.py", *args], folder)
     assert done.returncode == 2, done.stdout + done.stderr
     assert message in done.stderr
+
+
+@pytest.mark.slow
+def test_verify_itself_never_imports_torch(tmp_path):
+    """lgen stays static: torch and Lightning run only in the side processes."""
+    from test_bench_lazy import loaded
+
+    folder = _case("baseline", tmp_path)
+    modules, code = loaded(["verify", str(folder / "model.py"), "--max-epochs", "2", "--steps", "3"])
+    assert code == 0
+    assert not modules & {"torch", "lightning"}
