@@ -188,3 +188,20 @@ def test_verify_itself_never_imports_torch(tmp_path):
     modules, code = loaded(["verify", str(folder / "model.py"), "--max-epochs", "2", "--steps", "3"])
     assert code == 0
     assert not modules & {"torch", "lightning"}
+
+
+@pytest.mark.slow
+def test_a_side_that_fails_is_a_divergence_at_its_step(tmp_path):
+    script = _planted(
+        tmp_path,
+        "        loop.global_step += 1  # counted even when nothing changed (a None loss)\n",
+        "        loop.global_step += 1  # counted even when nothing changed (a None loss)\n"
+        "        if loop.global_step == 2:\n"
+        '            raise RuntimeError("planted")\n',
+    )
+    folder = _case("baseline", tmp_path)
+    done = _verify(["model.py", *_flags("baseline"), "--steps", "4", "--script", str(script)], folder)
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "diverged at step 3: the ejected script made only 2 optimizer steps, the Lightning run 4", done.stdout
+    assert "  the ejected script failed: RuntimeError: planted" in lines
