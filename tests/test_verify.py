@@ -51,6 +51,8 @@ def _flags(name: str) -> list[str]:
         ("example_mlp", []),  # AdamW + StepLR, save_hyperparameters
         ("manual_gan", []),  # manual optimization, two optimizers
         ("run_datamodule", ["--args", "--lr 0.03"]),  # a run entry: seed_everything, a datamodule
+        ("run_datamodule", ["--args", "--lr 0.03", "--seed", "3"]),  # --seed replaces the run's seed on both sides
+        ("bf16_mixed", []),  # autocast on CPU
     ],
 )
 def test_golden_cases_verify_bit_exact(name, extra, tmp_path):

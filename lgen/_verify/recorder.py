@@ -68,7 +68,8 @@ def _clone(value):
         return type(value)(_clone(v) for v in value) if not hasattr(value, "_fields") else [_clone(v) for v in value]
     if isinstance(value, (int, float, bool, str, type(None))):
         return value
-    return repr(value)
+    # another object (a scheduler's lambda, ...): its type only, a repr may hold its address
+    return f"<{type(value).__module__}.{type(value).__qualname__}>"
 
 
 def _strip(name):
