@@ -207,3 +207,12 @@ def test_a_side_that_fails_is_a_divergence_at_its_step(tmp_path):
     lines = done.stdout.splitlines()
     assert lines[0] == "diverged at step 3: the ejected script made only 2 optimizer steps, the Lightning run 4", done.stdout
     assert "  the ejected script failed: RuntimeError: planted" in lines
+
+
+def test_a_refused_ejection_is_reported_and_nothing_runs(tmp_path):
+    folder = _case("err_multi_optimizer_auto", tmp_path)
+    done = _verify(["model.py", *_flags("err_multi_optimizer_auto")], folder)
+    assert done.returncode == 1, done.stdout + done.stderr
+    expected = (GOLDEN / "err_multi_optimizer_auto" / "stderr.txt").read_text()
+    assert expected.splitlines()[0] in done.stderr
+    assert done.stdout == ""
