@@ -216,3 +216,21 @@ def test_a_refused_ejection_is_reported_and_nothing_runs(tmp_path):
     expected = (GOLDEN / "err_multi_optimizer_auto" / "stderr.txt").read_text()
     assert expected.splitlines()[0] in done.stderr
     assert done.stdout == ""
+
+
+@pytest.mark.slow
+def test_manual_optimization_plant_is_caught(tmp_path):
+    """Manual optimization (the GAN, two optimizers stepped alternately: D at odd steps, G at even
+    ones): G's learning rate halved after step 6 shows at step 7 in the optimizer state, the
+    first record after it, before any parameter moves differently."""
+    text = (GOLDEN / "manual_gan" / "train.py").read_text()
+    old = "        output = optimizer.step(*args, **kwargs)\n        self.global_step += 1\n"
+    assert text.count(old) == 1
+    planted = old + '        if self.global_step == 6:\n            optimizer.param_groups[0]["lr"] *= 0.5\n'
+    script = tmp_path / "planted.py"
+    script.write_text(text.replace(old, planted))
+    folder = _case("manual_gan", tmp_path)
+    done = _verify(["model.py", *_flags("manual_gan"), "--steps", "9", "--script", str(script)], folder)
+    assert done.returncode == 1, done.stdout + done.stderr
+    assert done.stdout.startswith("diverged at step 7: optimizer[0].param_groups[0].lr (max abs diff "), done.stdout
+    assert "  phase: after optimizer.step (the optimizer state); in step 7 the loss, the gradients, the parameters matched" in done.stdout
