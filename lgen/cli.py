@@ -360,6 +360,112 @@ def _check_one(path: str, text: str, header) -> str | None:
         os.chdir(cwd)
 
 
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+def verify(
+    ctx: typer.Context,
+    entry: Annotated[str, typer.Argument(help="The run's entry (or a model file), as for `lgen eject`.", show_default=False)],
+    steps: Annotated[int, typer.Option("--steps", help="Compare this many optimizer steps.")] = 20,
+    seed: Annotated[Optional[int], typer.Option("--seed", help="The seed of both sides (a run: replaces its seed_everything; a model file: default 0).", show_default=False)] = None,
+    atol: Annotated[float, typer.Option("--atol", help="Accept floating differences up to this (0: bit-exact; e.g. for mixed precision).")] = 0.0,
+    args: Annotated[str, typer.Option("--args", help="Arguments for the entry's own command line (both sides), one string.")] = "",
+    script: Annotated[Optional[str], typer.Option("--script", hidden=True, help="TESTING ONLY: compare with this script instead of ejecting ENTRY.")] = None,
+    keep: Annotated[Optional[str], typer.Option("--keep", hidden=True, help="Keep the two run folders and logs in this folder.")] = None,
+):
+    """Run the Lightning run and the ejected script side by side for N optimizer steps and compare
+    the loss, gradients, parameters, optimizer and scheduler states and callback_metrics after every
+    step. Other options are `lgen eject`'s. Exit 0 match, 1 divergence (or refused ejection), 2 usage."""
+    import shlex
+
+    from lgen import verify as verifying
+
+    if steps < 1:
+        raise _usage("--steps takes a positive number of optimizer steps")
+    if atol < 0:
+        raise _usage("--atol takes a number >= 0")
+    eject_cmd = typer.main.get_command(app).commands["eject"]
+    extra = list(ctx.args)
+    for bad in ("-o", "--output", "--check", "--diff", "--force"):
+        if bad in extra:
+            raise _usage(f"verify writes nothing: {bad} is an `lgen eject` option it does not take")
+    try:
+        sub = eject_cmd.make_context("eject", [entry, *extra], resilient_parsing=False)
+    except Exception as e:  # click's or typer's usage error
+        message = e.format_message() if hasattr(e, "format_message") else str(e)
+        raise _usage(message)
+    params = sub.params
+    from lgen.options import Flags
+
+    given = frozenset(f for f in Flags.__dataclass_fields__ if getattr(sub.get_parameter_source(f), "name", None) == "COMMANDLINE")
+    if params["strategy"] != "auto" or (params["devices"] or 1) > 1:
+        raise _usage("verify runs one process per side; --strategy ddp / --devices N are not verified yet")
+    missing = verifying.lightning_missing(sys.executable)
+    if missing:
+        _err(f"error: {missing}; verify runs the Lightning run to compare with it\n  = help: {verifying.INSTALL_HINT}")
+        raise typer.Exit(EXIT_USAGE)
+    import io
+    import tempfile
+    from contextlib import redirect_stderr
+
+    with tempfile.TemporaryDirectory(prefix="lgen-eject-") as tmp:
+        out = os.path.join(tmp, "train.py")
+        buf = io.StringIO()
+        with redirect_stderr(buf):
+            try:
+                sub.invoke(eject_cmd.callback, **{**params, "output": out, "check": False, "diff": False, "force": True})
+            except (typer.Exit, click_exit()) as e:
+                code = e.exit_code
+            else:
+                code = EXIT_OK
+        shown = [line for line in buf.getvalue().splitlines() if line != f"wrote {out}"]
+        if shown:
+            _err("\n".join(shown))
+        if code != EXIT_OK or not os.path.exists(out):
+            raise typer.Exit(code or EXIT_FINDINGS)
+        with open(out, encoding="utf-8") as f:
+            text = f.read()
+    warnings = sorted({w for line in shown for w in line.split() if w.startswith("LGEN5")})
+    if script is not None:
+        try:
+            with open(script, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            raise _usage(f"--script {script}: {e.strerror}")
+    from lgen import vendor
+
+    header = vendor.parse_header(text)
+    class_name = header.class_name if header else params["class_name"]
+    try:
+        outcome = verifying.run(
+            entry,
+            text,
+            class_name=class_name,
+            is_run="\ndef parse_options(" in text,
+            flags=verifying.flags_from_params(params),
+            given=given,
+            datamodule=params["datamodule"],
+            root=params["root"],
+            steps=steps,
+            seed=seed,
+            atol=atol,
+            args=shlex.split(args),
+            warnings=warnings,
+            keep=keep,
+        )
+    except verifying.VerifyUsage as e:
+        raise _usage(str(e))
+    for line in outcome.lines:
+        typer.echo(line)
+    if os.environ.get("LGEN_VERIFY_TIMINGS"):
+        _err(" ".join(f"{k}={v:.3f}s" for k, v in outcome.timings.items()))
+    raise typer.Exit(outcome.code)
+
+
+def click_exit():
+    import click
+
+    return click.exceptions.Exit
+
 @app.command()
 def explain(code: Annotated[str, typer.Argument(help="A diagnostic code, e.g. LGEN202.", show_default=False)]):
     """Print the longer story behind a diagnostic code."""
