@@ -87,7 +87,7 @@ def static_trainer_attrs(plan: LoopPlan) -> dict[str, str]:
     }
 
 
-def render(plan: LoopPlan, *, header: str, model_module: str, future_imports: str, script_name: str, flags, stdlib_imports, import_torch) -> str:
+def render(plan: LoopPlan, *, header: str, model_module: str, future_imports: str, script_name: str, flags, stdlib_imports, import_torch, utilities=frozenset()) -> str:
     template = environment().get_template("train.py.jinja")
     return template.render(
         plan=plan,
@@ -98,5 +98,6 @@ def render(plan: LoopPlan, *, header: str, model_module: str, future_imports: st
         script_name=script_name,
         stdlib_imports=stdlib_imports,
         import_torch=import_torch,
+        utilities=utilities,
         loop_static_attrs=static_trainer_attrs(plan),
     )

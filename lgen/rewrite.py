@@ -21,6 +21,7 @@ from lgen.lightning_api import (
     NOOP_HOOKS,
     REJECTED_MEMBERS,
     TRAINER_ATTRIBUTES,
+    UTILITIES,
 )
 from lgen.manual import follow_optimizers
 from lgen.plan import LoopPlan, _callers_of, _literal, log_levels
@@ -168,10 +169,33 @@ class _Scan(cst.CSTVisitor):
         self.index = 0
         self._attr_ids: set[int] = set()  # `x.attr`: the attr is no reference
         self._in_annotation = 0
+        # id(leftmost name) -> the longest `a.b.c` chain it starts (to resolve Lightning's utilities)
+        self.chains: dict[int, cst.Attribute] = {}
+        self._inner: set[int] = set()
+        # id(func) of calls that are a whole statement inside a function: True
+        self.statement_calls: set[int] = set()
+        self._def_depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._def_depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._def_depth -= 1
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if self._def_depth and isinstance(node.value, cst.Call):
+            self.statement_calls.add(id(node.value.func))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.owner[id(node)] = self.index
         self._attr_ids.add(id(node.attr))
+        if id(node) not in self._inner:
+            head = node.value
+            while isinstance(head, cst.Attribute):
+                self._inner.add(id(head))
+                head = head.value
+            if isinstance(head, cst.Name) and head.value in self.lnames:
+                self.chains[id(head)] = node
         v = node.value
         if isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value == "super":
             self.super_attrs.append(node)
@@ -200,6 +224,88 @@ class _Scan(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.module is not None and not node.relative and is_lightning_name(dotted(node.module)):
             self.lightning_imports.append(node)
+
+
+def _utility(facts: ModelFacts, scan: _Scan, n: cst.Name):
+    """(the script's helper, the node that names it) where the Lightning name `n` starts a
+    reference to one of Lightning's utilities (`rank_zero_only`, `pl.seed_everything`,
+    `rank_zero_only.rank`: the longest prefix of the chain that is one), else None."""
+    chain = scan.chains.get(id(n), n)
+    d = dotted(chain)
+    if d is None:
+        return None
+    parts = d.split(".")
+    head = facts.imports.get(parts[0], parts[0])
+    for k in range(min(len(parts), 8), 0, -1):
+        q = ".".join([head, *parts[1:k]])
+        if q in UTILITIES:
+            node = chain
+            for _ in range(len(parts) - k):
+                node = node.value
+            return UTILITIES[q], node
+    return None
+
+
+# what each helper of templates/utilities.py.jinja defines at the script's top level
+_HELPER_DEFINES = {
+    "rank_zero_only": ("rank_zero_only",),
+    "rank_zero_info": ("rank_zero_only", "rank_zero_info", "RANK_ZERO_LOG"),
+    "rank_zero_debug": ("rank_zero_only", "rank_zero_debug", "RANK_ZERO_LOG"),
+    "rank_zero_warn": ("rank_zero_only", "rank_zero_warn"),
+    "MisconfigurationException": ("MisconfigurationException",),
+    "grad_norm": ("grad_norm",),
+    "seed_everything": (),  # the script's own, defined for every script
+}
+
+
+def _resolve_utilities(facts: ModelFacts, scan: _Scan, names, edits: Edits, diags: list[Diagnostic]):
+    """Lightning's utilities among the Lightning names `names`: each reference becomes the
+    script's plain equivalent (an edit where the user spells it otherwise). Returns (the helpers
+    used, the names that are no utility)."""
+    used: set[str] = set()
+    left = []
+    own = _own_names(facts)
+    for n in names:
+        hit = _utility(facts, scan, n)
+        if hit is None:
+            left.append(n)
+            continue
+        helper, node = hit
+        clash = sorted(set(_HELPER_DEFINES[helper]) & own)
+        if clash:
+            diags.append(facts.diag("LGEN301", node, f"`{facts.module.code_for_node(node)}` from Lightning becomes the script's `{helper}`, but the file defines its own `{clash[0]}`", f"rename your `{clash[0]}`"))
+            continue
+        if helper == "seed_everything":
+            call = scan.calls.get(id(node))
+            if call is None or id(node) not in scan.statement_calls or not _one_seed_arg(call):
+                diags.append(facts.diag("LGEN301", node, "Lightning's `seed_everything` is used other than as a statement `seed_everything(seed)` inside a function", "call `seed_everything(seed)` as a statement in a hook or function (its `workers=` and return value are not reproduced there)"))
+                continue
+        used.add(helper)
+        if not (isinstance(node, cst.Name) and node.value == helper):
+            edits.add(node, cst.Name(helper), facts.module.code_for_node(node))
+    return used, left
+
+
+def _one_seed_arg(call: cst.Call) -> bool:
+    if len(call.args) != 1 or call.args[0].star:
+        return False
+    kw = call.args[0].keyword
+    return kw is None or kw.value == "seed"
+
+
+def _own_names(facts: ModelFacts) -> set[str]:
+    """Names the user's file binds at its top level to something that is not Lightning's."""
+    if "own_names" not in facts.memo:
+        own = {k for k, q in facts.imports.items() if not is_lightning_name(q)}
+        for stmt in facts.module.body:
+            if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+                own.add(stmt.name.value)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign):
+                        own |= {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+        facts.memo["own_names"] = own
+    return facts.memo["own_names"]
 
 
 def _scan(facts: ModelFacts) -> _Scan:
@@ -461,8 +567,9 @@ def _with_note(tw: cst.TrailingWhitespace, notes: list[str]) -> cst.TrailingWhit
     return tw.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text))
 
 
-def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Module | None, list, list[Diagnostic]]:
-    """Returns (module without Lightning, the entry's main guard to end the script with, diagnostics).
+def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Module | None, list, list[Diagnostic], frozenset[str]]:
+    """Returns (module without Lightning, the entry's main guard to end the script with,
+    diagnostics, the names of Lightning's utilities the script defines: UTILITIES).
 
     Without a run, the datamodule `--datamodule` names (`plan.run.main_datamodule`) stays, without
     its Lightning base; the file's other datamodules go."""
@@ -489,12 +596,14 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         }
     body = []
     module_imports: dict[int, list] = {}
+    utilities: set[str] = set()  # Lightning's utilities the code uses: the script defines them
+    module_edited: set[int] = set()  # module-level statements with a utility spelled otherwise
     for stmt in facts.module.body:
         if id(stmt) in other_lm:
             continue
         if is_main_guard(stmt):
             if run is not None:
-                _check_entry(facts, stmt, lnames, entry.skip_ids, diags)
+                utilities |= _check_entry(facts, stmt, lnames, entry, diags)
                 guard = stmt.visit(entry)
                 tail.append(guard if run.module_level else _add_parse_options(guard))
             continue
@@ -502,7 +611,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
             isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
         )
         if in_run or (run is not None and (stmt is run.scope or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class))):
-            _check_entry(facts, stmt, lnames, entry.skip_ids, diags)
+            utilities |= _check_entry(facts, stmt, lnames, entry, diags)
             body.append(stmt.visit(entry))
             continue
         if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
@@ -519,14 +628,21 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
             stmt = _plain_datamodule(facts, stmt)
         v = _Scan(lnames)  # one pass: Lightning names and nested Lightning imports
         stmt.visit(v)
-        for n in v.lightning_names[:1]:
+        before = len(edits.replace)
+        used, left = _resolve_utilities(facts, v, v.lightning_names, edits, diags)
+        utilities |= used
+        if len(edits.replace) != before:
+            module_edited.add(id(stmt))
+        for n in left[:1]:
             diags.append(facts.diag("LGEN301", n, f"module-level code uses `{n.value}` from Lightning, which the ejected script does not import", "move it under `if __name__ == \"__main__\":` (lgen drops that block) or remove it"))
         module_imports[id(stmt)] = v.lightning_imports
         body.append(stmt)
     # inside the class: annotations naming Lightning types are dropped; other uses are errors
     scan = _scan(facts)
-    for n in scan.lightning_names:
-        if id(n) not in scan.annotation_ids:
+    used, left = _resolve_utilities(facts, scan, [n for n in scan.lightning_names if id(n) not in scan.annotation_ids], edits, diags)
+    utilities |= used
+    for n in left:
+        if True:
             diags.append(facts.diag("LGEN301", n, f"`{n.value}` from Lightning is used inside the model", "use the plain torch equivalent"))
     # Lightning imports that are not top-level import lines (those are stripped) would stay in the script
     nested_imports = []
@@ -535,7 +651,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     for n in nested_imports:
         diags.append(facts.diag("LGEN301", n, "the file imports Lightning inside a function, class or block; the ejected script imports nothing from Lightning", "import Lightning at the top of the file, or remove the import"))
     if any(d.is_error for d in diags):
-        return None, [], diags
+        return None, [], diags, frozenset()
     if body and _is_docstring(body[0]):
         body = body[1:]  # the model file's docstring describes the Lightning file, not this script
     base_was = facts.module.code_for_node(facts.lightning_base.value)
@@ -548,8 +664,8 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         new_cls = rewriter.as_module(facts.cls.with_changes(body=facts.cls.body.with_changes(body=stmts)))
     else:  # an edit this bookkeeping does not place: transform the whole class
         new_cls = facts.cls.visit(rewriter)
-    body = [new_cls if stmt is facts.cls else stmt for stmt in body]
-    return facts.module.with_changes(body=body), tail, diags
+    body = [new_cls if stmt is facts.cls else stmt.visit(rewriter) if id(stmt) in module_edited else stmt for stmt in body]
+    return facts.module.with_changes(body=body), tail, diags, frozenset(utilities)
 
 
 def _is_docstring(stmt) -> bool:
@@ -665,9 +781,12 @@ def _add_parse_options(guard: cst.If) -> cst.If:
     return guard.with_changes(body=guard.body.with_changes(body=[stmt, *guard.body.body]))
 
 
-def _check_entry(facts: ModelFacts, stmt, lnames, skip_ids: set[int], diags: list[Diagnostic]) -> None:
-    """A Lightning name the run's edits leave in the entry's code is a located error."""
+def _check_entry(facts: ModelFacts, stmt, lnames, entry: _EntryRewriter, diags: list[Diagnostic]) -> set[str]:
+    """A Lightning name the run's edits leave in the entry's code is a located error, but for
+    Lightning's utilities (returned; the entry's rewrite spells them as the script does)."""
     v = _Scan(lnames)
     stmt.visit(v)
-    for n in [n for n in v.lightning_names if id(n) not in skip_ids][:1]:
+    used, left = _resolve_utilities(facts, v, [n for n in v.lightning_names if id(n) not in entry.skip_ids], entry.edits, diags)
+    for n in left[:1]:
         diags.append(facts.diag("LGEN301", n, f"the entry uses `{n.value}` from Lightning, which the ejected script does not import", "remove it, or keep the run on Lightning"))
+    return used
