@@ -373,6 +373,13 @@ ejected loop. The message names the member; `lgen explain LGEN301` lists what is
 - manual optimization: `self.manual_backward(loss)`, `opt.step()`, `opt.optimizer`,
   `self.toggle_optimizer` / `untoggle_optimizer` / `toggled_optimizer`, `opt.toggle_model()`
 - `self.save_hyperparameters()` and `self.hparams`
+- Lightning's utilities, under any of the names Lightning exports them by (aliases and
+  `pl.utilities....` chains included), in the model, the file's other code or the run's entry:
+  `rank_zero_only` (decorator, `rank_zero_only(fn, default)`, `rank_zero_only.rank`),
+  `rank_zero_info`, `rank_zero_debug`, `rank_zero_warn`, `MisconfigurationException`,
+  `grad_norm`, and `seed_everything(seed)` called as a statement inside a function (the script
+  defines each as plain code; a file that defines a name of its own the script needs for one is
+  refused)
 - `self.trainer.current_epoch`, `.global_step`, `.max_epochs`, `.max_steps`,
   `.estimated_stepping_batches`, `.num_training_batches`, `.is_last_batch`,
   `.callback_metrics`, `.accumulate_grad_batches`, `.gradient_clip_val`,
