@@ -138,6 +138,8 @@ TRAINER_ATTRIBUTES = frozenset(
         "val_check_interval",
         "limit_train_batches",
         "limit_val_batches",
+        "num_devices",
+        "sanity_checking",
     }
 )
 

@@ -84,6 +84,8 @@ def static_trainer_attrs(plan: LoopPlan) -> dict[str, str]:
         "local_rank": 'int(os.environ["LOCAL_RANK"])' if plan.ddp else "0",
         "world_size": 'int(os.environ["WORLD_SIZE"])' if plan.ddp else "1",
         "is_global_zero": 'os.environ["RANK"] == "0"' if plan.ddp else "True",
+        "num_devices": 'int(os.environ["WORLD_SIZE"])' if plan.ddp else "1",  # one node
+        "sanity_checking": "False",  # True during the sanity check's validation
     }
 
 

@@ -115,7 +115,8 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
             edits.add(u.call.func, cst.parse_expression("self.loop.clip_gradients"), _short(code(u.call)))
             continue
         if m == "print" and u.call is not None:
-            edits.add(u.call.func, cst.Name("print"), _short(code(u.call)))
+            # Lightning prints on global rank 0 only
+            edits.add(u.call.func, cst.parse_expression("rank_zero_only(print)") if plan.ddp else cst.Name("print"), _short(code(u.call)))
             continue
         if m == "save_hyperparameters" and u.call is not None:
             new, d = _save_hparams(facts, u)
@@ -597,6 +598,8 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     body = []
     module_imports: dict[int, list] = {}
     utilities: set[str] = set()  # Lightning's utilities the code uses: the script defines them
+    if plan.ddp and any(u.member == "print" and u.call is not None and u.member not in facts.methods for u in facts.uses):
+        utilities.add("rank_zero_only")  # `self.print(...)` under DDP
     module_edited: set[int] = set()  # module-level statements with a utility spelled otherwise
     for stmt in facts.module.body:
         if id(stmt) in other_lm:

@@ -1,7 +1,8 @@
 """Lightning's small utilities in a run: `rank_zero_only` (decorator and `.rank`),
 `rank_zero_info` / `rank_zero_debug` / `rank_zero_warn` (aliased), `MisconfigurationException`
 raised and caught, `grad_norm` logged, `seed_everything` called from a hook (it draws the
-dropout mask), each spelled as user code spells them."""
+dropout mask), each spelled as user code spells them; `self.print`,
+`self.trainer.sanity_checking` and `self.trainer.num_devices`."""
 
 import warnings
 
@@ -24,6 +25,7 @@ class Regressor(LightningModule):
         self.layer = torch.nn.Linear(4, 1)
         self.drop = torch.nn.Dropout(0.3)
         self.calls = 0
+        self.val_runs = 0
 
     @rank_zero_only
     def bump(self):
@@ -37,7 +39,7 @@ class Regressor(LightningModule):
     def training_step(self, batch, batch_idx):
         x, y = batch
         k = self.bump()
-        scale = (1 + 0.05 * k) * (1 + rank_zero_only.rank)
+        scale = (1 + 0.05 * k) * (1 + rank_zero_only.rank) * self.trainer.num_devices
         loss = torch.nn.functional.mse_loss(self.layer(self.drop(x)), y) * scale
         self.log("train_loss", loss)
         return loss
@@ -46,6 +48,18 @@ class Regressor(LightningModule):
         norms = grad_norm(self.layer, norm_type=2)
         self.log("grad_norm", norms["grad_2.0_norm_total"])
         self.log("grad_inf", grad_norm(self, "inf", group_separator=".")["grad_inf_norm.layer.weight"])
+
+    def validation_step(self, batch, batch_idx):
+        x, y = batch
+        self.log("val_loss", torch.nn.functional.mse_loss(self.layer(x), y))
+
+    def on_validation_epoch_end(self):
+        if self.trainer.sanity_checking:
+            self.print("result print sanity check at step", self.global_step)
+            return
+        self.val_runs += 1
+        self.log("val_runs", float(self.val_runs))
+        self.print("result print validation", self.val_runs, end="!\n")
 
     def on_train_epoch_end(self):
         rank_zero_info(f"result info epoch {self.current_epoch} calls {self.calls}")
@@ -74,7 +88,7 @@ def main():
     caught = []
     warnings.simplefilter("always")
     warnings.showwarning = lambda message, *args, **kwargs: caught.append(str(message))
-    trainer.fit(Regressor(lr=5.0), train)
+    trainer.fit(Regressor(lr=5.0), train, DataLoader(TensorDataset(x[:9], y[:9]), batch_size=4))
     print("result warnings", [m for m in caught if "lgen-test" in m])
     for key, value in sorted(trainer.callback_metrics.items()):
         print("result", key, value.item())
