@@ -188,6 +188,7 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     early = {"functools", "os"} if utilities & {"rank_zero_only", "rank_zero_info", "rank_zero_warn", "rank_zero_debug"} else set()
     early |= {"logging"} if utilities & {"rank_zero_info", "rank_zero_debug"} else set()
     needed |= early | ({"warnings"} if "rank_zero_warn" in utilities else set())
+    needed |= {"collections.abc"} if "config_hparams" in utilities else set()  # save_hyperparameters(config)
     stdlib = [n for n in STDLIB if n in needed and (n not in plain_imports or n in early)]
     text = render(
         plan,

@@ -119,7 +119,7 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
             edits.add(u.call.func, cst.parse_expression("rank_zero_only(print)") if plan.ddp else cst.Name("print"), _short(code(u.call)))
             continue
         if m == "save_hyperparameters" and u.call is not None:
-            new, d = _save_hparams(facts, u)
+            new, d = _save_hparams(facts, u, plan)
             if d:
                 diags.append(d)
             else:
@@ -436,43 +436,70 @@ def _log_call(facts: ModelFacts, u: Use, member: str, plan: LoopPlan):
     return rebuild, None
 
 
-def _save_hparams(facts: ModelFacts, u: Use):
+def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
+    """`self.save_hyperparameters(...)` as Lightning 2.6.6 runs it (utilities/parsing.py
+    `save_hyperparameters`, `_get_init_args`): the `__init__`'s named parameters as they are when
+    it is called (`*args` dropped, `**kwargs` merged in), less `ignore=`; or the names given, in
+    their order; or one config object (a dict or Namespace, copied; see config_hparams)."""
     call = u.call
     if u.method != "__init__":
         return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` is called outside `__init__`", "call it in `__init__`")
+    if sum(1 for v in facts.uses if v.member == "save_hyperparameters" and v.call is not None) > 1:
+        return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` is called more than once; Lightning merges the calls", "save them in one call")
     init = facts.methods["__init__"]
     params = [p.name.value for p in (init.params.posonly_params + init.params.params)][1:]
     params += [p.name.value for p in init.params.kwonly_params]
-    if isinstance(init.params.star_arg, cst.Param) or init.params.star_kwarg is not None:
-        return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` with `*args`/`**kwargs` in `__init__`", "list the hyperparameters as named parameters")
-    chosen = list(params)
+    kwargs = init.params.star_kwarg.name.value if init.params.star_kwarg is not None else None
     ignore: list[str] = []
     positional = []
     for a in call.args:
+        if a.star:
+            return None, facts.diag("LGEN301", a, "`self.save_hyperparameters(*...)`: lgen cannot tell the names statically", "name the hyperparameters as strings")
+        if a.keyword is not None and a.keyword.value == "logger":
+            continue  # plan.py: whether the run's logger writes hparams.yaml
+        if a.keyword is not None and a.keyword.value != "ignore":
+            return None, facts.diag("LGEN301", a, f"`save_hyperparameters({a.keyword.value}=...)` is not supported", "call `self.save_hyperparameters()`")
+        if a.keyword is None and isinstance(a.value, cst.Name) and a.value.value in params + [kwargs]:
+            positional.append(a.value)  # a config object: a parameter of `__init__`
+            continue
         try:
             v = _literal(a.value) if not isinstance(a.value, (cst.List, cst.Tuple)) else [_literal(e.value) for e in a.value.elements]
         except ValueError:
-            return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is not a literal", "name the hyperparameters as strings")
-        if (a.keyword is None or a.keyword.value == "ignore") and not (
-            isinstance(v, (str, list)) or (v is None and a.keyword is not None)
-        ):
-            return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is not a name or a list of names", "name the hyperparameters as strings")
+            return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is neither a literal nor a parameter of `__init__`", "name the hyperparameters as strings, or pass the config parameter itself")
         if a.keyword is None:
+            if not isinstance(v, str):
+                return None, facts.diag("LGEN301", a.value, "`self.save_hyperparameters` is given a literal that is not a name; Lightning raises (a list is no config)", "name the hyperparameters as separate strings")
             positional.append(v)
-        elif a.keyword.value == "ignore":
-            ignore = [] if v is None else [v] if isinstance(v, str) else list(v)
-        elif a.keyword.value == "logger":
-            continue
+        elif v is not None:  # ignore=: a str, or the str items of a list / tuple
+            ignore = [v] if isinstance(v, str) else [x for x in v if isinstance(x, str)] if isinstance(v, list) else []
+    objects = [p for p in positional if not isinstance(p, str)]
+    if len(positional) == 1 and positional[0] == "":
+        return cst.parse_expression("AttributeDict()"), None  # an empty first argument: Lightning saves nothing
+    if len(objects) == 1:
+        if plan.run is not None and plan.run.files:
+            return None, facts.diag("LGEN301", call, "`self.save_hyperparameters(config)` in a run that writes Lightning's checkpoints: their `hparams_name` is not reproduced", "save named hyperparameters, or pass `enable_checkpointing=False, logger=False`")
+        facts.memo["hparams_config"] = True
+        ignored = ", ".join(f'"{k}"' for k in dict.fromkeys(ignore))
+        return cst.parse_expression(f"config_hparams({objects[0].value}, ({ignored}{',' if len(ignore) == 1 else ''}))"), None
+    if objects:
+        return None, facts.diag("LGEN301", call, "`self.save_hyperparameters` is given several config objects; Lightning raises", "pass one config, or name the hyperparameters")
+    init_args = [p for p in params if p not in ignore]
+    if not positional:  # every argument
+        args = [f"{p}={p}" for p in init_args]
+        if kwargs and ignore:
+            args.append(f"**{{k: v for k, v in {kwargs}.items() if k not in ({', '.join(repr(k) for k in dict.fromkeys(ignore))},)}}")
+        elif kwargs:
+            args.append(f"**{kwargs}")
+        return cst.parse_expression(f"AttributeDict({', '.join(args)})"), None
+    args = []
+    for name in dict.fromkeys(positional):  # the names given, in their order
+        if name in init_args:
+            args.append(f"{name}={name}")
+        elif kwargs and name not in ignore and name not in params and name.isidentifier():
+            args.append(f"{name}={kwargs}[{name!r}]")  # a KeyError where the call lacks it, as Lightning's
         else:
-            return None, facts.diag("LGEN301", a, f"`save_hyperparameters({a.keyword.value}=...)` is not supported", "call `self.save_hyperparameters()`")
-    if positional:
-        flat = []
-        for p in positional:
-            flat += [p] if isinstance(p, str) else list(p)
-        chosen = [p for p in params if p in flat]
-    chosen = [p for p in chosen if p not in ignore]
-    args = ", ".join(f"{p}={p}" for p in chosen)
-    return cst.parse_expression(f"AttributeDict({args})"), None
+            return None, facts.diag("LGEN301", call, f"`self.save_hyperparameters(\"{name}\")` names no saved argument of `__init__`; Lightning raises KeyError", "name a parameter of `__init__` that `ignore=` does not drop")
+    return cst.parse_expression(f"AttributeDict({', '.join(args)})"), None
 
 
 class _Rewriter(cst.CSTTransformer):
@@ -598,6 +625,8 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     body = []
     module_imports: dict[int, list] = {}
     utilities: set[str] = set()  # Lightning's utilities the code uses: the script defines them
+    if facts.memo.get("hparams_config"):
+        utilities.add("config_hparams")  # `self.save_hyperparameters(config)`
     if plan.ddp and any(u.member == "print" and u.call is not None and u.member not in facts.methods for u in facts.uses):
         utilities.add("rank_zero_only")  # `self.print(...)` under DDP
     module_edited: set[int] = set()  # module-level statements with a utility spelled otherwise
