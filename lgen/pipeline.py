@@ -189,6 +189,7 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     early |= {"logging"} if utilities & {"rank_zero_info", "rank_zero_debug"} else set()
     needed |= early | ({"warnings"} if "rank_zero_warn" in utilities else set())
     needed |= {"collections.abc"} if "config_hparams" in utilities else set()  # save_hyperparameters(config)
+    needed |= {"inspect", "warnings"} if "load_from_checkpoint" in utilities else set()
     stdlib = [n for n in STDLIB if n in needed and (n not in plain_imports or n in early)]
     text = render(
         plan,

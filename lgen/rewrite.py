@@ -175,6 +175,7 @@ class _Scan(cst.CSTVisitor):
         self._inner: set[int] = set()
         # id(func) of calls that are a whole statement inside a function: True
         self.statement_calls: set[int] = set()
+        self.loads: list[cst.Attribute] = []  # `X.load_from_checkpoint`
         self._def_depth = 0
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -190,6 +191,8 @@ class _Scan(cst.CSTVisitor):
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.owner[id(node)] = self.index
         self._attr_ids.add(id(node.attr))
+        if node.attr.value == "load_from_checkpoint":
+            self.loads.append(node)
         if id(node) not in self._inner:
             head = node.value
             while isinstance(head, cst.Attribute):
@@ -285,6 +288,28 @@ def _resolve_utilities(facts: ModelFacts, scan: _Scan, names, edits: Edits, diag
         if not (isinstance(node, cst.Name) and node.value == helper):
             edits.add(node, cst.Name(helper), facts.module.code_for_node(node))
     return used, left
+
+
+def _resolve_loads(facts: ModelFacts, scan: _Scan, edits: Edits, diags: list[Diagnostic]) -> set[str]:
+    """`Model.load_from_checkpoint(path, ...)` (the model class of the script): the script's
+    `load_from_checkpoint(Model, path, ...)`, Lightning's classmethod as a plain function; on
+    another class (Lightning's own method the class no longer has) a located error."""
+    used: set[str] = set()
+    for attr in scan.loads:
+        call = scan.calls.get(id(attr))
+        receiver = attr.value
+        if isinstance(receiver, cst.Name) and receiver.value == facts.class_name and call is not None and "load_from_checkpoint" not in facts.methods:
+            if any(a.keyword is not None and a.keyword.value == "hparams_file" for a in call.args) or len([a for a in call.args if a.keyword is None]) > 2 or any(a.star for a in call.args):
+                diags.append(facts.diag("LGEN301", call, "`load_from_checkpoint` with `hparams_file=` or arguments lgen cannot bind", "pass the path, and `map_location=` / `strict=` / `weights_only=` / hyperparameters by keyword"))
+                continue
+            args = [cst.Arg(cst.Name(receiver.value)), *call.args]
+            edits.add(call, call.with_changes(func=cst.Name("load_from_checkpoint"), args=args), f"{receiver.value}.load_from_checkpoint(...)")
+            used.add("load_from_checkpoint")
+        elif isinstance(receiver, cst.Name) and receiver.value == "self":
+            continue  # the model's own use: plan_edits reports it
+        else:
+            diags.append(facts.diag("LGEN301", attr, f"`{facts.module.code_for_node(receiver)}.load_from_checkpoint` is Lightning's classmethod; the script has it only for `{facts.class_name}`, called on the class by name", f"call `{facts.class_name}.load_from_checkpoint(path, ...)`"))
+    return used
 
 
 def _one_seed_arg(call: cst.Call) -> bool:
@@ -662,7 +687,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         stmt.visit(v)
         before = len(edits.replace)
         used, left = _resolve_utilities(facts, v, v.lightning_names, edits, diags)
-        utilities |= used
+        utilities |= used | _resolve_loads(facts, v, edits, diags)
         if len(edits.replace) != before:
             module_edited.add(id(stmt))
         for n in left[:1]:
@@ -672,7 +697,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     # inside the class: annotations naming Lightning types are dropped; other uses are errors
     scan = _scan(facts)
     used, left = _resolve_utilities(facts, scan, [n for n in scan.lightning_names if id(n) not in scan.annotation_ids], edits, diags)
-    utilities |= used
+    utilities |= used | _resolve_loads(facts, scan, edits, diags)
     for n in left:
         if True:
             diags.append(facts.diag("LGEN301", n, f"`{n.value}` from Lightning is used inside the model", "use the plain torch equivalent"))
@@ -819,6 +844,7 @@ def _check_entry(facts: ModelFacts, stmt, lnames, entry: _EntryRewriter, diags: 
     v = _Scan(lnames)
     stmt.visit(v)
     used, left = _resolve_utilities(facts, v, [n for n in v.lightning_names if id(n) not in entry.skip_ids], entry.edits, diags)
+    used |= _resolve_loads(facts, v, entry.edits, diags)
     for n in left[:1]:
         diags.append(facts.diag("LGEN301", n, f"the entry uses `{n.value}` from Lightning, which the ejected script does not import", "remove it, or keep the run on Lightning"))
     return used
