@@ -372,7 +372,16 @@ ejected loop. The message names the member; `lgen explain LGEN301` lists what is
 - `self.optimizers()`, `self.lr_schedulers()`, `self.clip_gradients(...)`
 - manual optimization: `self.manual_backward(loss)`, `opt.step()`, `opt.optimizer`,
   `self.toggle_optimizer` / `untoggle_optimizer` / `toggled_optimizer`, `opt.toggle_model()`
-- `self.save_hyperparameters()` and `self.hparams`
+- `self.save_hyperparameters()` and `self.hparams`, as Lightning saves them: the `__init__`'s
+  arguments as they are at the call (`*args` dropped, `**kwargs` merged in), less `ignore=`
+  (a name or a list); or the names given as strings, in their order; or one config argument (a
+  dict or `argparse.Namespace`, copied). Refused: a call outside `__init__` or more than once,
+  names Lightning would not find (it raises KeyError), a config object in a run that writes
+  Lightning's checkpoints (their `hparams_name`)
+- `Model.load_from_checkpoint(path, ...)` on the ejected model's class by name (in the entry or
+  the file's code): the script's `load_from_checkpoint(Model, path, ...)`, Lightning's
+  classmethod as a function; on another receiver (`type(model)`, another Lightning class) it is
+  refused, as is `hparams_file=`
 - Lightning's utilities, under any of the names Lightning exports them by (aliases and
   `pl.utilities....` chains included), in the model, the file's other code or the run's entry:
   `rank_zero_only` (decorator, `rank_zero_only(fn, default)`, `rank_zero_only.rank`),

@@ -307,9 +307,19 @@ def _resolve_loads(facts: ModelFacts, scan: _Scan, edits: Edits, diags: list[Dia
             used.add("load_from_checkpoint")
         elif isinstance(receiver, cst.Name) and receiver.value == "self":
             continue  # the model's own use: plan_edits reports it
+        elif isinstance(receiver, cst.Name) and receiver.value in _own_names(facts) and receiver.value not in _lightning_classes(facts):
+            continue  # another library's `load_from_checkpoint`, or a class of the user's own
         else:
             diags.append(facts.diag("LGEN301", attr, f"`{facts.module.code_for_node(receiver)}.load_from_checkpoint` is Lightning's classmethod; the script has it only for `{facts.class_name}`, called on the class by name", f"call `{facts.class_name}.load_from_checkpoint(path, ...)`"))
     return used
+
+
+def _lightning_classes(facts: ModelFacts) -> set[str]:
+    """The file's LightningModule / LightningDataModule classes, by name."""
+    direct, indirect = find_classes(facts.module, facts.imports)
+    names = {c.name.value for c in direct} | set(indirect)
+    names |= {c.name.value for c in facts.module.body if isinstance(c, cst.ClassDef) and any(qualname(b.value, facts.imports) in DATAMODULE_NAMES for b in c.bases)}
+    return names
 
 
 def _one_seed_arg(call: cst.Call) -> bool:
