@@ -236,4 +236,7 @@ UTILITIES = {
     **{f"{r}.seed_everything": "seed_everything" for r in ("lightning",) + _FABRIC + _PYTORCH},
     **{f"{r}.utilities.seed.seed_everything": "seed_everything" for r in _FABRIC},
     **{f"{r}.utilities.{m}grad_norm": "grad_norm" for r in _PYTORCH for m in ("", "grads.")},
+    # a RequirementCache, read by the script only as an `if` test: whether torchvision is installed
+    **{f"{r}.utilities.imports._TORCHVISION_AVAILABLE": "_TORCHVISION_AVAILABLE" for r in _PYTORCH},
+    **{f"{r}.cli_lightning_logo": "cli_lightning_logo" for r in _PYTORCH},
 }

@@ -19,7 +19,7 @@ from lgen.run import read_run, run_flags
 from lgen.rewrite import PARSE_OPTIONS, rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
-STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.util", "inspect", "logging", "math", "numbers", "os", "pickle", "random", "re", "shutil", "sys", "warnings")
+STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.metadata", "importlib.util", "inspect", "logging", "math", "numbers", "os", "pickle", "random", "re", "shutil", "sys", "warnings")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -190,6 +190,9 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     needed |= early | ({"warnings"} if "rank_zero_warn" in utilities else set())
     needed |= {"collections.abc"} if "config_hparams" in utilities else set()  # save_hyperparameters(config)
     needed |= {"inspect", "warnings"} if "load_from_checkpoint" in utilities else set()
+    if "_TORCHVISION_AVAILABLE" in utilities:
+        early |= {"importlib.metadata", "importlib.util"}
+        needed |= early
     stdlib = [n for n in STDLIB if n in needed and (n not in plain_imports or n in early)]
     text = render(
         plan,

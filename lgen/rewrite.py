@@ -176,6 +176,7 @@ class _Scan(cst.CSTVisitor):
         # id(func) of calls that are a whole statement inside a function: True
         self.statement_calls: set[int] = set()
         self.loads: list[cst.Attribute] = []  # `X.load_from_checkpoint`
+        self.if_tests: set[int] = set()  # `if X:` / `if not X:` (X a name or a chain)
         self._def_depth = 0
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -183,6 +184,12 @@ class _Scan(cst.CSTVisitor):
 
     def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
         self._def_depth -= 1
+
+    def visit_If(self, node: cst.If) -> None:
+        test = node.test
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test = test.expression
+        self.if_tests.add(id(test))
 
     def visit_Expr(self, node: cst.Expr) -> None:
         if self._def_depth and isinstance(node.value, cst.Call):
@@ -259,6 +266,8 @@ _HELPER_DEFINES = {
     "MisconfigurationException": ("MisconfigurationException",),
     "grad_norm": ("grad_norm",),
     "seed_everything": (),  # the script's own, defined for every script
+    "_TORCHVISION_AVAILABLE": ("_TORCHVISION_AVAILABLE",),
+    "cli_lightning_logo": ("cli_lightning_logo", "LIGHTNING_LOGO"),
 }
 
 
@@ -284,6 +293,9 @@ def _resolve_utilities(facts: ModelFacts, scan: _Scan, names, edits: Edits, diag
             if call is None or id(node) not in scan.statement_calls or not _one_seed_arg(call):
                 diags.append(facts.diag("LGEN301", node, "Lightning's `seed_everything` is used other than as a statement `seed_everything(seed)` inside a function", "call `seed_everything(seed)` as a statement in a hook or function (its `workers=` and return value are not reproduced there)"))
                 continue
+        if helper == "_TORCHVISION_AVAILABLE" and id(node) not in scan.if_tests:
+            diags.append(facts.diag("LGEN301", node, "Lightning's `_TORCHVISION_AVAILABLE` (a RequirementCache) is used other than as an `if` test", "test it as `if _TORCHVISION_AVAILABLE:` / `if not _TORCHVISION_AVAILABLE:`, or use `importlib.util.find_spec(\"torchvision\")`"))
+            continue
         used.add(helper)
         if not (isinstance(node, cst.Name) and node.value == helper):
             edits.add(node, cst.Name(helper), facts.module.code_for_node(node))
@@ -519,6 +531,10 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
     if objects:
         return None, facts.diag("LGEN301", call, "`self.save_hyperparameters` is given several config objects; Lightning raises", "pass one config, or name the hyperparameters")
     init_args = [p for p in params if p not in ignore]
+    if not _uses_super(init):
+        # Lightning reads the arguments off the frame's `__class__` cell, which Python makes only
+        # for a function that names `super` (or `__class__`): without it nothing is collected
+        init_args, kwargs = [], None
     if not positional:  # every argument
         args = [f"{p}={p}" for p in init_args]
         if kwargs and ignore:
@@ -535,6 +551,27 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
         else:
             return None, facts.diag("LGEN301", call, f"`self.save_hyperparameters(\"{name}\")` names no saved argument of `__init__`; Lightning raises KeyError", "name a parameter of `__init__` that `ignore=` does not drop")
     return cst.parse_expression(f"AttributeDict({', '.join(args)})"), None
+
+
+def _uses_super(fn: cst.FunctionDef) -> bool:
+    found = []
+
+    class _Super(cst.CSTVisitor):
+        def visit_Name(self, node):
+            if node.value in ("super", "__class__"):
+                found.append(node)
+
+        def visit_FunctionDef(self, node):
+            return node is fn  # a nested function's `super` makes no cell here
+
+        def visit_ClassDef(self, node):
+            return False
+
+        def visit_Lambda(self, node):
+            return False
+
+    fn.visit(_Super())
+    return bool(found)
 
 
 class _Rewriter(cst.CSTTransformer):

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import functools
 import importlib
+import importlib.metadata
+import importlib.util
 import logging
 import os
 import warnings
@@ -28,7 +30,10 @@ def _lightning(q: str):
 @pytest.mark.parametrize("q", sorted(UTILITIES))
 def test_every_spelling_names_the_utility(q):
     obj = _lightning(q)
-    assert obj.__name__ == UTILITIES[q]
+    if UTILITIES[q] == "_TORCHVISION_AVAILABLE":
+        assert type(obj).__name__ == "RequirementCache" and obj.requirement == "torchvision"
+    else:
+        assert obj.__name__ == UTILITIES[q]
     canonical = {
         "rank_zero_only": "lightning.pytorch.utilities.rank_zero_only",
         "rank_zero_info": "lightning.pytorch.utilities.rank_zero_info",
@@ -37,6 +42,8 @@ def test_every_spelling_names_the_utility(q):
         "MisconfigurationException": "lightning.pytorch.utilities.exceptions.MisconfigurationException",
         "seed_everything": "lightning.seed_everything",
         "grad_norm": "lightning.pytorch.utilities.grad_norm",
+        "_TORCHVISION_AVAILABLE": "lightning.pytorch.utilities.imports._TORCHVISION_AVAILABLE",
+        "cli_lightning_logo": "lightning.pytorch.cli_lightning_logo",
     }[UTILITIES[q]]
     if not q.startswith(("pytorch_lightning", "lightning_fabric")):  # separate packages
         assert obj is _lightning(canonical)
@@ -44,7 +51,7 @@ def test_every_spelling_names_the_utility(q):
 
 def _helpers() -> dict:
     text = environment().get_template("utilities.py.jinja").render(utilities=set(UTILITIES.values()))
-    namespace = {"torch": torch, "functools": functools, "os": os, "logging": logging, "warnings": warnings}
+    namespace = {"torch": torch, "functools": functools, "os": os, "logging": logging, "warnings": warnings, "importlib": importlib}
     exec(compile(text, "utilities.py", "exec"), namespace)
     return namespace
 
@@ -112,3 +119,15 @@ def test_misconfiguration_exception():
     ours = _helpers()["MisconfigurationException"]
     assert issubclass(ours, Exception) and not issubclass(ours, (ValueError, RuntimeError))
     assert str(ours("bad")) == "bad"
+
+
+def test_torchvision_available_and_logo_are_lightnings(capsys):
+    import lightning.pytorch as pl
+    from lightning.pytorch.utilities.imports import _TORCHVISION_AVAILABLE
+
+    ns = _helpers()
+    assert ns["_TORCHVISION_AVAILABLE"] is bool(_TORCHVISION_AVAILABLE)
+    pl.cli_lightning_logo()
+    theirs = capsys.readouterr().out
+    ns["cli_lightning_logo"]()
+    assert capsys.readouterr().out == theirs and "#####" in theirs

@@ -2,7 +2,8 @@
 `rank_zero_info` / `rank_zero_debug` / `rank_zero_warn` (aliased), `MisconfigurationException`
 raised and caught, `grad_norm` logged, `seed_everything` called from a hook (it draws the
 dropout mask), each spelled as user code spells them; `self.print`,
-`self.trainer.sanity_checking` and `self.trainer.num_devices`."""
+`self.trainer.sanity_checking` and `self.trainer.num_devices`; `_TORCHVISION_AVAILABLE` as an
+`if` test and `cli_lightning_logo()` in the entry."""
 
 import warnings
 
@@ -12,8 +13,14 @@ from lightning.fabric.utilities.rank_zero import rank_zero_debug
 from lightning.pytorch import LightningModule, Trainer
 from lightning.pytorch.utilities import grad_norm, rank_zero_info, rank_zero_only
 from lightning.pytorch.utilities.exceptions import MisconfigurationException
+from lightning.pytorch.utilities.imports import _TORCHVISION_AVAILABLE
 from lightning.pytorch.utilities.rank_zero import rank_zero_warn as warn_once
 from torch.utils.data import DataLoader, TensorDataset
+
+if _TORCHVISION_AVAILABLE:
+    TRANSFORM = "torchvision"
+else:
+    TRANSFORM = "none"
 
 
 class Regressor(LightningModule):
@@ -76,6 +83,8 @@ class Regressor(LightningModule):
 
 
 def main():
+    pl.cli_lightning_logo()
+    print("result transform", TRANSFORM)
     pl.seed_everything(3)
     try:
         Regressor(lr=-1.0)
