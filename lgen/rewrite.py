@@ -518,7 +518,9 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
                 return None, facts.diag("LGEN301", a.value, "`self.save_hyperparameters` is given a literal that is not a name; Lightning raises (a list is no config)", "name the hyperparameters as separate strings")
             positional.append(v)
         elif v is not None:  # ignore=: a str, or the str items of a list / tuple
-            ignore = [v] if isinstance(v, str) else [x for x in v if isinstance(x, str)] if isinstance(v, list) else []
+            if not isinstance(v, (str, list)):
+                return None, facts.diag("LGEN301", a.value, "`ignore=` of `self.save_hyperparameters` is not a name or a list of names; Lightning raises", "pass a name or a list of names")
+            ignore = [v] if isinstance(v, str) else [x for x in v if isinstance(x, str)]
     objects = [p for p in positional if not isinstance(p, str)]
     if len(positional) == 1 and positional[0] == "":
         return cst.parse_expression("AttributeDict()"), None  # an empty first argument: Lightning saves nothing
