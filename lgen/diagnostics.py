@@ -372,7 +372,23 @@ ejected loop. The message names the member; `lgen explain LGEN301` lists what is
 - `self.optimizers()`, `self.lr_schedulers()`, `self.clip_gradients(...)`
 - manual optimization: `self.manual_backward(loss)`, `opt.step()`, `opt.optimizer`,
   `self.toggle_optimizer` / `untoggle_optimizer` / `toggled_optimizer`, `opt.toggle_model()`
-- `self.save_hyperparameters()` and `self.hparams`
+- `self.save_hyperparameters()` and `self.hparams`, as Lightning saves them: the `__init__`'s
+  arguments as they are at the call (`*args` dropped, `**kwargs` merged in), less `ignore=`
+  (a name or a list); or the names given as strings, in their order; or one config argument (a
+  dict or `argparse.Namespace`, copied). Refused: a call outside `__init__` or more than once,
+  names Lightning would not find (it raises KeyError), a config object in a run that writes
+  Lightning's checkpoints (their `hparams_name`)
+- `Model.load_from_checkpoint(path, ...)` on the ejected model's class by name (in the entry or
+  the file's code): the script's `load_from_checkpoint(Model, path, ...)`, Lightning's
+  classmethod as a function; on another receiver (`type(model)`, another Lightning class) it is
+  refused, as is `hparams_file=`
+- Lightning's utilities, under any of the names Lightning exports them by (aliases and
+  `pl.utilities....` chains included), in the model, the file's other code or the run's entry:
+  `rank_zero_only` (decorator, `rank_zero_only(fn, default)`, `rank_zero_only.rank`),
+  `rank_zero_info`, `rank_zero_debug`, `rank_zero_warn`, `MisconfigurationException`,
+  `grad_norm`, and `seed_everything(seed)` called as a statement inside a function (the script
+  defines each as plain code; a file that defines a name of its own the script needs for one is
+  refused)
 - `self.trainer.current_epoch`, `.global_step`, `.max_epochs`, `.max_steps`,
   `.estimated_stepping_batches`, `.num_training_batches`, `.is_last_batch`,
   `.callback_metrics`, `.accumulate_grad_batches`, `.gradient_clip_val`,

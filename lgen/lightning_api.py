@@ -138,6 +138,8 @@ TRAINER_ATTRIBUTES = frozenset(
         "val_check_interval",
         "limit_train_batches",
         "limit_val_batches",
+        "num_devices",
+        "sanity_checking",
     }
 )
 
@@ -219,3 +221,22 @@ NOOP_HOOKS = frozenset(
                                            # these return the batch: not no-ops
                                            "on_before_batch_transfer", "on_after_batch_transfer")
 ) | {"setup", "teardown", "prepare_data", "configure_model"}
+
+# Lightning's small utilities that user code imports, under every name Lightning 2.6.6 exports
+# them by: qualified name -> the name of the script's plain equivalent
+# (templates/utilities.py.jinja). `rank_zero_only` keeps its `.rank` (the global rank, as
+# Lightning sets it); rank_zero_info / rank_zero_debug log where Lightning's do (its
+# `lightning.pytorch` logger at INFO, to stderr), rank_zero_warn warns as Lightning's does.
+_FABRIC = ("lightning.fabric", "lightning_fabric")
+_PYTORCH = ("lightning.pytorch", "pytorch_lightning")
+UTILITIES = {
+    **{f"{r}.utilities.rank_zero.{n}": n for r in _FABRIC + _PYTORCH for n in ("rank_zero_only", "rank_zero_info", "rank_zero_warn", "rank_zero_debug")},
+    **{f"{r}.utilities.{n}": n for r in _FABRIC + _PYTORCH for n in ("rank_zero_only", "rank_zero_info", "rank_zero_warn")},
+    **{f"{r}.utilities.exceptions.MisconfigurationException": "MisconfigurationException" for r in _FABRIC + _PYTORCH},
+    **{f"{r}.seed_everything": "seed_everything" for r in ("lightning",) + _FABRIC + _PYTORCH},
+    **{f"{r}.utilities.seed.seed_everything": "seed_everything" for r in _FABRIC},
+    **{f"{r}.utilities.{m}grad_norm": "grad_norm" for r in _PYTORCH for m in ("", "grads.")},
+    # a RequirementCache, read by the script only as an `if` test: whether torchvision is installed
+    **{f"{r}.utilities.imports._TORCHVISION_AVAILABLE": "_TORCHVISION_AVAILABLE" for r in _PYTORCH},
+    **{f"{r}.cli_lightning_logo": "cli_lightning_logo" for r in _PYTORCH},
+}

@@ -19,7 +19,7 @@ from lgen.run import read_run, run_flags
 from lgen.rewrite import PARSE_OPTIONS, rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
-STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.util", "inspect", "math", "numbers", "os", "pickle", "random", "re", "shutil", "sys", "warnings")
+STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.metadata", "importlib.util", "inspect", "logging", "math", "numbers", "os", "pickle", "random", "re", "shutil", "sys", "warnings")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -134,7 +134,7 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     diags += plan_diags
     if plan is None or any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
-    module, tail, rewrite_diags = rewrite_module(facts, plan, run)
+    module, tail, rewrite_diags, utilities = rewrite_module(facts, plan, run)
     diags += rewrite_diags
     if module is None or any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
@@ -183,7 +183,17 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
         needed.add("inspect")  # the script reads a decorated step's signature as Lightning does
     if "unknown" in plan.step_returns:
         needed.add("collections.abc")  # the script reads training_step's output as Lightning does
-    stdlib = [n for n in STDLIB if n in needed and n not in plain_imports]
+    # Lightning's utilities come before the user's code (and its imports): what they use as they
+    # are defined is imported first, even where the user's code imports it too
+    early = {"functools", "os"} if utilities & {"rank_zero_only", "rank_zero_info", "rank_zero_warn", "rank_zero_debug"} else set()
+    early |= {"logging"} if utilities & {"rank_zero_info", "rank_zero_debug"} else set()
+    needed |= early | ({"warnings"} if "rank_zero_warn" in utilities else set())
+    needed |= {"collections.abc"} if "config_hparams" in utilities else set()  # save_hyperparameters(config)
+    needed |= {"inspect", "warnings"} if "load_from_checkpoint" in utilities else set()
+    if "_TORCHVISION_AVAILABLE" in utilities:
+        early |= {"importlib.metadata", "importlib.util"}
+        needed |= early
+    stdlib = [n for n in STDLIB if n in needed and (n not in plain_imports or n in early)]
     text = render(
         plan,
         header="",
@@ -193,6 +203,7 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
         flags=flags,
         stdlib_imports=stdlib,
         import_torch="torch" not in plain_imports,
+        utilities=utilities,
     )
     before, after = text.split(_MODEL_SLOT)
     if tail:

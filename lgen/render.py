@@ -84,10 +84,12 @@ def static_trainer_attrs(plan: LoopPlan) -> dict[str, str]:
         "local_rank": 'int(os.environ["LOCAL_RANK"])' if plan.ddp else "0",
         "world_size": 'int(os.environ["WORLD_SIZE"])' if plan.ddp else "1",
         "is_global_zero": 'os.environ["RANK"] == "0"' if plan.ddp else "True",
+        "num_devices": 'int(os.environ["WORLD_SIZE"])' if plan.ddp else "1",  # one node
+        "sanity_checking": "False",  # True during the sanity check's validation
     }
 
 
-def render(plan: LoopPlan, *, header: str, model_module: str, future_imports: str, script_name: str, flags, stdlib_imports, import_torch) -> str:
+def render(plan: LoopPlan, *, header: str, model_module: str, future_imports: str, script_name: str, flags, stdlib_imports, import_torch, utilities=frozenset()) -> str:
     template = environment().get_template("train.py.jinja")
     return template.render(
         plan=plan,
@@ -98,5 +100,6 @@ def render(plan: LoopPlan, *, header: str, model_module: str, future_imports: st
         script_name=script_name,
         stdlib_imports=stdlib_imports,
         import_torch=import_torch,
+        utilities=utilities,
         loop_static_attrs=static_trainer_attrs(plan),
     )

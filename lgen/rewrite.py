@@ -21,6 +21,7 @@ from lgen.lightning_api import (
     NOOP_HOOKS,
     REJECTED_MEMBERS,
     TRAINER_ATTRIBUTES,
+    UTILITIES,
 )
 from lgen.manual import follow_optimizers
 from lgen.plan import LoopPlan, _callers_of, _literal, log_levels
@@ -114,10 +115,11 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
             edits.add(u.call.func, cst.parse_expression("self.loop.clip_gradients"), _short(code(u.call)))
             continue
         if m == "print" and u.call is not None:
-            edits.add(u.call.func, cst.Name("print"), _short(code(u.call)))
+            # Lightning prints on global rank 0 only
+            edits.add(u.call.func, cst.parse_expression("rank_zero_only(print)") if plan.ddp else cst.Name("print"), _short(code(u.call)))
             continue
         if m == "save_hyperparameters" and u.call is not None:
-            new, d = _save_hparams(facts, u)
+            new, d = _save_hparams(facts, u, plan)
             if d:
                 diags.append(d)
             else:
@@ -168,10 +170,43 @@ class _Scan(cst.CSTVisitor):
         self.index = 0
         self._attr_ids: set[int] = set()  # `x.attr`: the attr is no reference
         self._in_annotation = 0
+        # id(leftmost name) -> the longest `a.b.c` chain it starts (to resolve Lightning's utilities)
+        self.chains: dict[int, cst.Attribute] = {}
+        self._inner: set[int] = set()
+        # id(func) of calls that are a whole statement inside a function: True
+        self.statement_calls: set[int] = set()
+        self.loads: list[cst.Attribute] = []  # `X.load_from_checkpoint`
+        self.if_tests: set[int] = set()  # `if X:` / `if not X:` (X a name or a chain)
+        self._def_depth = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
+        self._def_depth += 1
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._def_depth -= 1
+
+    def visit_If(self, node: cst.If) -> None:
+        test = node.test
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            test = test.expression
+        self.if_tests.add(id(test))
+
+    def visit_Expr(self, node: cst.Expr) -> None:
+        if self._def_depth and isinstance(node.value, cst.Call):
+            self.statement_calls.add(id(node.value.func))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
         self.owner[id(node)] = self.index
         self._attr_ids.add(id(node.attr))
+        if node.attr.value == "load_from_checkpoint":
+            self.loads.append(node)
+        if id(node) not in self._inner:
+            head = node.value
+            while isinstance(head, cst.Attribute):
+                self._inner.add(id(head))
+                head = head.value
+            if isinstance(head, cst.Name) and head.value in self.lnames:
+                self.chains[id(head)] = node
         v = node.value
         if isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value == "super":
             self.super_attrs.append(node)
@@ -200,6 +235,125 @@ class _Scan(cst.CSTVisitor):
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         if node.module is not None and not node.relative and is_lightning_name(dotted(node.module)):
             self.lightning_imports.append(node)
+
+
+def _utility(facts: ModelFacts, scan: _Scan, n: cst.Name):
+    """(the script's helper, the node that names it) where the Lightning name `n` starts a
+    reference to one of Lightning's utilities (`rank_zero_only`, `pl.seed_everything`,
+    `rank_zero_only.rank`: the longest prefix of the chain that is one), else None."""
+    chain = scan.chains.get(id(n), n)
+    d = dotted(chain)
+    if d is None:
+        return None
+    parts = d.split(".")
+    head = facts.imports.get(parts[0], parts[0])
+    for k in range(min(len(parts), 8), 0, -1):
+        q = ".".join([head, *parts[1:k]])
+        if q in UTILITIES:
+            node = chain
+            for _ in range(len(parts) - k):
+                node = node.value
+            return UTILITIES[q], node
+    return None
+
+
+# what each helper of templates/utilities.py.jinja defines at the script's top level
+_HELPER_DEFINES = {
+    "rank_zero_only": ("rank_zero_only",),
+    "rank_zero_info": ("rank_zero_only", "rank_zero_info", "RANK_ZERO_LOG"),
+    "rank_zero_debug": ("rank_zero_only", "rank_zero_debug", "RANK_ZERO_LOG"),
+    "rank_zero_warn": ("rank_zero_only", "rank_zero_warn"),
+    "MisconfigurationException": ("MisconfigurationException",),
+    "grad_norm": ("grad_norm",),
+    "seed_everything": (),  # the script's own, defined for every script
+    "_TORCHVISION_AVAILABLE": ("_TORCHVISION_AVAILABLE",),
+    "cli_lightning_logo": ("cli_lightning_logo", "LIGHTNING_LOGO"),
+}
+
+
+def _resolve_utilities(facts: ModelFacts, scan: _Scan, names, edits: Edits, diags: list[Diagnostic]):
+    """Lightning's utilities among the Lightning names `names`: each reference becomes the
+    script's plain equivalent (an edit where the user spells it otherwise). Returns (the helpers
+    used, the names that are no utility)."""
+    used: set[str] = set()
+    left = []
+    own = _own_names(facts)
+    for n in names:
+        hit = _utility(facts, scan, n)
+        if hit is None:
+            left.append(n)
+            continue
+        helper, node = hit
+        clash = sorted(set(_HELPER_DEFINES[helper]) & own)
+        if clash:
+            diags.append(facts.diag("LGEN301", node, f"`{facts.module.code_for_node(node)}` from Lightning becomes the script's `{helper}`, but the file defines its own `{clash[0]}`", f"rename your `{clash[0]}`"))
+            continue
+        if helper == "seed_everything":
+            call = scan.calls.get(id(node))
+            if call is None or id(node) not in scan.statement_calls or not _one_seed_arg(call):
+                diags.append(facts.diag("LGEN301", node, "Lightning's `seed_everything` is used other than as a statement `seed_everything(seed)` inside a function", "call `seed_everything(seed)` as a statement in a hook or function (its `workers=` and return value are not reproduced there)"))
+                continue
+        if helper == "_TORCHVISION_AVAILABLE" and id(node) not in scan.if_tests:
+            diags.append(facts.diag("LGEN301", node, "Lightning's `_TORCHVISION_AVAILABLE` (a RequirementCache) is used other than as an `if` test", "test it as `if _TORCHVISION_AVAILABLE:` / `if not _TORCHVISION_AVAILABLE:`, or use `importlib.util.find_spec(\"torchvision\")`"))
+            continue
+        used.add(helper)
+        if not (isinstance(node, cst.Name) and node.value == helper):
+            edits.add(node, cst.Name(helper), facts.module.code_for_node(node))
+    return used, left
+
+
+def _resolve_loads(facts: ModelFacts, scan: _Scan, edits: Edits, diags: list[Diagnostic]) -> set[str]:
+    """`Model.load_from_checkpoint(path, ...)` (the model class of the script): the script's
+    `load_from_checkpoint(Model, path, ...)`, Lightning's classmethod as a plain function; on
+    another class (Lightning's own method the class no longer has) a located error."""
+    used: set[str] = set()
+    for attr in scan.loads:
+        call = scan.calls.get(id(attr))
+        receiver = attr.value
+        if isinstance(receiver, cst.Name) and receiver.value == facts.class_name and call is not None and "load_from_checkpoint" not in facts.methods:
+            if any(a.keyword is not None and a.keyword.value == "hparams_file" for a in call.args) or len([a for a in call.args if a.keyword is None]) > 2 or any(a.star for a in call.args):
+                diags.append(facts.diag("LGEN301", call, "`load_from_checkpoint` with `hparams_file=` or arguments lgen cannot bind", "pass the path, and `map_location=` / `strict=` / `weights_only=` / hyperparameters by keyword"))
+                continue
+            args = [cst.Arg(cst.Name(receiver.value)), *call.args]
+            edits.add(call, call.with_changes(func=cst.Name("load_from_checkpoint"), args=args), f"{receiver.value}.load_from_checkpoint(...)")
+            used.add("load_from_checkpoint")
+        elif isinstance(receiver, cst.Name) and receiver.value == "self":
+            continue  # the model's own use: plan_edits reports it
+        elif isinstance(receiver, cst.Name) and receiver.value in _own_names(facts) and receiver.value not in _lightning_classes(facts):
+            continue  # another library's `load_from_checkpoint`, or a class of the user's own
+        else:
+            diags.append(facts.diag("LGEN301", attr, f"`{facts.module.code_for_node(receiver)}.load_from_checkpoint` is Lightning's classmethod; the script has it only for `{facts.class_name}`, called on the class by name", f"call `{facts.class_name}.load_from_checkpoint(path, ...)`"))
+    return used
+
+
+def _lightning_classes(facts: ModelFacts) -> set[str]:
+    """The file's LightningModule / LightningDataModule classes, by name."""
+    direct, indirect = find_classes(facts.module, facts.imports)
+    names = {c.name.value for c in direct} | set(indirect)
+    names |= {c.name.value for c in facts.module.body if isinstance(c, cst.ClassDef) and any(qualname(b.value, facts.imports) in DATAMODULE_NAMES for b in c.bases)}
+    return names
+
+
+def _one_seed_arg(call: cst.Call) -> bool:
+    if len(call.args) != 1 or call.args[0].star:
+        return False
+    kw = call.args[0].keyword
+    return kw is None or kw.value == "seed"
+
+
+def _own_names(facts: ModelFacts) -> set[str]:
+    """Names the user's file binds at its top level to something that is not Lightning's."""
+    if "own_names" not in facts.memo:
+        own = {k for k, q in facts.imports.items() if not is_lightning_name(q)}
+        for stmt in facts.module.body:
+            if isinstance(stmt, (cst.ClassDef, cst.FunctionDef)):
+                own.add(stmt.name.value)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign):
+                        own |= {t.target.value for t in small.targets if isinstance(t.target, cst.Name)}
+        facts.memo["own_names"] = own
+    return facts.memo["own_names"]
 
 
 def _scan(facts: ModelFacts) -> _Scan:
@@ -329,43 +483,97 @@ def _log_call(facts: ModelFacts, u: Use, member: str, plan: LoopPlan):
     return rebuild, None
 
 
-def _save_hparams(facts: ModelFacts, u: Use):
+def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
+    """`self.save_hyperparameters(...)` as Lightning 2.6.6 runs it (utilities/parsing.py
+    `save_hyperparameters`, `_get_init_args`): the `__init__`'s named parameters as they are when
+    it is called (`*args` dropped, `**kwargs` merged in), less `ignore=`; or the names given, in
+    their order; or one config object (a dict or Namespace, copied; see config_hparams)."""
     call = u.call
     if u.method != "__init__":
         return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` is called outside `__init__`", "call it in `__init__`")
+    if sum(1 for v in facts.uses if v.member == "save_hyperparameters" and v.call is not None) > 1:
+        return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` is called more than once; Lightning merges the calls", "save them in one call")
     init = facts.methods["__init__"]
     params = [p.name.value for p in (init.params.posonly_params + init.params.params)][1:]
     params += [p.name.value for p in init.params.kwonly_params]
-    if isinstance(init.params.star_arg, cst.Param) or init.params.star_kwarg is not None:
-        return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` with `*args`/`**kwargs` in `__init__`", "list the hyperparameters as named parameters")
-    chosen = list(params)
+    kwargs = init.params.star_kwarg.name.value if init.params.star_kwarg is not None else None
     ignore: list[str] = []
     positional = []
     for a in call.args:
+        if a.star:
+            return None, facts.diag("LGEN301", a, "`self.save_hyperparameters(*...)`: lgen cannot tell the names statically", "name the hyperparameters as strings")
+        if a.keyword is not None and a.keyword.value == "logger":
+            continue  # plan.py: whether the run's logger writes hparams.yaml
+        if a.keyword is not None and a.keyword.value != "ignore":
+            return None, facts.diag("LGEN301", a, f"`save_hyperparameters({a.keyword.value}=...)` is not supported", "call `self.save_hyperparameters()`")
+        if a.keyword is None and isinstance(a.value, cst.Name) and a.value.value in params + [kwargs]:
+            positional.append(a.value)  # a config object: a parameter of `__init__`
+            continue
         try:
             v = _literal(a.value) if not isinstance(a.value, (cst.List, cst.Tuple)) else [_literal(e.value) for e in a.value.elements]
         except ValueError:
-            return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is not a literal", "name the hyperparameters as strings")
-        if (a.keyword is None or a.keyword.value == "ignore") and not (
-            isinstance(v, (str, list)) or (v is None and a.keyword is not None)
-        ):
-            return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is not a name or a list of names", "name the hyperparameters as strings")
+            return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is neither a literal nor a parameter of `__init__`", "name the hyperparameters as strings, or pass the config parameter itself")
         if a.keyword is None:
+            if not isinstance(v, str):
+                return None, facts.diag("LGEN301", a.value, "`self.save_hyperparameters` is given a literal that is not a name; Lightning raises (a list is no config)", "name the hyperparameters as separate strings")
             positional.append(v)
-        elif a.keyword.value == "ignore":
-            ignore = [] if v is None else [v] if isinstance(v, str) else list(v)
-        elif a.keyword.value == "logger":
-            continue
+        elif v is not None:  # ignore=: a str, or the str items of a list / tuple
+            if not isinstance(v, (str, list)):
+                return None, facts.diag("LGEN301", a.value, "`ignore=` of `self.save_hyperparameters` is not a name or a list of names; Lightning raises", "pass a name or a list of names")
+            ignore = [v] if isinstance(v, str) else [x for x in v if isinstance(x, str)]
+    objects = [p for p in positional if not isinstance(p, str)]
+    if len(positional) == 1 and positional[0] == "":
+        return cst.parse_expression("AttributeDict()"), None  # an empty first argument: Lightning saves nothing
+    if len(objects) == 1:
+        if plan.run is not None and plan.run.files:
+            return None, facts.diag("LGEN301", call, "`self.save_hyperparameters(config)` in a run that writes Lightning's checkpoints: their `hparams_name` is not reproduced", "save named hyperparameters, or pass `enable_checkpointing=False, logger=False`")
+        facts.memo["hparams_config"] = True
+        ignored = ", ".join(f'"{k}"' for k in dict.fromkeys(ignore))
+        return cst.parse_expression(f"config_hparams({objects[0].value}, ({ignored}{',' if len(ignore) == 1 else ''}))"), None
+    if objects:
+        return None, facts.diag("LGEN301", call, "`self.save_hyperparameters` is given several config objects; Lightning raises", "pass one config, or name the hyperparameters")
+    init_args = [p for p in params if p not in ignore]
+    if not _uses_super(init):
+        # Lightning reads the arguments off the frame's `__class__` cell, which Python makes only
+        # for a function that names `super` (or `__class__`): without it nothing is collected
+        init_args, kwargs = [], None
+    if not positional:  # every argument
+        args = [f"{p}={p}" for p in init_args]
+        if kwargs and ignore:
+            args.append(f"**{{k: v for k, v in {kwargs}.items() if k not in ({', '.join(repr(k) for k in dict.fromkeys(ignore))},)}}")
+        elif kwargs:
+            args.append(f"**{kwargs}")
+        return cst.parse_expression(f"AttributeDict({', '.join(args)})"), None
+    args = []
+    for name in dict.fromkeys(positional):  # the names given, in their order
+        if name in init_args:
+            args.append(f"{name}={name}")
+        elif kwargs and name not in ignore and name not in params and name.isidentifier():
+            args.append(f"{name}={kwargs}[{name!r}]")  # a KeyError where the call lacks it, as Lightning's
         else:
-            return None, facts.diag("LGEN301", a, f"`save_hyperparameters({a.keyword.value}=...)` is not supported", "call `self.save_hyperparameters()`")
-    if positional:
-        flat = []
-        for p in positional:
-            flat += [p] if isinstance(p, str) else list(p)
-        chosen = [p for p in params if p in flat]
-    chosen = [p for p in chosen if p not in ignore]
-    args = ", ".join(f"{p}={p}" for p in chosen)
-    return cst.parse_expression(f"AttributeDict({args})"), None
+            return None, facts.diag("LGEN301", call, f"`self.save_hyperparameters(\"{name}\")` names no saved argument of `__init__`; Lightning raises KeyError", "name a parameter of `__init__` that `ignore=` does not drop")
+    return cst.parse_expression(f"AttributeDict({', '.join(args)})"), None
+
+
+def _uses_super(fn: cst.FunctionDef) -> bool:
+    found = []
+
+    class _Super(cst.CSTVisitor):
+        def visit_Name(self, node):
+            if node.value in ("super", "__class__"):
+                found.append(node)
+
+        def visit_FunctionDef(self, node):
+            return node is fn  # a nested function's `super` makes no cell here
+
+        def visit_ClassDef(self, node):
+            return False
+
+        def visit_Lambda(self, node):
+            return False
+
+    fn.visit(_Super())
+    return bool(found)
 
 
 class _Rewriter(cst.CSTTransformer):
@@ -461,8 +669,9 @@ def _with_note(tw: cst.TrailingWhitespace, notes: list[str]) -> cst.TrailingWhit
     return tw.with_changes(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(text))
 
 
-def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Module | None, list, list[Diagnostic]]:
-    """Returns (module without Lightning, the entry's main guard to end the script with, diagnostics).
+def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Module | None, list, list[Diagnostic], frozenset[str]]:
+    """Returns (module without Lightning, the entry's main guard to end the script with,
+    diagnostics, the names of Lightning's utilities the script defines: UTILITIES).
 
     Without a run, the datamodule `--datamodule` names (`plan.run.main_datamodule`) stays, without
     its Lightning base; the file's other datamodules go."""
@@ -489,12 +698,18 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         }
     body = []
     module_imports: dict[int, list] = {}
+    utilities: set[str] = set()  # Lightning's utilities the code uses: the script defines them
+    if facts.memo.get("hparams_config"):
+        utilities.add("config_hparams")  # `self.save_hyperparameters(config)`
+    if plan.ddp and any(u.member == "print" and u.call is not None and u.member not in facts.methods for u in facts.uses):
+        utilities.add("rank_zero_only")  # `self.print(...)` under DDP
+    module_edited: set[int] = set()  # module-level statements with a utility spelled otherwise
     for stmt in facts.module.body:
         if id(stmt) in other_lm:
             continue
         if is_main_guard(stmt):
             if run is not None:
-                _check_entry(facts, stmt, lnames, entry.skip_ids, diags)
+                utilities |= _check_entry(facts, stmt, lnames, entry, diags)
                 guard = stmt.visit(entry)
                 tail.append(guard if run.module_level else _add_parse_options(guard))
             continue
@@ -502,7 +717,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
             isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
         )
         if in_run or (run is not None and (stmt is run.scope or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class))):
-            _check_entry(facts, stmt, lnames, entry.skip_ids, diags)
+            utilities |= _check_entry(facts, stmt, lnames, entry, diags)
             body.append(stmt.visit(entry))
             continue
         if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body):
@@ -519,14 +734,21 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
             stmt = _plain_datamodule(facts, stmt)
         v = _Scan(lnames)  # one pass: Lightning names and nested Lightning imports
         stmt.visit(v)
-        for n in v.lightning_names[:1]:
+        before = len(edits.replace)
+        used, left = _resolve_utilities(facts, v, v.lightning_names, edits, diags)
+        utilities |= used | _resolve_loads(facts, v, edits, diags)
+        if len(edits.replace) != before:
+            module_edited.add(id(stmt))
+        for n in left[:1]:
             diags.append(facts.diag("LGEN301", n, f"module-level code uses `{n.value}` from Lightning, which the ejected script does not import", "move it under `if __name__ == \"__main__\":` (lgen drops that block) or remove it"))
         module_imports[id(stmt)] = v.lightning_imports
         body.append(stmt)
     # inside the class: annotations naming Lightning types are dropped; other uses are errors
     scan = _scan(facts)
-    for n in scan.lightning_names:
-        if id(n) not in scan.annotation_ids:
+    used, left = _resolve_utilities(facts, scan, [n for n in scan.lightning_names if id(n) not in scan.annotation_ids], edits, diags)
+    utilities |= used | _resolve_loads(facts, scan, edits, diags)
+    for n in left:
+        if True:
             diags.append(facts.diag("LGEN301", n, f"`{n.value}` from Lightning is used inside the model", "use the plain torch equivalent"))
     # Lightning imports that are not top-level import lines (those are stripped) would stay in the script
     nested_imports = []
@@ -535,7 +757,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     for n in nested_imports:
         diags.append(facts.diag("LGEN301", n, "the file imports Lightning inside a function, class or block; the ejected script imports nothing from Lightning", "import Lightning at the top of the file, or remove the import"))
     if any(d.is_error for d in diags):
-        return None, [], diags
+        return None, [], diags, frozenset()
     if body and _is_docstring(body[0]):
         body = body[1:]  # the model file's docstring describes the Lightning file, not this script
     base_was = facts.module.code_for_node(facts.lightning_base.value)
@@ -548,8 +770,8 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         new_cls = rewriter.as_module(facts.cls.with_changes(body=facts.cls.body.with_changes(body=stmts)))
     else:  # an edit this bookkeeping does not place: transform the whole class
         new_cls = facts.cls.visit(rewriter)
-    body = [new_cls if stmt is facts.cls else stmt for stmt in body]
-    return facts.module.with_changes(body=body), tail, diags
+    body = [new_cls if stmt is facts.cls else stmt.visit(rewriter) if id(stmt) in module_edited else stmt for stmt in body]
+    return facts.module.with_changes(body=body), tail, diags, frozenset(utilities)
 
 
 def _is_docstring(stmt) -> bool:
@@ -665,9 +887,13 @@ def _add_parse_options(guard: cst.If) -> cst.If:
     return guard.with_changes(body=guard.body.with_changes(body=[stmt, *guard.body.body]))
 
 
-def _check_entry(facts: ModelFacts, stmt, lnames, skip_ids: set[int], diags: list[Diagnostic]) -> None:
-    """A Lightning name the run's edits leave in the entry's code is a located error."""
+def _check_entry(facts: ModelFacts, stmt, lnames, entry: _EntryRewriter, diags: list[Diagnostic]) -> set[str]:
+    """A Lightning name the run's edits leave in the entry's code is a located error, but for
+    Lightning's utilities (returned; the entry's rewrite spells them as the script does)."""
     v = _Scan(lnames)
     stmt.visit(v)
-    for n in [n for n in v.lightning_names if id(n) not in skip_ids][:1]:
+    used, left = _resolve_utilities(facts, v, [n for n in v.lightning_names if id(n) not in entry.skip_ids], entry.edits, diags)
+    used |= _resolve_loads(facts, v, entry.edits, diags)
+    for n in left[:1]:
         diags.append(facts.diag("LGEN301", n, f"the entry uses `{n.value}` from Lightning, which the ejected script does not import", "remove it, or keep the run on Lightning"))
+    return used

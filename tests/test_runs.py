@@ -5,7 +5,8 @@
 - in every checkpoint, `torch.equal` tensors for every key the script writes, and those keys
   are keys of Lightning's checkpoint;
 - the same lines printed by the entry that start with "result" (what it prints from `test()`,
-  `trainer.callback_metrics`, ...), compared exactly.
+  `trainer.callback_metrics`, ...), compared exactly; on stderr too (what it logs, as with
+  `rank_zero_info`).
 
 The golden cases with `run = true` in case.toml are the runs; `run_args` go to both sides.
 """
@@ -99,6 +100,8 @@ def test_run_matches_lightning(case, tmp_path):
 
     assert _results(lightning.stdout), "the entry prints no result line: nothing would be compared"
     assert _results(script.stdout) == _results(lightning.stdout)
+    # what the entry's code logs to stderr (rank_zero_info) is compared the same way
+    assert _results(script.stderr) == _results(lightning.stderr)
     lightning_files = _files(theirs) - given
     script_files = _files(ours) - given - {"train.py"} - OWN
     assert script_files == lightning_files
