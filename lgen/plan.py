@@ -275,6 +275,17 @@ class LoopPlan:
     def has(self, hook: str) -> bool:
         return hook in self.hooks
 
+    def transfer(self, hook: str, method: str = "fit") -> str | None:
+        """Who runs a batch-transfer hook in `method`'s loops: the datamodule that call was given
+        where it overrides the hook (Lightning's `_DataHookSelector`), else the model where it
+        defines it, else nobody (None)."""
+        run = self.run
+        if run is not None and run.datamodule and hook in run.datamodule_hooks:
+            source = run.train_source if method == "fit" else run.source(method)
+            if source == "datamodule":
+                return "loop.datamodule"
+        return "model" if self.has(hook) else None
+
     def step_args(self, hook: str) -> str:
         """The arguments the loop passes to `training_step` / `validation_step`, as Lightning does."""
         takes = self.training_step_batch_idx if hook == "training_step" else self.validation_step_batch_idx
@@ -1327,11 +1338,12 @@ def _val_loaders(facts: ModelFacts, run, run_plan, datamodule, ddp: bool, diags)
 
 
 # a LightningDataModule's hooks the script calls when the class defines them
-DATAMODULE_HOOKS = frozenset({"prepare_data", "setup", "teardown", "train_dataloader", "val_dataloader", "test_dataloader", "predict_dataloader"})
-# hooks of a datamodule the script does not reproduce yet
-DATAMODULE_UNSUPPORTED = frozenset(
-    {"on_before_batch_transfer", "transfer_batch_to_device", "on_after_batch_transfer", "state_dict", "load_state_dict", "on_exception"}
+DATAMODULE_HOOKS = frozenset(
+    {"prepare_data", "setup", "teardown", "train_dataloader", "val_dataloader", "test_dataloader", "predict_dataloader"}
+    | {"on_before_batch_transfer", "transfer_batch_to_device", "on_after_batch_transfer", "state_dict", "load_state_dict"}
 )
+# hooks of a datamodule the script does not reproduce yet
+DATAMODULE_UNSUPPORTED = frozenset({"on_exception"})
 DATAMODULE_MEMBERS = frozenset({"trainer", "hparams", "save_hyperparameters", "hparams_initial", "prepare_data_per_node", "log", "from_datasets", "load_from_checkpoint"})
 
 

@@ -59,6 +59,11 @@ def _compare_checkpoints(theirs: Path, ours: Path, theirs_root: Path | None = No
         a["callbacks"] = _relative(a["callbacks"], theirs_root)
         b["callbacks"] = _relative(b["callbacks"], ours_root)
     problems = [f"{ours.name}: key {k!r} is not in Lightning's checkpoint" for k in b if k not in a]
+    # what Lightning writes of the model's and the datamodule's own (hyperparameters, a
+    # datamodule's state under its class's name) the script writes too
+    own = {"hyper_parameters", "datamodule_hyper_parameters", "datamodule_hparams_name"}
+    own |= {k for k in a if isinstance(k, str) and k.isidentifier() and k[:1].isupper() and k != "MixedPrecision"}
+    problems += [f"{ours.name}: Lightning's key {k!r} is missing" for k in sorted(own) if k in a and k not in b]
 
     def same(x, y, where):
         if isinstance(x, torch.Tensor) or isinstance(y, torch.Tensor):
@@ -144,12 +149,14 @@ def test_a_changed_trainer_call_is_drift(tmp_path):
 
 
 @pytest.mark.slow
-def test_fit_ckpt_path_resumes_as_lightning(tmp_path):
+@pytest.mark.parametrize("name", ["run_fit_resume", "run_datamodule_state"])
+def test_fit_ckpt_path_resumes_as_lightning(tmp_path, name):
     """`trainer.fit(..., ckpt_path=PATH)` in the entry: each side first fits one epoch (Lightning:
     the entry with `max_epochs=1`; the script: `--max-epochs 1`), then the entry resumes from that
     epoch's checkpoint to `max_epochs=3`: the same files (version_1 for the resumed run), equal
-    checkpoints (loop progress carried on), metrics.csv and hparams.yaml line for line."""
-    case = next(c for c in RUN_CASES if c.name == "run_fit_resume")
+    checkpoints (loop progress carried on; a datamodule's state restored), metrics.csv and
+    hparams.yaml line for line."""
+    case = next(c for c in RUN_CASES if c.name == name)
     theirs, ours = tmp_path / "lightning", tmp_path / "script"
     theirs.mkdir()
     entry = (case.dir / "model.py").read_text()
