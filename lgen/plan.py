@@ -83,6 +83,20 @@ class RunPlan:
     # methods called with a list of several loaders, and how many (Lightning's CombinedLoader in
     # "sequential" mode: `*_step(batch, batch_idx, dataloader_idx)`, `/dataloader_idx_N` names)
     eval_loaders: tuple[tuple[str, int], ...] = ()
+    # the datamodule's `save_hyperparameters(...)`: its `datamodule_hyper_parameters` in the
+    # checkpoints (`maybe_empty`: decided at run time, as Lightning's `if obj.hparams`), and
+    # whether the model's / the datamodule's go to the logger's hparams.yaml (logger=True)
+    datamodule_hparams: bool = False
+    datamodule_hparams_maybe_empty: bool = False
+    model_logs_hparams: bool = False
+    datamodule_logs_hparams: bool = False
+
+    @property
+    def logged_hparams(self) -> str:
+        """What the logger's hparams.yaml holds (Lightning's `_log_hyperparams`)."""
+        if self.model_logs_hparams and self.datamodule_logs_hparams:
+            return "merged_hparams(model, loop)"
+        return "dict(loop.datamodule.hparams)" if self.datamodule_logs_hparams else "dict(model.hparams)"
 
     def loaders(self, method: str) -> int:
         """How many loaders `method` is given (1: one loader, as a loader or a hook's)."""
@@ -179,6 +193,9 @@ class LoopPlan:
     # on_step/on_epoch to Lightning's defaults: the loop marks when an epoch hook runs
     log_epoch_hook: bool = False
     run: RunPlan | None = None
+    # what save_hyperparameters saves may be empty at run time (`**kwargs` only, ...): Lightning
+    # then writes no `hyper_parameters` into its checkpoints, and the script decides it the same way
+    hparams_maybe_empty: bool = False
 
     def loader(self, stage: str) -> str:
         return self.run.loader(stage) if self.run is not None else f"model.{stage}_dataloader()"
@@ -1231,6 +1248,7 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
         trainer_attrs=trainer_attrs,
         data_before_optimizers=data_before,
         hparams=any(u.member == "save_hyperparameters" for u in facts.uses),
+        hparams_maybe_empty=_hparams_maybe_empty(facts),
         clip_gradients_call=any(u.member == "clip_gradients" for u in facts.uses),
         services=frozenset(services),
         ddp=ddp,
@@ -1411,6 +1429,12 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
         call_names[tc.method] = name
     files, files_diags = _run_files(facts, flags, run, at)
     diags += files_diags
+    dm_hparams = {}
+    if run.datamodule_class is not None:
+        cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)
+        dm_hparams = _datamodule_hparams(facts, cls, bool(files.get("logger")), at, diags)
+        if dm_hparams.get("datamodule_logs_hparams"):
+            files["log_hparams"] = True
     if not files.get("checkpointing"):
         for tc in run.after:
             ckpt = tc.args.get("ckpt_path")
@@ -1439,6 +1463,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             call_names=tuple(call_names.items()),
             verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and ("verbose" not in tc.args or _literal(tc.args["verbose"]))),
             eval_loaders=tuple(sorted(eval_loaders.items())),
+            **dm_hparams,
         ),
         diags,
     )
@@ -1496,6 +1521,7 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         "eval_ckpt": eval_ckpt,
         "log_every_n_steps": 50 if log_every is None else log_every,
         "log_hparams": logger and hparams,
+        "model_logs_hparams": logger and hparams,
     }, diags
 
 def _eval_ckpt(run) -> frozenset[str]:
@@ -1517,16 +1543,80 @@ def _datamodule_hooks(cls: cst.ClassDef, at, diags: list[Diagnostic]) -> frozens
     for m in sorted(set(methods) & DATAMODULE_UNSUPPORTED):
         diags.append(at(methods[m].name, "LGEN126", f"the datamodule's `{m}` is not ejected yet", "move it to the model, or keep the run on Lightning"))
     selfs = {fn.params.params[0].name.value for fn in methods.values() if fn.params.params}
+    members = DATAMODULE_MEMBERS
+    if _saves_hparams(cls):
+        members = members - {"hparams", "save_hyperparameters"}  # see _datamodule_hparams
 
     class _Members(cst.CSTVisitor):
         def visit_Attribute(self, node):
-            if isinstance(node.value, cst.Name) and node.value.value in selfs and node.attr.value in DATAMODULE_MEMBERS and node.attr.value not in methods:
+            if isinstance(node.value, cst.Name) and node.value.value in selfs and node.attr.value in members and node.attr.value not in methods:
                 diags.append(at(node, "LGEN126", f"the datamodule's `self.{node.attr.value}` is not ejected yet", "keep the datamodule to plain attributes of its own"))
 
     cls.visit(_Members())
     if "train_dataloader" not in dm_hooks:
         diags.append(at(cls.name, "LGEN110", f"the datamodule `{cls.name.value}` defines no `train_dataloader`; Lightning raises", "define `train_dataloader(self)`"))
     return dm_hooks
+
+
+def _saves_hparams(cls: cst.ClassDef) -> bool:
+    found = []
+
+    class _Saves(cst.CSTVisitor):
+        def visit_Attribute(self, node):
+            if node.attr.value == "save_hyperparameters":
+                found.append(node)
+
+    cls.visit(_Saves())
+    return bool(found)
+
+
+def _hparams_maybe_empty(facts: ModelFacts) -> bool:
+    from lgen.rewrite import _save_hparams, hparams_maybe_empty
+
+    u = next((u for u in facts.uses if u.member == "save_hyperparameters" and u.call is not None), None)
+    if u is None or "__init__" not in facts.methods:
+        return False
+    saved, d = _save_hparams(facts, u, None)
+    return d is None and hparams_maybe_empty(saved)
+
+
+def _datamodule_hparams(facts: ModelFacts, cls: cst.ClassDef, files: bool, at, diags: list[Diagnostic]) -> dict:
+    """The datamodule's `self.save_hyperparameters(...)`, read as the model's (rewrite.py
+    `_save_hparams`): the RunPlan fields it sets; what lgen refuses goes to `diags`."""
+    from lgen.rewrite import _save_hparams, datamodule_facts, hparams_maybe_empty
+
+    dm = datamodule_facts(facts, cls)
+    if not dm.uses:
+        if _saves_hparams(cls):
+            diags.append(at(cls.name, "LGEN126", "the datamodule's `self.save_hyperparameters` is used without being called; not ejected", "call `self.save_hyperparameters(...)` in `__init__`"))
+        return {}
+    statements = set()
+
+    class _Statements(cst.CSTVisitor):
+        def visit_Expr(self, node):
+            statements.add(id(node.value))
+
+    cls.visit(_Statements())
+    u = dm.uses[0]
+    if id(u.call) not in statements:
+        diags.append(at(u.call, "LGEN126", "the datamodule's `self.save_hyperparameters(...)` inside an expression is not ejected", "call it as a statement of its own in `__init__`"))
+        return {}
+    if "__init__" not in dm.methods:
+        diags.append(at(u.call, "LGEN301", "`self.save_hyperparameters()` is called outside `__init__`", "call it in `__init__`"))
+        return {}
+    saved, d = _save_hparams(dm, u, None)
+    if d is not None:
+        diags.append(d)
+        return {}
+    if not (isinstance(saved, cst.Call) and dotted(saved.func) == "AttributeDict"):
+        diags.append(at(u.call, "LGEN126", "the datamodule's `self.save_hyperparameters(config)` is not ejected yet", "save named hyperparameters (`self.save_hyperparameters()`)"))
+        return {}
+    flag = next((a.value for a in u.call.args if a.keyword is not None and a.keyword.value == "logger"), None)
+    return {
+        "datamodule_hparams": True,
+        "datamodule_hparams_maybe_empty": hparams_maybe_empty(saved),
+        "datamodule_logs_hparams": files and (flag is None or dotted(flag) != "False"),
+    }
 
 
 def plan_datamodule(facts: ModelFacts, cls: cst.ClassDef) -> tuple[RunPlan | None, list[Diagnostic]]:
@@ -1537,6 +1627,7 @@ def plan_datamodule(facts: ModelFacts, cls: cst.ClassDef) -> tuple[RunPlan | Non
         return facts.diag(code, node, msg, help)
 
     dm_hooks = _datamodule_hooks(cls, at, diags)
+    dm_hparams = _datamodule_hparams(facts, cls, False, at, diags)
     init = next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__"), None)
     if init is not None:
         p = init.params
@@ -1558,6 +1649,7 @@ def plan_datamodule(facts: ModelFacts, cls: cst.ClassDef) -> tuple[RunPlan | Non
             limit_test_batches=1.0,
             reads=frozenset(),
             main_datamodule=cls.name.value,
+            **dm_hparams,
         ),
         diags,
     )

@@ -525,7 +525,7 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
     if len(positional) == 1 and positional[0] == "":
         return cst.parse_expression("AttributeDict()"), None  # an empty first argument: Lightning saves nothing
     if len(objects) == 1:
-        if plan.run is not None and plan.run.files:
+        if plan is not None and plan.run is not None and plan.run.files:
             return None, facts.diag("LGEN301", call, "`self.save_hyperparameters(config)` in a run that writes Lightning's checkpoints: their `hparams_name` is not reproduced", "save named hyperparameters, or pass `enable_checkpointing=False, logger=False`")
         facts.memo["hparams_config"] = True
         ignored = ", ".join(f'"{k}"' for k in dict.fromkeys(ignore))
@@ -553,6 +553,32 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
         else:
             return None, facts.diag("LGEN301", call, f"`self.save_hyperparameters(\"{name}\")` names no saved argument of `__init__`; Lightning raises KeyError", "name a parameter of `__init__` that `ignore=` does not drop")
     return cst.parse_expression(f"AttributeDict({', '.join(args)})"), None
+
+
+def hparams_maybe_empty(saved: cst.BaseExpression) -> bool:
+    """Whether what `_save_hparams` makes may be empty at run time (`**kwargs` only, a config,
+    or no name at all): Lightning then writes no hyperparameters into its checkpoints."""
+    return not (isinstance(saved, cst.Call) and dotted(saved.func) == "AttributeDict" and any(a.keyword is not None for a in saved.args))
+
+
+def datamodule_facts(facts: ModelFacts, cls: cst.ClassDef) -> ModelFacts:
+    """What `_save_hparams` reads of a class, for a datamodule class: its methods and its
+    `self.save_hyperparameters(...)` calls (the model's positions, memo and path)."""
+    methods = {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+    uses: list[Use] = []
+    for name, fn in methods.items():
+        if not fn.params.params:
+            continue
+        me = fn.params.params[0].name.value
+
+        class _Calls(cst.CSTVisitor):
+            def visit_Call(self, node):
+                f = node.func
+                if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == me and f.attr.value == "save_hyperparameters":
+                    uses.append(Use("save_hyperparameters", node, name, node))
+
+        fn.body.visit(_Calls())
+    return replace(facts, cls=cls, class_name=cls.name.value, methods=methods, uses=uses)
 
 
 def _uses_super(fn: cst.FunctionDef) -> bool:
@@ -865,7 +891,32 @@ PARSE_OPTIONS = "parse_options()  # lgen: the script's options (--seed, --max-ep
 
 
 def _plain_datamodule(facts: ModelFacts, cls: cst.ClassDef) -> cst.ClassDef:
-    """A datamodule class (the run's, or `--datamodule`'s) without its LightningDataModule base, marked."""
+    """A datamodule class (the run's, or `--datamodule`'s) without its LightningDataModule base,
+    marked; its `self.save_hyperparameters(...)` the `self.hparams` Lightning would have set
+    (plan.py's `_datamodule_hparams` has checked the call)."""
+    dm_facts = datamodule_facts(facts, cls)
+    saves = {}
+    for u in dm_facts.uses:
+        new, d = _save_hparams(dm_facts, u, None)
+        if d is None:
+            saves[id(u.call)] = (new, _short(facts.module.code_for_node(u.call)))
+
+    class _Saves(cst.CSTTransformer):
+        def leave_SimpleStatementLine(self, original_node, updated_node):
+            body = list(updated_node.body)
+            notes = []
+            for i, stmt in enumerate(original_node.body):
+                if isinstance(stmt, cst.Expr) and id(stmt.value) in saves:
+                    new, was = saves[id(stmt.value)]
+                    me = stmt.value.func.value.value
+                    body[i] = cst.Assign(targets=[cst.AssignTarget(cst.parse_expression(f"{me}.hparams"))], value=new)
+                    notes.append(was)
+            if not notes:
+                return updated_node
+            return updated_node.with_changes(body=body, trailing_whitespace=_with_note(updated_node.trailing_whitespace, notes))
+
+    if saves:
+        cls = cls.visit(_Saves())
     was = [facts.module.code_for_node(b.value) for b in cls.bases if qualname(b.value, facts.imports) in DATAMODULE_NAMES]
     bases = [b for b in cls.bases if qualname(b.value, facts.imports) not in DATAMODULE_NAMES]
     if bases:
