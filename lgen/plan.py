@@ -1549,6 +1549,10 @@ def _datamodule_hooks(cls: cst.ClassDef, at, diags: list[Diagnostic]) -> frozens
 
     class _Members(cst.CSTVisitor):
         def visit_Attribute(self, node):
+            v = node.value
+            if isinstance(v, cst.Call) and isinstance(v.func, cst.Name) and v.func.value == "super" and not v.args and node.attr.value != "__init__":
+                # the ejected class has no LightningDataModule base: Lightning's own hook is gone
+                diags.append(at(node, "LGEN126", f"the datamodule calls Lightning's `{node.attr.value}` through `super()`; not ejected yet", "do what it does in your own method (Lightning's default moves the batch, or returns it as it is)"))
             if isinstance(node.value, cst.Name) and node.value.value in selfs and node.attr.value in members and node.attr.value not in methods:
                 diags.append(at(node, "LGEN126", f"the datamodule's `self.{node.attr.value}` is not ejected yet", "keep the datamodule to plain attributes of its own"))
 
