@@ -95,3 +95,37 @@ def test_script_says_how_to_supply_data(tmp_path):
     assert r.returncode == 0, r.stderr
     run = subprocess.run([sys.executable, str(tmp_path / "train.py")], capture_output=True, text=True, cwd=tmp_path, timeout=120)
     assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and "fit(model" in run.stderr
+
+
+def test_a_datamodule_the_script_does_not_reproduce_stops_the_run(tmp_path):
+    """A datamodule handed to the script's `fit` at run time with batch-transfer hooks, a state
+    or saved hyperparameters stops the run before it trains (the script would ignore them)."""
+    import importlib.util
+
+    import lightning as L
+
+    spec = importlib.util.spec_from_file_location("data_api_train", GOLDEN / "data_api" / "train.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+
+    class Plain(L.LightningDataModule):
+        def train_dataloader(self):
+            return []
+
+    class Moving(Plain):
+        def on_after_batch_transfer(self, batch, dataloader_idx):
+            return batch
+
+    class Stateful(Plain):
+        def state_dict(self):
+            return {"seen": 1}
+
+    class Saving(Plain):
+        def __init__(self, size=3):
+            super().__init__()
+            self.save_hyperparameters()
+
+    script.check_datamodule(Plain())
+    for dm, what in ((Moving(), "`on_after_batch_transfer`"), (Stateful(), "`state_dict`"), (Saving(), "saved hyperparameters")):
+        with pytest.raises(SystemExit, match=what):
+            script.check_datamodule(dm)
