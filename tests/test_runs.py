@@ -234,3 +234,40 @@ def test_only_the_run_that_python_entry_makes_counts(tmp_path):
     assert "LGEN120" not in r.stderr and "LGEN301" in r.stderr
     line = next(i for i, t in enumerate((tmp_path / "model.py").read_text().splitlines(), 1) if "Trainer(max_epochs=5)" in t)
     assert f"model.py:{line}:" in r.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("given", ["batch_size=6, lr=0.02", "batch_size=5"])
+def test_model_and_datamodule_hparams_merge_as_lightning(tmp_path, given):
+    """run_datamodule_hparams with the model given hyperparameters: the same value under a key
+    the datamodule also saves merges into one hparams.yaml (and the model's `hyper_parameters`,
+    no longer empty, go into the checkpoints); a different value raises Lightning's RuntimeError
+    in both runs."""
+    import subprocess
+    import sys
+
+    case = next(c for c in RUN_CASES if c.name == "run_datamodule_hparams")
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    for folder in (theirs, ours):
+        folder.mkdir()
+        text = (case.dir / "model.py").read_text()
+        assert "model = Regressor()" in text
+        (folder / "model.py").write_text(text.replace("model = Regressor()", f"model = Regressor({given})"))
+    made = subprocess.run([sys.executable, "-m", "lgen", "eject", "model.py", "-o", "train.py"], cwd=ours, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    lightning = python(["model.py"], cwd=theirs, env=env, preload=lightning_preload(theirs / "model.py"))
+    script = python(["train.py"], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    if given == "batch_size=5":
+        message = "Error while merging hparams: the keys ['batch_size'] are present"
+        assert lightning.returncode != 0 and message in lightning.stderr
+        assert script.returncode != 0 and message in script.stderr
+        return
+    assert lightning.returncode == 0, lightning.stderr[-4000:]
+    assert script.returncode == 0, script.stderr[-4000:]
+    assert _results(lightning.stdout) and _results(script.stdout) == _results(lightning.stdout)
+    lightning_files = _files(theirs) - {"model.py"}
+    assert "lightning_logs/version_0/hparams.yaml" in lightning_files
+    assert _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
+    assert compare_files(theirs, ours, lightning_files) == []
