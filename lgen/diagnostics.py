@@ -206,7 +206,9 @@ statically where lgen sees it, else decided at run time), run them as Lightning'
 CombinedLoader; its step and batch hooks must then take `dataloader_idx` (Lightning raises
 otherwise). Several training loaders, several validation loaders under DDP, several loaders
 for `predict`, a dict of loaders, `self.log(..., add_dataloader_idx=...)` with several loaders, a datamodule's
-transfer hooks, `state_dict`, `self.trainer` or `save_hyperparameters` are not ejected yet.
+`self.trainer`, `hparams_initial`, `on_exception`, `save_hyperparameters(config)` or
+`super().<hook>(...)` calls (the ejected class has no Lightning base) are not ejected yet. A
+datamodule's transfer hooks, `state_dict` / `load_state_dict` and `save_hyperparameters()` are.
 """,
         ),
         _c(
