@@ -235,6 +235,20 @@ the modules the script imports.
 """,
         ),
         _c(
+            "LGEN129",
+            "a callback lgen cannot eject as given",
+            """
+`Trainer(callbacks=[...])` is ejected for Lightning's `ModelCheckpoint`, `EarlyStopping` and
+`LearningRateMonitor`, built in the entry (in the list, or assigned to a name before the
+Trainer) with literal arguments: the script holds plain classes of the same names that save,
+stop and log exactly as Lightning 2.6.6's do, in Lightning's order (checkpoint callbacks last),
+with their states in the checkpoints under Lightning's `state_key`. Other callbacks (your own
+`Callback` subclasses, progress bars, ...), arguments that are not literals, and the arguments
+or values named in the message (a time interval, saving on exceptions, ...) are not ejected yet:
+remove them, or keep the run on Lightning.
+""",
+        ),
+        _c(
             "LGEN111",
             "the model class cannot be reached in this file",
             """
