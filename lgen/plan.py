@@ -32,6 +32,7 @@ class SchedulerPlan:
     monitor_expr: str | None = None
     in_dict: bool = False  # given as a scheduler dict (Lightning's monitor error message differs)
     check_api: bool = False  # class unknown: Lightning's scheduler API checks run in the script
+    config_name: str | None = None  # the scheduler dict's "name" (LearningRateMonitor's column)
 
     @property
     def runtime_monitor(self) -> bool:
@@ -640,7 +641,7 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
         raise PlanError(facts.diag("LGEN205", sched_expr, "a ReduceLROnPlateau scheduler has no `monitor`; Lightning raises", 'return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "monitor": "val_loss"}}'))
     if plateau is False or (plateau and monitor is not None):  # decided here, as today
         monitor_expr = None
-    return SchedulerPlan("", access, interval, frequency, plateau, monitor if plateau else None, bool(strict), monitor_expr, in_dict, kind is None)
+    return SchedulerPlan("", access, interval, frequency, plateau, monitor if plateau else None, bool(strict), monitor_expr, in_dict, kind is None, settings.get("name"))
 
 
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power, cst.MatrixMultiply)
@@ -1138,6 +1139,12 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
             diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
     names = ["scheduler"] if len(scheds) == 1 else [f"scheduler_{i}" for i in range(len(scheds))]
     scheds = tuple(replace(s, name=n) for n, s in zip(names, scheds))
+    if run_plan is not None and "LearningRateMonitor" in run_plan.callbacks and any(s.config_name is not None for s in scheds):
+        node = next(cb.call for cb in run.callbacks if cb.kind == "LearningRateMonitor")
+        r = facts.positions.get(node)
+        line, col, eline, ecol = (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1) if r is not None else (1, 1, 0, 0)
+        diags.append(Diagnostic("LGEN129", "a `LearningRateMonitor` with a scheduler named in its dict (`\"name\"`) is not ejected yet", facts.path, line, col, eline, ecol, "drop the scheduler's name, or keep the run on Lightning"))
+        return None, diags
 
     # flags and their Lightning-side consequences
     if not facts.automatic_optimization:
@@ -1501,6 +1508,7 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     if checkpointing:
         kinds.add("ModelCheckpoint")  # Lightning adds its default one when none is given
     validation_end = False
+    args_logger = run.trainer_args.get("logger")
     if not facts.automatic_optimization:
         diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks under manual optimization are not ejected yet", "remove them, or keep the run on Lightning"))
     if flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch != 1:
@@ -1556,8 +1564,16 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
             if a.get("check_on_train_epoch_end") is False:
                 validation_end = True
             key = f"EarlyStopping{ {'monitor': a.get('monitor'), 'mode': a.get('mode', 'min')}!r}"
-        else:
-            diags.append(at(cb.call, "LGEN129", f"`{cb.kind}` is not ejected yet", "remove it, or keep the run on Lightning"))
+        else:  # LearningRateMonitor: its rows go to the logger; no state
+            if args_logger is False:
+                diags.append(at(cb.call, "LGEN129", "a `LearningRateMonitor` with `logger=False`; Lightning raises (it needs a logger)", "drop `logger=False`, or the callback"))
+            if a.get("logging_interval") not in (None, "step", "epoch"):
+                bad(cb, "logging_interval", f"`LearningRateMonitor(logging_interval={a['logging_interval']!r})`: Lightning takes None, \"step\" or \"epoch\"")
+            for key in ("log_momentum", "log_weight_decay"):
+                if key in a and not isinstance(a[key], bool):
+                    bad(cb, key, f"`LearningRateMonitor({key}={a[key]!r})` is not ejected (the script takes True or False)")
+            if a.get("logging_interval") != "epoch" and not run.trainer_args.get("log_every_n_steps", 50):
+                bad(cb, "logging_interval", "a `LearningRateMonitor` logging per step with `log_every_n_steps=0` is not ejected yet")
             continue
         if key in keys:
             diags.append(at(cb.call, "LGEN129", f"two callbacks with the same state key `{key}`; Lightning raises (their states would collide in the checkpoint)", "give them different `monitor` / `mode` / `every_n_epochs`"))
