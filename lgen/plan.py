@@ -1459,8 +1459,11 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
     off = " and ".join(f"`{k}=False`" for k, on in (("logger", logger), ("enable_checkpointing", checkpointing)) if on)
     if not facts.automatic_optimization:
         diags.append(at(node, "LGEN122", f"{what} under manual optimization is not ejected yet", f"pass {off} to the Trainer, or keep the run on Lightning"))
-    if checkpointing and (flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch != 1):
-        diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` or `check_val_every_n_epoch` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
+    if checkpointing and flags.val_check_interval not in (1.0, None):
+        diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
+    elif checkpointing and flags.check_val_every_n_epoch != 1 and not callbacks:
+        # Lightning's default ModelCheckpoint then saves in on_validation_end: the script's class
+        callbacks = {"callbacks": ("ModelCheckpoint",), "callback_validation_end": True}
     if logger and flags.val_check_interval not in (1.0, None):
         diags.append(at(node, "LGEN122", "Lightning's default logger with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
     if logger:
@@ -1507,12 +1510,14 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     kinds = {cb.kind for cb in run.callbacks}
     if checkpointing:
         kinds.add("ModelCheckpoint")  # Lightning adds its default one when none is given
-    validation_end = False
     args_logger = run.trainer_args.get("logger")
     if not facts.automatic_optimization:
         diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks under manual optimization are not ejected yet", "remove them, or keep the run on Lightning"))
-    if flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch != 1:
-        diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks with `val_check_interval` or `check_val_every_n_epoch` set are not ejected yet (they act after validation then)", "remove them, or keep the run on Lightning"))
+    if flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch is None:
+        diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks with `val_check_interval` set are not ejected yet (they act after a validation inside the epoch then)", "remove them, or keep the run on Lightning"))
+    # validation not at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act when
+    # validation ends (unless told otherwise)
+    validation_end = flags.check_val_every_n_epoch != 1
     keys = {}
 
     def bad(cb, key, what, fix="remove it, or keep the run on Lightning"):
