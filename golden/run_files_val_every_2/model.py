@@ -1,6 +1,8 @@
 """Lightning's default checkpoint callback with check_val_every_n_epoch=2: it saves when the
 validation of every second epoch ends (not at the epochs without validation), and the file
-holds the loop progress of a save inside that validation."""
+holds the loop progress of a save inside that validation. `--ckpt PATH` resumes from it."""
+
+import argparse
 
 import torch
 from lightning.pytorch import LightningModule, Trainer, seed_everything
@@ -28,6 +30,9 @@ class Regressor(LightningModule):
 
 
 def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--ckpt", default=None)
+    args = parser.parse_args()
     seed_everything(3)
     x = torch.randn(23, 4)
     y = x.sum(dim=1, keepdim=True) + 0.1 * torch.randn(23, 1)
@@ -35,7 +40,7 @@ def main():
     val = DataLoader(TensorDataset(x[:11], y[:11]), batch_size=4)
     trainer = Trainer(max_epochs=5, check_val_every_n_epoch=2, log_every_n_steps=2, enable_progress_bar=False, enable_model_summary=False)
     model = Regressor()
-    trainer.fit(model, train, val)
+    trainer.fit(model, train, val, ckpt_path=args.ckpt)
     for key, value in sorted(trainer.callback_metrics.items()):
         print("result", key, value.item())
     trainer.save_checkpoint("final.ckpt")
