@@ -155,9 +155,9 @@ the call, or pass it to `lgen eject` as a flag (`--max-epochs 10`), which wins o
             "a Trainer argument or default lgen does not eject yet",
             """
 The script reproduces the Trainer arguments lgen knows. Lightning's default logger (CSVLogger)
-and checkpoint callback are written as Lightning writes them; a logger or callback object given
-to the Trainer, and the default files in the combinations named in the message (manual
-optimization, `val_check_interval`, ...), are not yet: pass `logger=False,
+and checkpoint callback are written as Lightning writes them (callbacks given to the Trainer:
+LGEN129); a logger object given to the Trainer, and the default files in the combinations named
+in the message (manual optimization, `val_check_interval`, ...), are not yet: pass `logger=False,
 enable_checkpointing=False` and save what you need with `trainer.save_checkpoint(path)` after
 fit (the script writes the same file). Other arguments (profilers, `fast_dev_run`, ...) are
 named in the message.
@@ -232,6 +232,20 @@ code of its module that uses Lightning, a name the class's module binds is bound
 the entry, the class is imported under another name, or its import brings other names too.
 Import the class from the file that defines it on a line of its own, and keep Lightning out of
 the modules the script imports.
+""",
+        ),
+        _c(
+            "LGEN129",
+            "a callback lgen cannot eject as given",
+            """
+`Trainer(callbacks=[...])` is ejected for Lightning's `ModelCheckpoint`, `EarlyStopping` and
+`LearningRateMonitor`, built in the entry (in the list, or assigned to a name before the
+Trainer) with literal arguments: the script holds plain classes of the same names that save,
+stop and log exactly as Lightning 2.6.6's do, in Lightning's order (checkpoint callbacks last),
+with their states in the checkpoints under Lightning's `state_key`. Other callbacks (your own
+`Callback` subclasses, progress bars, ...), arguments that are not literals, and the arguments
+or values named in the message (a time interval, saving on exceptions, ...) are not ejected yet:
+remove them, or keep the run on Lightning.
 """,
         ),
         _c(

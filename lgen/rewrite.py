@@ -815,6 +815,21 @@ class _EntryRewriter(_Rewriter):
         root = next((a.value for a in run.trainer.args if a.keyword is not None and a.keyword.value == "default_root_dir"), None)
         if plan.run is not None and plan.run.files and root is not None:
             make = make.with_changes(args=[cst.Arg(root, keyword=cst.Name("default_root_dir"), equal=_EQUAL)])
+        if run.callbacks:
+            # Trainer(callbacks=[...]): the list goes to the loop, the script's classes of the same names
+            given = run.trainer_arg_nodes["callbacks"].value
+            spelled = {id(cb.call): cb.kind for cb in run.callbacks if not (isinstance(cb.call.func, cst.Name) and cb.call.func.value == cb.kind)}
+
+            class _Plain(cst.CSTTransformer):
+                def leave_Call(self, original, updated):
+                    kind = spelled.pop(id(original), None)
+                    return updated.with_changes(func=cst.Name(kind)) if kind else updated
+
+            given = given.visit(_Plain())  # the callbacks built in the list
+            make = make.with_changes(args=[*make.args, cst.Arg(given, keyword=cst.Name("callbacks"), equal=_EQUAL)])
+            for cb in run.callbacks:  # those assigned to a name before the Trainer
+                if id(cb.call) in spelled:
+                    edits.add(cb.call, cb.call.with_changes(func=cst.Name(cb.kind)), _short(code(cb.call.func)) + "(...)")
         if not run.trainer_name:
             name = make
         if run.trainer_name:
@@ -845,6 +860,7 @@ class _EntryRewriter(_Rewriter):
         # the Lightning names the edits take away (and the datamodule's base)
         self.skip_ids: set[int] = set()
         replaced = [run.trainer, run.fit.call, *(tc.call for tc in run.after), *run.save_checkpoints, *run.seeds]
+        replaced += [cb.call.func for cb in run.callbacks]
         replaced += [b for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class for b in c.bases]
         ids = self.skip_ids
 

@@ -39,6 +39,43 @@ DATAMODULE_NAMES = frozenset(
     for path in ("LightningDataModule", "core.LightningDataModule", "core.datamodule.LightningDataModule")
 ) | {"lightning.LightningDataModule"}
 
+# the callbacks lgen ejects in `Trainer(callbacks=[...])`, by class name, with Lightning 2.6.6's
+# parameters (in order) and the values each takes in the script (checked statically)
+CALLBACK_NAMES = {
+    f"{root}.{path}": kind
+    for root in ("lightning.pytorch", "pytorch_lightning")
+    for kind, paths in (
+        ("ModelCheckpoint", ("callbacks.ModelCheckpoint", "callbacks.model_checkpoint.ModelCheckpoint")),
+        ("EarlyStopping", ("callbacks.EarlyStopping", "callbacks.early_stopping.EarlyStopping")),
+        ("LearningRateMonitor", ("callbacks.LearningRateMonitor", "callbacks.lr_monitor.LearningRateMonitor")),
+    )
+    for path in paths
+} | {"lightning.pytorch.callbacks.ModelCheckpoint": "ModelCheckpoint"}
+CALLBACK_PARAMS = {
+    "ModelCheckpoint": (
+        "dirpath", "filename", "monitor", "verbose", "save_last", "save_top_k", "save_on_exception",
+        "save_weights_only", "mode", "auto_insert_metric_name", "every_n_train_steps",
+        "train_time_interval", "every_n_epochs", "save_on_train_epoch_end", "enable_version_counter",
+    ),
+    "EarlyStopping": (
+        "monitor", "min_delta", "patience", "verbose", "mode", "strict", "check_finite",
+        "stopping_threshold", "divergence_threshold", "check_on_train_epoch_end", "log_rank_zero_only",
+    ),
+    "LearningRateMonitor": ("logging_interval", "log_momentum", "log_weight_decay"),
+}
+
+
+@dataclass
+class CallbackFacts:
+    """One callback of `Trainer(callbacks=[...])`: its kind, its literal arguments, the call that
+    builds it (in the list, or assigned to `name` before the Trainer)."""
+
+    kind: str
+    args: dict[str, object]
+    call: cst.Call
+    name: str | None = None
+
+
 # Trainer methods lgen ejects, with Lightning 2.6's parameters in order (after `model`)
 METHOD_PARAMS = {
     "fit": ("model", "train_dataloaders", "val_dataloaders", "datamodule", "ckpt_path"),
@@ -100,6 +137,7 @@ class RunFacts:
     # how many loaders fit's `val_dataloaders` is: 1, a list written out (2+), or 0 where only
     # the run tells (a name bound to something lgen does not see; the script decides as Lightning)
     fit_val_loaders: int = 1
+    callbacks: list[CallbackFacts] = field(default_factory=list)  # Trainer(callbacks=[...]), in order
 
     @property
     def module_level(self) -> bool:
@@ -244,12 +282,17 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         fit_args, bad = bind_args(fit_call, METHOD_PARAMS["fit"])
     # the Trainer's arguments: literals only
     targs: dict[str, object] = {}
+    callbacks: list[CallbackFacts] = []
     arg_nodes: dict[str, cst.Arg] = {}
     for a in call.args:
         if a.keyword is None:
             diags.append(at(a, "LGEN121", "a positional Trainer argument; lgen reads Trainer arguments by keyword", "pass it by keyword"))
             continue
         key = a.keyword.value
+        if key == "callbacks" and isinstance(a.value, (cst.List, cst.Tuple)) and a.value.elements:
+            callbacks = _read_callbacks(a.value, body, body.index(trainer_stmt), imports, at, diags)
+            arg_nodes[key] = a
+            continue
         try:
             value = _literal(a.value)
         except ValueError:
@@ -294,7 +337,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
             after.append(TrainerCall(attr, c, args))
         elif c is not None and attr == "save_checkpoint":
             saves.append(c)
-        elif c is None and attr in TRAINER_READS:
+        elif c is None and (attr in TRAINER_READS or callbacks and attr in CALLBACK_READS):
             reads.append((node, attr))
         else:
             diags.append(at(node, "LGEN124", f"`{name}.{attr}` has no equivalent in the ejected script yet", "remove it, or read one of: " + ", ".join(f"`{r}`" for r in sorted(TRAINER_READS))))
@@ -386,9 +429,48 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         seed_workers=seed_workers,
         reads=reads,
         save_checkpoints=saves,
+        callbacks=callbacks,
         fit_val_loaders=loader_count(fit_args.get("val_dataloaders"), body, fit_index) if "val_dataloaders" in fit_args else 1,
     )
     return run, diags
+
+
+def _read_callbacks(expr, body, before: int, imports, at, diags) -> list[CallbackFacts]:
+    """The callbacks of `Trainer(callbacks=[...])`: each built in the list, or a name assigned the
+    call before the Trainer in the same body; their arguments literal."""
+    out: list[CallbackFacts] = []
+    for element in expr.elements:
+        value = element.value
+        name = None
+        if isinstance(element, cst.StarredElement):
+            diags.append(at(element, "LGEN129", "a starred callback list; lgen reads the callbacks written out", "write each callback in the list"))
+            continue
+        if isinstance(value, cst.Name):
+            name = value.value
+            value = None
+            for stmt in body[:before]:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for s in stmt.body:
+                        if isinstance(s, cst.Assign) and len(s.targets) == 1 and isinstance(s.targets[0].target, cst.Name) and s.targets[0].target.value == name:
+                            value = s.value
+                elif _binds(stmt, name):
+                    value = None
+        kind = CALLBACK_NAMES.get(qualname(value.func, imports)) if isinstance(value, cst.Call) else None
+        if kind is None:
+            diags.append(at(element.value, "LGEN129", "a callback lgen does not eject (it ejects `ModelCheckpoint`, `EarlyStopping` and `LearningRateMonitor` built in the entry, in the list or assigned to a name before the Trainer)", "remove it, or keep the run on Lightning"))
+            continue
+        bound, bad = bind_args(value, CALLBACK_PARAMS[kind])
+        if bad is not None:
+            diags.append(at(bad, "LGEN129", f"an argument of `{kind}` lgen cannot bind", "pass the arguments by Lightning's parameter names"))
+            continue
+        args = {}
+        for key, node in bound.items():
+            try:
+                args[key] = _literal(node)
+            except ValueError:
+                diags.append(at(node, "LGEN129", f"`{kind}({key}=...)` is not a literal, so lgen cannot read it without running the file", "write the value in the call"))
+        out.append(CallbackFacts(kind, args, value, name))
+    return out
 
 
 def is_loader_call(expr) -> bool:
@@ -427,6 +509,10 @@ def loader_count(expr, body, before: int) -> int:
 
 # `trainer.<attr>` reads in the entry that the script's loop object answers the same way
 TRAINER_READS = frozenset({"callback_metrics", "current_epoch", "global_step", "logged_metrics"} - {"logged_metrics"})
+
+
+# `trainer.<attr>` reads the script's loop answers when the run is given callbacks
+CALLBACK_READS = frozenset({"checkpoint_callback", "checkpoint_callbacks", "early_stopping_callback", "should_stop"})
 
 
 def _trainer_arg_problem(key: str, value) -> tuple[str, str] | None:
