@@ -463,7 +463,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
     for (tc, _), (m, d, _, k, _) in list(zip(fit_calls, fit_facts))[1:]:
         line = _line_of(at, fit_calls[0][0].call)
         if m != model_cls:
-            what = lambda c: f"a `{c}`" if c else "a model lgen does not see the class of"  # noqa: E731
+            what = lambda c: f"`{c}`" if c else "a model lgen does not see the class of"  # noqa: E731
             diags.append(at(tc.args.get("model", tc.call), "LGEN120", f"this fit trains {what(m)}, the fit at line {line} {what(model_cls)}; the script is the loop of one model class", "keep the runs of one model class in this entry (`--class` does not split a file whose code runs both), and move the others to an entry file of their own"))
         elif d != dm_cls or k != keys:
             diags.append(at(tc.call, "LGEN120", f"this fit is given other data arguments than the fit at line {line} (the script's `fit` takes one set)", "give every fit the same kind of data (the same datamodule class, or the same loader arguments)"))
