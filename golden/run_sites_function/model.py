@@ -1,4 +1,5 @@
-"""A run function called twice with different max_epochs and hparams."""
+"""A run function called twice with different max_epochs and hparams: two Trainers from one
+`Trainer(...)` (lightning_logs/version_0 and version_1), each testing its own best checkpoint."""
 
 import torch
 from lightning.pytorch import LightningModule, Trainer, seed_everything
@@ -21,6 +22,10 @@ class Regressor(LightningModule):
         x, y = batch
         self.log("val_loss", torch.nn.functional.mse_loss(self.layer(x), y))
 
+    def test_step(self, batch, batch_idx):
+        x, y = batch
+        self.log("test_loss", torch.nn.functional.mse_loss(self.layer(x), y))
+
     def configure_optimizers(self):
         return torch.optim.SGD(self.parameters(), lr=self.hparams.lr)
 
@@ -35,6 +40,8 @@ def train_model(epochs, **kwargs):
     trainer.fit(model, train, val)
     for key, value in sorted(trainer.callback_metrics.items()):
         print("result", key, value.item())
+    for row in trainer.test(dataloaders=val, verbose=False):
+        print("result test", row)
 
 
 if __name__ == "__main__":
