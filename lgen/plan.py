@@ -1581,7 +1581,8 @@ def _eval_sources(facts: ModelFacts, run, at) -> tuple[dict[str, str], list[Diag
         if "datamodule" in tc.args:
             dm = tc.args["datamodule"]
             cls = run.datamodule_class
-            if cls is None or not (isinstance(dm, cst.Name) and isinstance(run.fit.args.get("datamodule"), cst.Name) and dm.value == run.fit.args["datamodule"].value):
+            fit_args = (tc.fit or run.fit).args  # the fit of the same Trainer before this call
+            if cls is None or not (isinstance(dm, cst.Name) and isinstance(fit_args.get("datamodule"), cst.Name) and dm.value == fit_args["datamodule"].value):
                 diags.append(at(dm, "LGEN126", f"`{tc.method}(datamodule=...)` with a datamodule other than the one given to `fit` is not ejected yet", "pass the datamodule `fit` was given (by the same name)"))
                 continue
             methods = {s.name.value for s in next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == cls).body.body if isinstance(s, cst.FunctionDef)}

@@ -83,6 +83,7 @@ class TrainerCall:
     args: dict[str, cst.BaseExpression]
     trainer: str = ""  # the name the Trainer is bound to ("": `Trainer(...).fit(...)`)
     model: cst.BaseExpression | None = None  # after fit: the model that fit was given
+    fit: TrainerCall | None = None  # after fit: that fit (the same Trainer's last before this call)
 
 
 @dataclass
@@ -385,7 +386,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
             if bad is not None:
                 diags.append(at(bad, "LGEN123", f"an argument of `{attr}` lgen cannot bind", "pass the arguments by Lightning's parameter names"))
                 continue
-            after.append(TrainerCall(attr, c, args, trainer=name, model=model))
+            after.append(TrainerCall(attr, c, args, trainer=name, model=model, fit=prior[-1]))
         elif c is None and attr in TRAINER_READS:
             reads.append((node, attr))
         else:
