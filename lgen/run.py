@@ -148,6 +148,7 @@ class _Calls(cst.CSTVisitor):
         self.order: dict[int, int] = {}
         self.ancestors: dict[int, tuple] = {}
         self.stmt_of: dict[int, cst.CSTNode | None] = {}
+        self.not_names: set[int] = set()  # Name nodes that are an attribute's or a keyword's name
         self._fn: list[cst.FunctionDef] = []
         self._stmt: list[cst.CSTNode] = []
         self._blocks: list[cst.CSTNode] = []
@@ -182,6 +183,11 @@ class _Calls(cst.CSTVisitor):
 
     def visit_Attribute(self, node):
         self.attrs.append((node, self._fn[-1] if self._fn else None))
+        self.not_names.add(id(node.attr))
+
+    def visit_Arg(self, node):
+        if node.keyword is not None:
+            self.not_names.add(id(node.keyword))
 
     def visit_Name(self, node):
         self.names.append((node, self._fn[-1] if self._fn else None))
@@ -395,9 +401,21 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
     attr_values = {id(a.value) for a, f in v.attrs}
     assigned = {id(s[1].body[0].targets[0].target) for s in sites if s[3] is not None}
     for n, f in v.names:
-        if (id(f), n.value) in named and id(n) not in attr_values and id(n) not in assigned and site_of(n, f, n.value) is not None:
+        if (id(f), n.value) in named and id(n) not in attr_values and id(n) not in assigned and id(n) not in v.not_names and site_of(n, f, n.value) is not None:
             diags.append(at(n, "LGEN124", f"the Trainer `{n.value}` is handed to other code, which lgen does not follow", "use it only through `.fit`, `.validate`, `.test`, `.predict` and the attributes lgen reads"))
             break
+    # a module-level Trainer reached from a function (a global the function does not bind): lgen
+    # rewrites the calls of the code that makes the Trainer only
+    globals_ = {s[3] for s in sites if s[2] is None and s[3] is not None}
+    if globals_:
+        local = {}
+        for n, f in v.names:
+            if f is not None and n.value in globals_ and id(f) not in local and id(n) not in v.not_names:
+                local[id(f)] = _binds_locally(f, globals_)
+        for n, f in v.names:
+            if f is not None and n.value in globals_ and id(n) not in v.not_names and n.value not in local[id(f)]:
+                diags.append(at(n, "LGEN124", f"the Trainer `{n.value}` made at module level is used in a function, which lgen does not follow", "make the Trainer in the function that uses it, or use it where it is made"))
+                break
     # an evaluation call without a model takes the model fit trained (Lightning's
     # `trainer.lightning_module`): the script passes it by the name fit was given
     for tc in after:
@@ -522,6 +540,15 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         site_limits=site_limits,
     )
     return run, diags
+
+
+def _binds_locally(fn: cst.FunctionDef, names: set[str]) -> set[str]:
+    """Which of `names` a function binds itself (a parameter, an assignment, a loop target, ...)."""
+    bound = {p.name.value for p in (*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params)}
+    for star in (fn.params.star_arg, fn.params.star_kwarg):
+        if isinstance(star, cst.Param):
+            bound.add(star.name.value)
+    return (bound | {n for n in names if _binds(fn.body, n)}) & names
 
 
 def _line_of(at, node) -> int:
