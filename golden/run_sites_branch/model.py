@@ -1,6 +1,7 @@
-"""Two Trainers in one run: the first fits only when the entry's own `--epochs` asks for more
-than one epoch (a fit in a branch), with `max_epochs` and `default_root_dir` computed from the
-command line; the second stops at `max_steps`, in its own folder, and tests."""
+"""Two Trainers in one run: the first fits the model when the entry's own `--epochs` asks for
+more than one epoch, else a fresh one (fits in the two branches of an `if`), with `max_epochs`
+and `default_root_dir` computed from the command line; the second stops at `max_steps`, in its
+own folder, and tests."""
 
 import argparse
 import os
@@ -55,7 +56,8 @@ def main():
         first.fit(model, train, val)
         print("result first", first.current_epoch, first.global_step)
     else:
-        print("result first skipped")
+        first.fit(Regressor(), train, val)
+        print("result first short", first.global_step)
     second = Trainer(
         max_steps=7,
         default_root_dir=os.path.join(args.root, "second"),
