@@ -404,6 +404,10 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         if (id(f), n.value) in named and id(n) not in attr_values and id(n) not in assigned and id(n) not in v.not_names and site_of(n, f, n.value) is not None:
             diags.append(at(n, "LGEN124", f"the Trainer `{n.value}` is handed to other code, which lgen does not follow", "use it only through `.fit`, `.validate`, `.test`, `.predict` and the attributes lgen reads"))
             break
+    # LightningModule class methods the plain class does not have, in the code the run runs
+    for c, _, f in v.calls:
+        if (f is None or id(f) in reached) and isinstance(c.func, cst.Attribute) and c.func.attr.value == "load_from_checkpoint" and dotted(c.func.value) in classes:
+            diags.append(at(c, "LGEN124", f"`{dotted(c.func.value)}.load_from_checkpoint(...)` has no equivalent in the ejected script yet (the class loses its LightningModule base)", "build the model and load the checkpoint's `state_dict` into it, or keep the run on Lightning"))
     # a module-level Trainer reached from a function (a global the function does not bind): lgen
     # rewrites the calls of the code that makes the Trainer only
     globals_ = {s[3] for s in sites if s[2] is None and s[3] is not None}
