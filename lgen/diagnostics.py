@@ -133,12 +133,17 @@ datamodule=None, ckpt_path=None)` you call with your data; or pair it with a dat
             "LGEN120",
             "the run is not written in a way lgen can follow",
             """
-lgen ejects the run of an entry file: one `trainer = Trainer(...)` and one `trainer.fit(...)` on
-it (or `Trainer(...).fit(...)`), as plain statements of one function, of the
-`if __name__ == "__main__":` block or of the module, followed by the `validate` / `test` /
-`predict` calls on the same trainer. A fit inside a loop or a branch, several trainers, or a
-trainer handed to other code cannot be carried over exactly; write the run as straight-line
-code.
+lgen ejects the run of an entry file: every `trainer = Trainer(...)` (or `Trainer(...).fit(...)`)
+that running the file reaches (module level, the `if __name__ == "__main__":` block, or a
+function called from there, any number of times), in branches and loops too, and the `fit` /
+`validate` / `test` / `predict` calls on it. Each Trainer becomes the script's `make_loop(...)`,
+each call the script's function. What it cannot carry over exactly is refused here: a second
+`fit` on the same Trainer (Lightning continues from where the last fit stopped; make a new
+Trainer for each fit), a fit in a loop that does not make its Trainer, an evaluation call before
+the Trainer's fit, Trainers that differ in an argument the script fixes when ejected (only
+`max_epochs`, `max_steps` and `default_root_dir` may differ), fits of different model classes or
+with other kinds of data (the script is the loop of one model class; `--class` does not split a
+file whose code runs both: move the other runs to an entry file of their own).
 """,
         ),
         _c(
@@ -148,6 +153,9 @@ code.
 The Trainer's arguments become the script's settings, read off the call without running the
 file: they must be literals (`max_epochs=10`, `precision="bf16-mixed"`). Write the value in
 the call, or pass it to `lgen eject` as a flag (`--max-epochs 10`), which wins over the call.
+Only what the script reads each time a Trainer is made may be computed by the entry's code
+(`max_epochs=args.epochs`, `max_steps=...`, `default_root_dir=os.path.join(ROOT, name)`): the
+script evaluates that expression where the Trainer did.
 """,
         ),
         _c(

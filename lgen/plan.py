@@ -89,6 +89,9 @@ class RunPlan:
     # methods called with a list of several loaders, and how many (Lightning's CombinedLoader in
     # "sequential" mode: `*_step(batch, batch_idx, dataloader_idx)`, `/dataloader_idx_N` names)
     eval_loaders: tuple[tuple[str, int], ...] = ()
+    # the run's Trainers compute or differ in max_epochs / max_steps: `make_loop(...)` takes each
+    # one's (the script's --max-epochs / --max-steps, when given, replace them all)
+    site_limits: bool = False
 
     def loaders(self, method: str) -> int:
         """How many loaders `method` is given (1: one loader, as a loader or a hook's)."""
@@ -1439,6 +1442,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             call_names=tuple(call_names.items()),
             verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and ("verbose" not in tc.args or _literal(tc.args["verbose"]))),
             eval_loaders=tuple(sorted(eval_loaders.items())),
+            site_limits=run.site_limits,
         ),
         diags,
     )
@@ -1677,7 +1681,8 @@ def _eval_sources(facts: ModelFacts, run, at) -> tuple[dict[str, str], list[Diag
         if "datamodule" in tc.args:
             dm = tc.args["datamodule"]
             cls = run.datamodule_class
-            if cls is None or not (isinstance(dm, cst.Name) and isinstance(run.fit.args.get("datamodule"), cst.Name) and dm.value == run.fit.args["datamodule"].value):
+            fit_args = (tc.fit or run.fit).args  # the fit of the same Trainer before this call
+            if cls is None or not (isinstance(dm, cst.Name) and isinstance(fit_args.get("datamodule"), cst.Name) and dm.value == fit_args["datamodule"].value):
                 diags.append(at(dm, "LGEN126", f"`{tc.method}(datamodule=...)` with a datamodule other than the one given to `fit` is not ejected yet", "pass the datamodule `fit` was given (by the same name)"))
                 continue
             methods = {s.name.value for s in next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == cls).body.body if isinstance(s, cst.FunctionDef)}
@@ -1811,7 +1816,7 @@ def _bound_names(run) -> set[str]:
 
         def visit_FunctionDef(self, node):
             self.names.add(node.name.value)
-            return node is run.scope  # only the run's function is looked into
+            return node is run.scope or any(node is s for s in run.scopes)  # only the run's functions are looked into
 
         def visit_ClassDef(self, node):
             self.names.add(node.name.value)

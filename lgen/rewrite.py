@@ -716,7 +716,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         in_run = run is not None and run.module_level and not isinstance(stmt, (cst.ClassDef, cst.FunctionDef)) and not (
             isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
         )
-        if in_run or (run is not None and (stmt is run.scope or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class))):
+        if in_run or (run is not None and (stmt is run.scope or any(stmt is f for f in run.scopes) or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class))):
             utilities |= _check_entry(facts, stmt, lnames, entry, diags)
             body.append(stmt.visit(entry))
             continue
@@ -810,47 +810,50 @@ class _EntryRewriter(_Rewriter):
     def __init__(self, facts: ModelFacts, plan: LoopPlan, run):
         edits = Edits()
         code = run.module.code_for_node
-        name = cst.Name(run.trainer_name) if run.trainer_name else cst.parse_expression("make_loop()")
-        make = cst.parse_expression("make_loop()")
-        root = next((a.value for a in run.trainer.args if a.keyword is not None and a.keyword.value == "default_root_dir"), None)
-        if plan.run is not None and plan.run.files and root is not None:
-            make = make.with_changes(args=[cst.Arg(root, keyword=cst.Name("default_root_dir"), equal=_EQUAL)])
-        if run.callbacks:
-            # Trainer(callbacks=[...]): the list goes to the loop, the script's classes of the same names
-            given = run.trainer_arg_nodes["callbacks"].value
-            spelled = {id(cb.call): cb.kind for cb in run.callbacks if not (isinstance(cb.call.func, cst.Name) and cb.call.func.value == cb.kind)}
+        sites = run.sites or []
+        makes = {}  # each Trainer's `make_loop(...)`: where its files go, its epoch limits when they differ
+        for site in sites:
+            given = {a.keyword.value: a.value for a in site.call.args if a.keyword is not None}
+            keys = ("max_epochs", "max_steps") if plan.run is not None and plan.run.site_limits else ()
+            if plan.run is not None and plan.run.files:
+                keys += ("default_root_dir",)
+            args = [cst.Arg(given[k], keyword=cst.Name(k), equal=_EQUAL) for k in keys if k in given]
+            if run.callbacks:
+                # Trainer(callbacks=[...]): the list goes to the loop, the script's classes of the same names
+                given_list = run.trainer_arg_nodes["callbacks"].value
+                spelled = {id(cb.call): cb.kind for cb in run.callbacks if not (isinstance(cb.call.func, cst.Name) and cb.call.func.value == cb.kind)}
 
-            class _Plain(cst.CSTTransformer):
-                def leave_Call(self, original, updated):
-                    kind = spelled.pop(id(original), None)
-                    return updated.with_changes(func=cst.Name(kind)) if kind else updated
+                class _Plain(cst.CSTTransformer):
+                    def leave_Call(self, original, updated):
+                        kind = spelled.pop(id(original), None)
+                        return updated.with_changes(func=cst.Name(kind)) if kind else updated
 
-            given = given.visit(_Plain())  # the callbacks built in the list
-            make = make.with_changes(args=[*make.args, cst.Arg(given, keyword=cst.Name("callbacks"), equal=_EQUAL)])
-            for cb in run.callbacks:  # those assigned to a name before the Trainer
-                if id(cb.call) in spelled:
-                    edits.add(cb.call, cb.call.with_changes(func=cst.Name(cb.kind)), _short(code(cb.call.func)) + "(...)")
-        if not run.trainer_name:
-            name = make
-        if run.trainer_name:
-            edits.add(run.trainer, make, _short(code(run.trainer)))
-        for tc in [run.fit] + run.after:
+                given_list = given_list.visit(_Plain())  # the callbacks built in the list
+                args.append(cst.Arg(given_list, keyword=cst.Name("callbacks"), equal=_EQUAL))
+                for cb in run.callbacks:  # those assigned to a name before the Trainer
+                    if id(cb.call) in spelled:
+                        edits.add(cb.call, cb.call.with_changes(func=cst.Name(cb.kind)), _short(code(cb.call.func)) + "(...)")
+            makes[id(site.call)] = cst.parse_expression("make_loop()").with_changes(args=args)
+            if site.name:
+                edits.add(site.call, makes[id(site.call)], _short(code(site.call)))
+        chained = {id(tc.call): makes[id(site.call)] for site in sites if not site.name for tc in run.fits if tc.call.func.value is site.call}
+        for tc in (run.fits or [run.fit]) + run.after:
             given = dict(tc.args)
             if "model" not in given:
                 # Lightning takes the model fit trained, from the fit's best checkpoint unless told otherwise
-                given["model"] = run.fit.args["model"]
+                given["model"] = tc.model if tc.model is not None else run.fit.args["model"]
                 ckpt = given.get("ckpt_path")
                 if ckpt is None or (isinstance(ckpt, cst.Name) and ckpt.value == "None"):
                     given["ckpt_path"] = cst.SimpleString('"best"')
+            name = chained[id(tc.call)] if id(tc.call) in chained else cst.Name(tc.trainer)
             args = [cst.Arg(given["model"]), cst.Arg(name)]
             args += [cst.Arg(v, keyword=cst.Name(k), equal=_EQUAL) for k, v in given.items() if k != "model"]
-            was = f"{run.trainer_name}.{tc.method}(...)" if run.trainer_name else f"{_short(code(run.trainer))}.fit(...)"
+            was = f"{tc.trainer}.{tc.method}(...)" if tc.trainer else f"{_short(code(tc.call.func.value))}.fit(...)"
             edits.add(tc.call, cst.Call(cst.Name(tc.method if tc.method == "fit" else plan.run.call_name(tc.method)), args), was)
-        model = run.fit.args.get("model")
-        for c in run.save_checkpoints:
-            args = list(c.args)
+        for tc in run.saves:
+            args = list(tc.call.args)
             args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            edits.add(c, cst.Call(cst.Name("save_checkpoint"), [*args, cst.Arg(model), cst.Arg(name)]), f"{run.trainer_name}.save_checkpoint(...)")
+            edits.add(tc.call, cst.Call(cst.Name("save_checkpoint"), [*args, cst.Arg(tc.model), cst.Arg(cst.Name(tc.trainer))]), f"{tc.trainer}.save_checkpoint(...)")
         for c in run.seeds:
             if not isinstance(c.func, cst.Name):
                 edits.add(c, c.with_changes(func=cst.Name("seed_everything")), _short(code(c)))
@@ -859,7 +862,7 @@ class _EntryRewriter(_Rewriter):
         self.datamodule = run.datamodule_class
         # the Lightning names the edits take away (and the datamodule's base)
         self.skip_ids: set[int] = set()
-        replaced = [run.trainer, run.fit.call, *(tc.call for tc in run.after), *run.save_checkpoints, *run.seeds]
+        replaced = [run.trainer, run.fit.call, *(s.call for s in run.sites), *(tc.call for tc in run.fits), *(tc.call for tc in run.after), *run.save_checkpoints, *run.seeds]
         replaced += [cb.call.func for cb in run.callbacks]
         replaced += [b for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class for b in c.bases]
         ids = self.skip_ids

@@ -283,3 +283,39 @@ def test_only_the_run_that_python_entry_makes_counts(tmp_path):
     assert "LGEN120" not in r.stderr and "LGEN301" in r.stderr
     line = next(i for i, t in enumerate((tmp_path / "model.py").read_text().splitlines(), 1) if "Trainer(max_epochs=5)" in t)
     assert f"model.py:{line}:" in r.stderr
+
+
+def _same_run_files(theirs: Path, ours: Path, given: set[str]) -> list[str]:
+    lightning_files = _files(theirs) - given
+    problems = [] if _files(ours) - given - {"train.py"} - OWN == lightning_files else ["the two runs write different files"]
+    for name in sorted(lightning_files):
+        if name.endswith(".ckpt"):
+            problems += _compare_checkpoints(theirs / name, ours / name, theirs, ours)
+        elif name.endswith(("metrics.csv", "hparams.yaml")):
+            a, b = (theirs / name).read_bytes().splitlines(True), (ours / name).read_bytes().splitlines(True)
+            problems += [f"{name}:{i + 1}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(a, b)) if x != y or len(a) != len(b)]
+    return problems
+
+
+@pytest.mark.slow
+def test_the_scripts_max_epochs_replaces_every_trainers(tmp_path):
+    """A run whose Trainers compute their `max_epochs` (a function called with 2, then 3): the
+    script's `--max-epochs 1` replaces every Trainer's, as the entry with both calls given 1."""
+    case = next(c for c in RUN_CASES if c.name == "run_sites_function")
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    case.copy_into(theirs)
+    entry = theirs / "model.py"
+    text = entry.read_text()
+    assert "train_model(2, lr=0.1)" in text and "train_model(3, lr=0.05)" in text
+    entry.write_text(text.replace("train_model(2, lr=0.1)", "train_model(1, lr=0.1)").replace("train_model(3, lr=0.05)", "train_model(1, lr=0.05)"))
+    given = _files(theirs)
+    assert case.eject(ours).returncode == 0
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    lightning = python(["model.py"], cwd=theirs, env=env, preload=lightning_preload(case.entry))
+    assert lightning.returncode == 0, lightning.stderr[-4000:]
+    script = python(["train.py", "--max-epochs", "1"], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    assert script.returncode == 0, script.stderr[-4000:]
+    assert _results(lightning.stdout) and _results(script.stdout) == _results(lightning.stdout)
+    assert any("version_1/checkpoints/epoch=0-" in f for f in _files(theirs))
+    assert _same_run_files(theirs, ours, given) == []
