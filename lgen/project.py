@@ -309,6 +309,49 @@ def _is_lightning_class(cls: cst.ClassDef, imports) -> bool:
     return any(qualname(b.value, imports) in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) for b in cls.bases)
 
 
+def _base_class(reader: _Reader, m: _Module, base: cst.BaseExpression) -> tuple[_Module, cst.ClassDef] | None:
+    """The project class a base expression of a class in `m` names: a class of `m`, or one `m`
+    imports from the project (relatively or absolutely, through re-exports)."""
+    if not isinstance(base, cst.Name):
+        return None
+    for stmt in m.tree.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value == base.value:
+            return m, stmt
+    for stmt in m.tree.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for s in stmt.body:
+            if isinstance(s, cst.ImportFrom) and not isinstance(s.names, cst.ImportStar):
+                for a in s.names:
+                    if (a.asname.name.value if a.asname is not None else _module_name(a.name)) == base.value:
+                        target = reader.absolute(s, _package(m))
+                        if target is None or target.split(".")[0] in LIGHTNING_ROOTS:
+                            return None
+                        return reader.resolve(target, _module_name(a.name))
+    return None
+
+
+def project_bases(reader: _Reader, m: _Module, cls: cst.ClassDef, found: list | None = None) -> list[tuple[_Module, cst.ClassDef]]:
+    """The project classes `cls` derives from (all the way up, each once), bases before the
+    classes deriving from them."""
+    found = [] if found is None else found
+    if len(found) > 64:
+        return found
+    for b in cls.bases:
+        hit = _base_class(reader, m, b.value)
+        if hit is None or hit[1] is cls or any(hit[1] is c for _, c in found):
+            continue
+        project_bases(reader, hit[0], hit[1], found)
+        if not any(hit[1] is c for _, c in found):
+            found.append(hit)
+    return found
+
+
+def _derives_from_lightning(reader: _Reader, m: _Module, cls: cst.ClassDef) -> bool:
+    """A LightningModule / LightningDataModule subclass, directly or through project classes."""
+    return _is_lightning_class(cls, m.imports) or any(_is_lightning_class(c, bm.imports) for bm, c in project_bases(reader, m, cls))
+
+
 def _mentions_lightning(stmt, imports) -> bool:
     for n in _names(stmt):
         q = imports.get(n)
@@ -361,6 +404,8 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     # the entry's top-level `from X import Name`: which bring a Lightning-derived class of the project
     splices: dict[int, list[tuple[cst.ImportAlias, _Module, cst.ClassDef]]] = {}
     kept_imports: list[tuple[cst.CSTNode, str]] = []  # project modules the script still imports
+    # names the entry's own classes derive from: a model class of the entry on a project base
+    entry_bases = {b.value.value for c in tree.body if isinstance(c, cst.ClassDef) for b in c.bases if isinstance(b.value, cst.Name)}
     for i, stmt in enumerate(tree.body):
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
@@ -380,11 +425,12 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             taken = []
             for a in names:
                 local = a.asname.name.value if a.asname is not None else _module_name(a.name)
-                wanted = is_run or local == class_name
+                wanted = is_run or local == class_name or local in entry_bases
                 hit = reader.resolve(target, _module_name(a.name)) if wanted else None
-                if hit is not None and _is_lightning_class(hit[1], hit[0].imports) and a.asname is None and hit[1].name.value == local:
+                lightning = hit is not None and _derives_from_lightning(reader, *hit)
+                if lightning and a.asname is None and hit[1].name.value == local:
                     taken.append((a, *hit))
-                elif hit is not None and _is_lightning_class(hit[1], hit[0].imports):
+                elif lightning:
                     diags.append(at(where, tree, a, "LGEN128", f"`{local}` is `{hit[1].name.value}` of {reader.display(hit[0].path)} under another name; lgen splices the class under its own name", f"import it as `{hit[1].name.value}`"))
                 else:
                     kept_imports.append((s, target if reader.find(f"{target}.{_module_name(a.name)}") is None else f"{target}.{_module_name(a.name)}"))
@@ -402,34 +448,45 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     by_file: dict[str, tuple[int, _Module, set[int]]] = {}  # path -> (entry statement, module, statement indexes)
     order: list[str] = []
     problems: list[Diagnostic] = []
+    spliced_classes: list[tuple[_Module, cst.ClassDef]] = []  # every class copied in, bases first
+
+    def want(m: _Module, cls: cst.ClassDef, i: int) -> None:
+        if m.path not in by_file:
+            by_file[m.path] = (i, m, set())
+            order.append(m.path)
+        wanted = by_file[m.path][2]
+        binders: dict[str, list[int]] = {}
+        for j, stmt in enumerate(m.tree.body):
+            for n in _binds(stmt):
+                binders.setdefault(n, []).append(j)
+        frontier = [m.tree.body.index(cls)]
+        while frontier:
+            j = frontier.pop()
+            if j in wanted:
+                continue
+            wanted.add(j)
+            stmt = m.tree.body[j]
+            if stmt is not cls and not is_import_line(stmt):
+                if isinstance(stmt, cst.ClassDef) and any(stmt is c for _, c in spliced_classes):
+                    pass  # a base of the class, copied in too
+                elif isinstance(stmt, cst.ClassDef) and _is_lightning_class(stmt, m.imports):
+                    problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
+                elif _mentions_lightning(stmt, m.imports):
+                    problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` needs this code of {reader.display(m.path)}, which uses Lightning outside the class", "move it into the class, or make it plain PyTorch"))
+            for n in _names(stmt):
+                for k in binders.get(n, []):
+                    if k not in wanted:
+                        frontier.append(k)
+        if any(isinstance(b.value, cst.Name) and b.value.value != "object" and qualname(b.value, m.imports) not in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) and _base_class(reader, m, b.value) is None and _base_is_project(reader, m, b.value) for b in cls.bases):
+            problems.append(at(reader.display(m.path), m.tree, cls, "LGEN111", f"`{cls.name.value}` has a base class of the project lgen cannot find", "import the base class by its name from the module that defines it"))
+
     for i in sorted(splices):
-        for alias, m, cls in splices[i]:
-            if m.path not in by_file:
-                by_file[m.path] = (i, m, set())
-                order.append(m.path)
-            wanted = by_file[m.path][2]
-            binders: dict[str, list[int]] = {}
-            for j, stmt in enumerate(m.tree.body):
-                for n in _binds(stmt):
-                    binders.setdefault(n, []).append(j)
-            frontier = [m.tree.body.index(cls)]
-            while frontier:
-                j = frontier.pop()
-                if j in wanted:
+        for alias, m0, cls0 in splices[i]:
+            for m, cls in [*project_bases(reader, m0, cls0), (m0, cls0)]:
+                if any(cls is c for _, c in spliced_classes):
                     continue
-                wanted.add(j)
-                stmt = m.tree.body[j]
-                if stmt is not cls and not is_import_line(stmt):
-                    if isinstance(stmt, cst.ClassDef) and _is_lightning_class(stmt, m.imports):
-                        problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
-                    elif _mentions_lightning(stmt, m.imports):
-                        problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` needs this code of {reader.display(m.path)}, which uses Lightning outside the class", "move it into the class, or make it plain PyTorch"))
-                for n in _names(stmt):
-                    for k in binders.get(n, []):
-                        if k not in wanted:
-                            frontier.append(k)
-            if any(s.value.__class__ is cst.Name and s.value.value not in ("object",) and qualname(s.value, m.imports) not in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) and _base_is_project(reader, m, s.value) for s in cls.bases):
-                problems.append(at(reader.display(m.path), m.tree, cls, "LGEN111", f"`{cls.name.value}` has a base class from another file, which lgen does not splice yet", "define the class on its Lightning base in one file"))
+                spliced_classes.append((m, cls))
+                want(m, cls, i)
     if problems:
         project.files = sorted(reader.read.items())
         return project, problems
@@ -466,9 +523,18 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             for j in pieces:
                 s = m.tree.body[j]
                 if not marked and not _lightning_only(s):
-                    out.append(f"# lgen: was {was}\n# --- from {shown} ---\n")
-                    line += 2
+                    first = path == placed[i][0]  # the entry's import, told once
+                    out.append(f"# lgen: was {was}\n# --- from {shown} ---\n" if first else f"# --- from {shown} ---\n")
+                    line += 2 if first else 1
                     marked = True
+                gone = {n for n in _binds(s) if is_import_line(s) and _imports_spliced(reader, m, s, n, spliced_classes)}
+                if gone:  # the import of a class copied into the script: the class is defined above
+                    text = _without(s, m, reader, gone)
+                    n_lines = text.count("\n")
+                    project.blocks.append(Block(line, n_lines, reader.display(m.path), ms[j]))
+                    out.append(text)
+                    line += n_lines
+                    continue
                 problem = _conflict(s, m, reader, entry_binds, top_level)
                 if problem:
                     problems.append(at(reader.display(m.path), m.tree, s, "LGEN128", problem, "rename one of them"))
@@ -517,6 +583,10 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             s = m.tree.body[j]
             if isinstance(s, cst.SimpleStatementLine):
                 for small in s.body:
+                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar) and all(
+                        _imports_spliced(reader, m, s, a.asname.name.value if a.asname is not None else _module_name(a.name), spliced_classes) for a in small.names
+                    ):
+                        continue  # only classes copied into the script: not imported
                     if isinstance(small, cst.ImportFrom):
                         target = reader.absolute(small, _package(m))
                         if target and reader.find(target) is not None and target.split(".")[0] not in LIGHTNING_ROOTS:
@@ -527,6 +597,33 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                                 diags.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning ({p.path}:{p.line})", "keep Lightning out of the modules the class imports"))
     project.files = sorted(reader.read.items())
     return project, diags
+
+
+def _imports_spliced(reader: _Reader, m: _Module, stmt, name: str, spliced) -> bool:
+    hit = _base_class(reader, m, cst.Name(name))
+    return hit is not None and any(hit[1] is c for _, c in spliced)
+
+
+def _without(stmt, m: _Module, reader: _Reader, gone: set[str]) -> str:
+    """An import line without the names of classes copied into the script (marked), or only its
+    mark where nothing is left; as many lines as it had."""
+    body = []
+    for s in stmt.body:
+        if isinstance(s, cst.ImportFrom) and not isinstance(s.names, cst.ImportStar):
+            names = [a for a in s.names if (a.asname.name.value if a.asname is not None else _module_name(a.name)) not in gone]
+            if names:
+                names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                body.append(s.with_changes(names=names, lpar=None, rpar=None) if len(names) == 1 and s.lpar else s.with_changes(names=names))
+        else:
+            body.append(s)
+    was = " ".join(cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())).split())
+    lines = m.tree.code_for_node(stmt).count("\n")
+    if body:
+        kept = stmt.with_changes(body=body, leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())
+        text = _piece(kept, m, reader).rstrip("\n").split("  # lgen: was")[0] + f"  # lgen: was {was}\n"
+    else:
+        text = f"# lgen: was {was}\n"
+    return text + "\n" * max(0, lines - text.count("\n"))
 
 
 def _base_is_project(reader: _Reader, m: _Module, base: cst.Name) -> bool:
