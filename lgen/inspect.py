@@ -761,7 +761,7 @@ def _unreachable_classes(module: cst.Module, imports, class_name: str | None) ->
                     name = dotted(b.value) or ""
                     origin = origins.get(name.partition(".")[0])
                     if origin is not None:
-                        found.append((b, f"`{class_name}` derives from `{name}`, imported from `{origin}`; lgen reads one file and cannot see whether that is a LightningModule, or its hooks", "eject the file that defines the LightningModule subclass, or define the model there as one class that subclasses LightningModule"))
+                        found.append((b, f"`{class_name}` derives from `{name}`, imported from `{origin}`, which lgen cannot find among the project's files, so it cannot see whether that is a LightningModule, or its hooks", "keep the base's module under the project root (`--root DIR`), or define the model on LightningModule"))
                 if not found:
                     found.append((stmt.name, f"`{class_name}` does not derive from `LightningModule`", "subclass `lightning.pytorch.LightningModule` (any import spelling)"))
                 return found
