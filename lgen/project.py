@@ -28,6 +28,23 @@ from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS
 from lgen.vendor import FileError, read_file, sha256
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+# Lightning's demos modules, bundled as text (lgen/demos/*.py.txt): read as project files
+DEMOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demos")
+_DEMO_MODULES = ("boring_classes", "lstm", "transformer")
+
+
+def demo_file(name: str) -> str | None:
+    """The bundled text of `lightning.pytorch.demos[.X]` (any of Lightning's spellings), or None."""
+    for prefix in ("lightning.pytorch.demos", "pytorch_lightning.demos"):
+        if name == prefix:
+            return os.path.join(DEMOS, "__init__.py.txt")
+        if name.startswith(prefix + ".") and name[len(prefix) + 1 :] in _DEMO_MODULES:
+            return os.path.join(DEMOS, f"{name[len(prefix) + 1 :]}.py.txt")
+    return None
+
+
+def is_demo(path: str) -> bool:
+    return os.path.dirname(path) == DEMOS
 _DATAMODULE_NAMES = frozenset(
     f"{root}.{path}"
     for root in ("lightning.pytorch", "pytorch_lightning")
@@ -120,6 +137,8 @@ class _Reader:
         self.read: dict[str, str] = {}  # path under the root -> sha256
 
     def display(self, path: str) -> str:
+        if is_demo(path):
+            return _demo_shown(path)
         rel = os.path.relpath(path, self.cwd)
         return rel.replace(os.sep, "/")
 
@@ -127,6 +146,8 @@ class _Reader:
         parts = name.split(".")
         if not all(p.isidentifier() for p in parts):
             return None
+        if parts[0] in LIGHTNING_ROOTS:
+            return demo_file(name)
         for base in self.bases:
             p = os.path.join(base, *parts)
             if os.path.isfile(p + ".py"):
@@ -150,9 +171,10 @@ class _Reader:
             return None
         if tree is None:
             return None
-        under = os.path.relpath(path, self.root).replace(os.sep, "/")
-        self.read[under] = sha256(text)
-        m = _Module(name, path, text, tree, os.path.basename(path) == "__init__.py")
+        if not is_demo(path):  # (a demo is lgen's own, as its version says)
+            under = os.path.relpath(path, self.root).replace(os.sep, "/")
+            self.read[under] = sha256(text)
+        m = _Module(name, path, text, tree, os.path.basename(path) in ("__init__.py", "__init__.py.txt"))
         self.modules[name] = m
         return m
 
@@ -221,6 +243,10 @@ class _Reader:
                     if hit is not None:
                         return hit
         return None
+
+
+def _demo_shown(path: str) -> str:
+    return f"Lightning 2.6.6's lightning/pytorch/demos/{os.path.basename(path)[: -len('.txt')]}"
 
 
 def _package(m: _Module) -> str:
@@ -325,7 +351,7 @@ def _base_class(reader: _Reader, m: _Module, base: cst.BaseExpression) -> tuple[
                 for a in s.names:
                     if (a.asname.name.value if a.asname is not None else _module_name(a.name)) == base.value:
                         target = reader.absolute(s, _package(m))
-                        if target is None or target.split(".")[0] in LIGHTNING_ROOTS:
+                        if target is None or (target.split(".")[0] in LIGHTNING_ROOTS and demo_file(target) is None):
                             return None
                         return reader.resolve(target, _module_name(a.name))
     return None
@@ -417,7 +443,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             if not isinstance(s, cst.ImportFrom):
                 continue
             target = reader.absolute(s, entry_package)
-            if target is None or (target.split(".")[0] in LIGHTNING_ROOTS) or target == "__future__":
+            if target is None or (target.split(".")[0] in LIGHTNING_ROOTS and demo_file(target) is None) or target == "__future__":
                 continue
             if reader.find(target) is None and not any(reader.find(f"{target}.{_module_name(a.name)}") for a in (s.names if not isinstance(s.names, cst.ImportStar) else [])):
                 continue  # not the project's
@@ -425,9 +451,10 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             taken = []
             for a in names:
                 local = a.asname.name.value if a.asname is not None else _module_name(a.name)
-                wanted = is_run or local == class_name or local in entry_bases
+                wanted = is_run or local == class_name or local in entry_bases or demo_file(target) is not None
                 hit = reader.resolve(target, _module_name(a.name)) if wanted else None
-                lightning = hit is not None and _derives_from_lightning(reader, *hit)
+                # a demo's class: the script cannot import it from Lightning, so it carries it
+                lightning = hit is not None and (_derives_from_lightning(reader, *hit) or is_demo(hit[0].path))
                 if lightning and a.asname is None and hit[1].name.value == local:
                     taken.append((a, *hit))
                 elif lightning:
@@ -515,7 +542,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
         was = cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[])).strip().replace("\n", " ")
         for path in placed[i]:
             _, m, wanted = by_file[path]
-            shown = os.path.relpath(m.path, root).replace(os.sep, "/")
+            shown = _demo_shown(m.path) if is_demo(m.path) else os.path.relpath(m.path, root).replace(os.sep, "/")
             ms = m.start_lines()
             # Lightning's imports first: the script drops them, and the mark must stay
             pieces = sorted(wanted, key=lambda j: (not _lightning_only(m.tree.body[j]), j))
@@ -528,6 +555,14 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                     line += 2 if first else 1
                     marked = True
                 gone = {n for n in _binds(s) if is_import_line(s) and _imports_spliced(reader, m, s, n, spliced_classes)}
+                if is_demo(m.path) and is_import_line(s) and not _lightning_only(s):
+                    # Lightning's demo module imports more than the copied classes use
+                    used = set().union(*(_refs(m.tree.body[k]) for k in wanted if not is_import_line(m.tree.body[k])))
+                    unused = {n for n in _binds(s) if n not in used} - gone
+                    if unused == _binds(s) - gone and not gone:
+                        continue
+                    if unused:
+                        s = _drop_names(s, unused)
                 if gone:  # the import of a class copied into the script: the class is defined above
                     text = _without(s, m, reader, gone)
                     n_lines = text.count("\n")
@@ -597,6 +632,36 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                                 diags.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning ({p.path}:{p.line})", "keep Lightning out of the modules the class imports"))
     project.files = sorted(reader.read.items())
     return project, diags
+
+
+def _refs(node: cst.CSTNode) -> set[str]:
+    """The names a statement reads (not the attribute names of `a.b`)."""
+    found: set[str] = set()
+    attrs: set[int] = set()
+
+    class _V(cst.CSTVisitor):
+        def visit_Attribute(self, n):
+            attrs.add(id(n.attr))
+
+        def visit_Name(self, n):
+            if id(n) not in attrs:
+                found.add(n.value)
+
+    node.visit(_V())
+    return found
+
+
+def _drop_names(stmt, names: set[str]):
+    body = []
+    for s in stmt.body:
+        if isinstance(s, (cst.Import, cst.ImportFrom)) and not isinstance(s.names, cst.ImportStar):
+            keep = [a for a in s.names if (a.asname.name.value if a.asname is not None else (_module_name(a.name) if isinstance(s, cst.ImportFrom) else _module_name(a.name).split(".")[0])) not in names]
+            if keep:
+                keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                body.append(s.with_changes(names=keep))
+        else:
+            body.append(s)
+    return stmt.with_changes(body=body)
 
 
 def _imports_spliced(reader: _Reader, m: _Module, stmt, name: str, spliced) -> bool:
