@@ -355,7 +355,9 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
             hidden_lines.add(r.start.line)
         diags.append(at(node, "LGEN113", message, "call Lightning's API on `self` by name (`self.log(...)`), define hooks as plain `def` methods in the class, and leave the class as written"))
 
-    if auto is None and auto_node is not None:
+    if len(assigned_auto) > 1:
+        diags.append(at(auto_node, "LGEN108", "the model's classes assign `automatic_optimization` different values; lgen does not follow which `__init__` runs last", "assign it in one class"))
+    elif auto is None and auto_node is not None:
         diags.append(at(auto_node, "LGEN108", "`automatic_optimization` is not assigned a literal `True` or `False`", "write `self.automatic_optimization = False`"))
 
     lightning_names = {k for k, q in imports.items() if is_lightning_name(q)}
