@@ -275,8 +275,7 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
     chain, problem = class_chain(module, imports, cls)
     if problem is not None:
         owner, b, why = problem
-        diags.append(at(b, "LGEN105", f"`{owner.name.value}` derives from `{dotted(b.value) or 'an expression'}`: {why}", "derive from LightningModule and the file's own classes, or keep Lightning's hooks and API out of that base"))
-        chain = [cls]
+        return None, [at(b, "LGEN105", f"`{owner.name.value}` derives from `{dotted(b.value) or 'an expression'}`: {why}", "derive from LightningModule and the file's own classes, or keep Lightning's hooks and API out of that base")], None
     bases = next(lightning_module_bases(c, imports) for c in reversed(chain) if lightning_module_bases(c, imports)) if any(lightning_module_bases(c, imports) for c in chain) else []
     if not bases:
         return None, [at(cls, "LGEN105", f"`{cls.name.value}` derives from LightningModule in a way lgen cannot follow", "derive from LightningModule and the file's own classes")], None
