@@ -642,6 +642,7 @@ def class_chain(module: cst.Module, imports, cls: cst.ClassDef):
     class of another module that is neither Lightning's nor a plain standard-library one), or
     bases Python itself could not linearize."""
     local = {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)}
+    local[cls.name.value] = cls  # (a name defined twice: the class lgen reads; the rebinding is LGEN113)
     problem: list = []
     memo: dict[str, list[str]] = {}
 
