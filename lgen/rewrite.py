@@ -145,11 +145,55 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
         if any(isinstance(s, cst.FunctionDef) and s.name.value == m for c in after for s in c.body.body):
             continue  # a class of the chain after this one defines it: the script keeps that class
         call = scan.calls.get(id(attr))
+        default = _lightning_default(call, m) if call is not None else None
         if m in NOOP_HOOKS and call is not None:
             edits.add(call, cst.Name("None"), " ".join(code(call).split()))  # Lightning's default does nothing
+        elif default is not None:
+            edits.add(call, default, " ".join(code(call).split()))  # Lightning's default, written out
         else:
             diags.append(facts.diag("LGEN301", attr, f"`super().{m}` is LightningModule's own `{m}`, which the ejected model (a `torch.nn.Module`) does not have", "remove the call, or write out what it should do"))
     return edits, diags
+
+
+# LightningModule 2.6.6's own bodies of hooks the script calls on the model (core/module.py):
+# `super().<hook>(...)` reaching them becomes that body, on the call's own arguments
+_DEFAULT_HOOKS = {
+    "optimizer_step": (("epoch", "batch_idx", "optimizer", "optimizer_closure"), "{optimizer}.step(closure={optimizer_closure})"),
+    "optimizer_zero_grad": (("epoch", "batch_idx", "optimizer"), "{optimizer}.zero_grad()"),
+    "backward": (("loss",), "{loss}.backward({rest})"),
+    "lr_scheduler_step": (("scheduler", "metric"), "{scheduler}.step() if {metric} is None else {scheduler}.step({metric})"),
+}
+
+
+def _lightning_default(call: cst.Call, member: str):
+    """`super().hook(...)` as LightningModule's own body of the hook, or None."""
+    if member not in _DEFAULT_HOOKS:
+        return None
+    names, template = _DEFAULT_HOOKS[member]
+    args = list(call.args)
+    rest = []
+    if member == "backward":  # backward(loss, *args, **kwargs): the rest goes to loss.backward
+        args, rest = args[:1], args[1:]
+        if any(a.keyword is not None and a.keyword.value == "loss" for a in rest):
+            return None
+    bound = _arg_map(cst.Call(func=call.func, args=args), names)
+    if bound is None or any(k not in names for k in bound) or any(a.star for a in args):
+        return None
+    missing = [n for n in names if n not in bound]
+    if missing not in ([], ["optimizer_closure"]) and not (member == "lr_scheduler_step" and missing == ["metric"]):
+        return None
+    if member == "lr_scheduler_step" and missing == ["metric"]:
+        return None  # metric has no default in Lightning's signature: Python raises
+
+    def build(upd: cst.Call):
+        ub = _arg_map(cst.Call(func=upd.func, args=list(upd.args)[: len(args)]), names)
+        parts = {n: (cst.Module(body=[]).code_for_node(ub[n].value) if n in ub else "None") for n in names}
+        parts["rest"] = ", ".join(cst.Module(body=[]).code_for_node(a).rstrip(", ") for a in list(upd.args)[len(args) :])
+        text = template.format(**parts)
+        node = cst.parse_expression(text)
+        return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]) if member == "lr_scheduler_step" else node
+
+    return build
 
 
 class _Scan(cst.CSTVisitor):
