@@ -153,7 +153,18 @@ def find_classes(module: cst.Module, imports) -> tuple[list[cst.ClassDef], dict[
             elif any(isinstance(b.value, cst.Name) and b.value.value in known for b in stmt.bases):
                 indirect[stmt.name.value] = stmt
                 known.add(stmt.name.value)
+        elif (alias := class_alias(stmt)) is not None and alias[1] in known:
+            known.add(alias[0])  # `Base = BaseTask`: another name of a model class
     return direct, indirect
+
+
+def class_alias(stmt) -> tuple[str, str] | None:
+    """A top-level `Alias = Name` line: (alias, name)."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+        a = stmt.body[0]
+        if len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name) and isinstance(a.value, cst.Name):
+            return a.targets[0].target.value, a.value.value
+    return None
 
 
 class _SelfUses(cst.CSTVisitor):
@@ -643,6 +654,10 @@ def class_chain(module: cst.Module, imports, cls: cst.ClassDef):
     bases Python itself could not linearize."""
     local = {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)}
     local[cls.name.value] = cls  # (a name defined twice: the class lgen reads; the rebinding is LGEN113)
+    for stmt in module.body:  # `Base = BaseTask`: the class under another name
+        alias = class_alias(stmt)
+        if alias is not None and alias[1] in local and alias[0] not in local:
+            local[alias[0]] = local[alias[1]]
     problem: list = []
     memo: dict[str, list[str]] = {}
 
@@ -650,7 +665,7 @@ def class_chain(module: cst.Module, imports, cls: cst.ClassDef):
         if b.keyword is not None or b.star:
             return None  # `metaclass=ABCMeta`: no base
         if isinstance(b.value, cst.Name) and b.value.value in local and b.value.value != owner.name.value:
-            return b.value.value
+            return local[b.value.value].name.value
         q = qualname(b.value, imports)
         if q in LIGHTNING_MODULE_NAMES or q in _PLAIN_BASES:
             return f"<{q}>"

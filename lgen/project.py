@@ -687,7 +687,16 @@ def _without(stmt, m: _Module, reader: _Reader, gone: set[str]) -> str:
         kept = stmt.with_changes(body=body, leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())
         text = _piece(kept, m, reader).rstrip("\n").split("  # lgen: was")[0] + f"  # lgen: was {was}\n"
     else:
-        text = f"# lgen: was {was}\n"
+        text = ""
+    # a class imported under another name: that name, bound to the class copied above
+    for s in stmt.body:
+        if isinstance(s, cst.ImportFrom) and not isinstance(s.names, cst.ImportStar):
+            for a in s.names:
+                if a.asname is not None and a.asname.name.value in gone and a.asname.name.value != _module_name(a.name):
+                    hit = _base_class(reader, m, cst.Name(a.asname.name.value))
+                    if hit is not None:
+                        text += f"{a.asname.name.value} = {hit[1].name.value}  # lgen: was {was}\n"
+    text = text or f"# lgen: was {was}\n"
     return text + "\n" * max(0, lines - text.count("\n"))
 
 

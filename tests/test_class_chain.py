@@ -20,6 +20,7 @@ HIERARCHIES = {
         "class Hooks: pass\nclass MoreHooks(Hooks): pass\nclass Other: pass\n"
         "class Base(Other, L.LightningModule): pass\nclass Model(MoreHooks, Base, Hooks): pass\n"
     ),
+    "alias": "class Base(L.LightningModule): pass\nTask = Base\nclass Model(Task): pass\n",
     "lightning_first": "class M1: pass\nclass M2(M1): pass\nclass Model(L.LightningModule, M2, M1): pass\n",
 }
 

@@ -1,5 +1,5 @@
 """A run whose model class derives from a task base two files away: pkg/tasks.py's
-`Regression(WarmStart, BaseTask)`, BaseTask re-exported by pkg/core/__init__.py from
+`Regression(WarmStart, Task)`, Task (BaseTask, imported under another name) re-exported by pkg/core/__init__.py from
 pkg/core/base.py (an abstract LightningModule configured by its constructor), WarmStart a mixin
 of pkg/mixins.py that defines a hook Lightning calls."""
 

@@ -2,11 +2,11 @@
 
 from torch import nn
 
-from .core import BaseTask
+from .core import BaseTask as Task
 from .mixins import WarmStart
 
 
-class Regression(WarmStart, BaseTask):
+class Regression(WarmStart, Task):
     def build(self, hidden):
         return nn.Sequential(nn.Linear(4, hidden), nn.Tanh(), nn.Linear(hidden, 1))
 
