@@ -69,16 +69,16 @@ Lightning needs `training_step` to fit a model, and so does the ejected loop.
         ),
         _c(
             "LGEN105",
-            "the class inherits from another LightningModule subclass",
+            "a base of the model lgen cannot read or order",
             """
-lgen ejects one class and the methods it defines. When the model inherits hooks from a
-LightningModule subclass of its own (or from an unknown base next to LightningModule),
-lgen cannot see which hooks the model really has. Put the methods into one class that
-subclasses LightningModule directly.
+lgen keeps every class of the model's MRO (its bases of the project, mixins, Lightning's
+demos) and resolves hooks the way Python's MRO does. A base it cannot read (a class from an
+installed package that is not Lightning) may define hooks Lightning would call, so lgen cannot
+see which hooks the model really has; bases Python cannot order (no consistent MRO) fail
+before any training. Derive from LightningModule and your own classes, or keep Lightning's
+hooks and API out of that base.
 
-Plain mixins are fine: `ABC`, and classes of the same file that define none of
-LightningModule's members and use none of them on `self` (helpers such as a metric or a
-plotting method). They stay bases of the ejected class.
+Plain bases are fine: `ABC` and `object`.
 """,
         ),
         _c(
@@ -106,7 +106,8 @@ Lightning calls `training_step(batch, batch_idx)`. A `dataloader_iter` signature
             """
 lgen decides between the automatic and the manual loop when it ejects, so
 `self.automatic_optimization` must be assigned `True` or `False` literally (in `__init__`
-or as a class attribute), not computed.
+or as a class attribute), not computed; where the model's classes (a base and its subclass)
+assign it different values, assign it in one class.
 """,
         ),
         _c(
@@ -263,9 +264,9 @@ remove them, or keep the run on Lightning.
 lgen ejects a LightningModule subclass defined at the top of the file it reads. A class
 defined inside a function (a factory) or inside another class is only made when that code
 runs; move it to module level. A class whose base comes from another module
-(`class Task(BaseTask)` with `from .base import BaseTask`) may be a LightningModule, but lgen
-reads one file and cannot see the base's hooks: eject the file that defines the
-LightningModule subclass, or define the model there as one class.
+(`class Task(BaseTask)` with `from .base import BaseTask`) is read from the project's files
+(under the root, `--root DIR`); where lgen cannot find that module, it cannot see whether the
+base is a LightningModule, or its hooks.
 """,
         ),
         _c(

@@ -221,7 +221,7 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     elif project.spliced:
         hashed = entry_text  # the class is another file's: the entry's import of it too
     else:
-        hashed = facts.module.code_for_node(facts.cls)
+        hashed = "".join(facts.module.code_for_node(c) for c in facts.chain or [facts.cls])  # the model class with its bases of the file
     header = make_header(__version__, display_path, facts.class_name, full_command, sha256(hashed), body_text, project.files)
     if facts.memo["ast_depth"] > _CHECK_DEPTH and _python_syntax_error(body_text, script_name) is not None:
         # the model compiles, but nested one level deeper in the script it would not

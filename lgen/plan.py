@@ -797,7 +797,8 @@ def _self_assignments(facts: ModelFacts) -> dict[str, list]:
                 for el in t.elements:
                     self.bind(el.value, None)
 
-    facts.cls.visit(V())
+    for c in facts.chain or [facts.cls]:
+        c.visit(V())
     return out
 
 
