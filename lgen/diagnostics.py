@@ -69,16 +69,16 @@ Lightning needs `training_step` to fit a model, and so does the ejected loop.
         ),
         _c(
             "LGEN105",
-            "the class inherits from another LightningModule subclass",
+            "a base of the model lgen cannot read or order",
             """
-lgen ejects one class and the methods it defines. When the model inherits hooks from a
-LightningModule subclass of its own (or from an unknown base next to LightningModule),
-lgen cannot see which hooks the model really has. Put the methods into one class that
-subclasses LightningModule directly.
+lgen keeps every class of the model's MRO (its bases of the project, mixins, Lightning's
+demos) and resolves hooks the way Python's MRO does. A base it cannot read (a class from an
+installed package that is not Lightning) may define hooks Lightning would call, so lgen cannot
+see which hooks the model really has; bases Python cannot order (no consistent MRO) fail
+before any training. Derive from LightningModule and your own classes, or keep Lightning's
+hooks and API out of that base.
 
-Plain mixins are fine: `ABC`, and classes of the same file that define none of
-LightningModule's members and use none of them on `self` (helpers such as a metric or a
-plotting method). They stay bases of the ejected class.
+Plain bases are fine: `ABC` and `object`.
 """,
         ),
         _c(
@@ -106,7 +106,8 @@ Lightning calls `training_step(batch, batch_idx)`. A `dataloader_iter` signature
             """
 lgen decides between the automatic and the manual loop when it ejects, so
 `self.automatic_optimization` must be assigned `True` or `False` literally (in `__init__`
-or as a class attribute), not computed.
+or as a class attribute), not computed; where the model's classes (a base and its subclass)
+assign it different values, assign it in one class.
 """,
         ),
         _c(
@@ -133,12 +134,17 @@ datamodule=None, ckpt_path=None)` you call with your data; or pair it with a dat
             "LGEN120",
             "the run is not written in a way lgen can follow",
             """
-lgen ejects the run of an entry file: one `trainer = Trainer(...)` and one `trainer.fit(...)` on
-it (or `Trainer(...).fit(...)`), as plain statements of one function, of the
-`if __name__ == "__main__":` block or of the module, followed by the `validate` / `test` /
-`predict` calls on the same trainer. A fit inside a loop or a branch, several trainers, or a
-trainer handed to other code cannot be carried over exactly; write the run as straight-line
-code.
+lgen ejects the run of an entry file: every `trainer = Trainer(...)` (or `Trainer(...).fit(...)`)
+that running the file reaches (module level, the `if __name__ == "__main__":` block, or a
+function called from there, any number of times), in branches and loops too, and the `fit` /
+`validate` / `test` / `predict` calls on it. Each Trainer becomes the script's `make_loop(...)`,
+each call the script's function. What it cannot carry over exactly is refused here: a second
+`fit` on the same Trainer (Lightning continues from where the last fit stopped; make a new
+Trainer for each fit), a fit in a loop that does not make its Trainer, an evaluation call before
+the Trainer's fit, Trainers that differ in an argument the script fixes when ejected (only
+`max_epochs`, `max_steps` and `default_root_dir` may differ), fits of different model classes or
+with other kinds of data (the script is the loop of one model class; `--class` does not split a
+file whose code runs both: move the other runs to an entry file of their own).
 """,
         ),
         _c(
@@ -148,6 +154,9 @@ code.
 The Trainer's arguments become the script's settings, read off the call without running the
 file: they must be literals (`max_epochs=10`, `precision="bf16-mixed"`). Write the value in
 the call, or pass it to `lgen eject` as a flag (`--max-epochs 10`), which wins over the call.
+Only what the script reads each time a Trainer is made may be computed by the entry's code
+(`max_epochs=args.epochs`, `max_steps=...`, `default_root_dir=os.path.join(ROOT, name)`): the
+script evaluates that expression where the Trainer did.
 """,
         ),
         _c(
@@ -155,9 +164,9 @@ the call, or pass it to `lgen eject` as a flag (`--max-epochs 10`), which wins o
             "a Trainer argument or default lgen does not eject yet",
             """
 The script reproduces the Trainer arguments lgen knows. Lightning's default logger (CSVLogger)
-and checkpoint callback are written as Lightning writes them; a logger or callback object given
-to the Trainer, and the default files in the combinations named in the message (manual
-optimization, `val_check_interval`, ...), are not yet: pass `logger=False,
+and checkpoint callback are written as Lightning writes them (callbacks given to the Trainer:
+LGEN129); a logger object given to the Trainer, and the default files in the combinations named
+in the message (manual optimization, `val_check_interval`, ...), are not yet: pass `logger=False,
 enable_checkpointing=False` and save what you need with `trainer.save_checkpoint(path)` after
 fit (the script writes the same file). Other arguments (profilers, `fast_dev_run`, ...) are
 named in the message.
@@ -237,15 +246,29 @@ the modules the script imports.
 """,
         ),
         _c(
+            "LGEN129",
+            "a callback lgen cannot eject as given",
+            """
+`Trainer(callbacks=[...])` is ejected for Lightning's `ModelCheckpoint`, `EarlyStopping` and
+`LearningRateMonitor`, built in the entry (in the list, or assigned to a name before the
+Trainer) with literal arguments: the script holds plain classes of the same names that save,
+stop and log exactly as Lightning 2.6.6's do, in Lightning's order (checkpoint callbacks last),
+with their states in the checkpoints under Lightning's `state_key`. Other callbacks (your own
+`Callback` subclasses, progress bars, ...), arguments that are not literals, and the arguments
+or values named in the message (a time interval, saving on exceptions, ...) are not ejected yet:
+remove them, or keep the run on Lightning.
+""",
+        ),
+        _c(
             "LGEN111",
             "the model class cannot be reached in this file",
             """
 lgen ejects a LightningModule subclass defined at the top of the file it reads. A class
 defined inside a function (a factory) or inside another class is only made when that code
 runs; move it to module level. A class whose base comes from another module
-(`class Task(BaseTask)` with `from .base import BaseTask`) may be a LightningModule, but lgen
-reads one file and cannot see the base's hooks: eject the file that defines the
-LightningModule subclass, or define the model there as one class.
+(`class Task(BaseTask)` with `from .base import BaseTask`) is read from the project's files
+(under the root, `--root DIR`); where lgen cannot find that module, it cannot see whether the
+base is a LightningModule, or its hooks.
 """,
         ),
         _c(

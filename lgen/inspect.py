@@ -24,6 +24,7 @@ class Use:
     trainer_attr: str | None = None  # for `self.trainer.<attr>`
     outer: cst.CSTNode | None = None  # `self.trainer.<attr>` node
     assigned: bool = False  # `self.member = ...`
+    owner: cst.ClassDef | None = None  # the class (of the model's chain) whose method holds it
 
 
 @dataclass
@@ -45,6 +46,10 @@ class ModelFacts:
     lightning_names: set[str] = field(default_factory=set)
     # analyses that plan and rewrite both need, computed once per eject (see manual.follow_optimizers)
     memo: dict = field(default_factory=dict)
+    # the user's classes of the model's MRO, in Python's (C3) order: the model class first, then
+    # its bases and mixins of the file; each is kept in the script, the ones deriving from
+    # LightningModule directly rebased onto torch.nn.Module
+    chain: list[cst.ClassDef] = field(default_factory=list)
 
     def pos(self, node: cst.CSTNode) -> tuple[int, int, int, int]:
         r = self.positions.get(node)
@@ -148,7 +153,18 @@ def find_classes(module: cst.Module, imports) -> tuple[list[cst.ClassDef], dict[
             elif any(isinstance(b.value, cst.Name) and b.value.value in known for b in stmt.bases):
                 indirect[stmt.name.value] = stmt
                 known.add(stmt.name.value)
+        elif (alias := class_alias(stmt)) is not None and alias[1] in known:
+            known.add(alias[0])  # `Base = BaseTask`: another name of a model class
     return direct, indirect
+
+
+def class_alias(stmt) -> tuple[str, str] | None:
+    """A top-level `Alias = Name` line: (alias, name)."""
+    if isinstance(stmt, cst.SimpleStatementLine) and len(stmt.body) == 1 and isinstance(stmt.body[0], cst.Assign):
+        a = stmt.body[0]
+        if len(a.targets) == 1 and isinstance(a.targets[0].target, cst.Name) and isinstance(a.value, cst.Name):
+            return a.targets[0].target.value, a.value.value
+    return None
 
 
 class _SelfUses(cst.CSTVisitor):
@@ -243,14 +259,12 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
         return Diagnostic(code, msg, path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help)
 
     if class_name is not None:
-        chosen = [c for c in direct if c.name.value == class_name]
+        chosen = [c for c in direct if c.name.value == class_name] or ([indirect[class_name]] if class_name in indirect else [])
         if not chosen:
-            if class_name in indirect:
-                return None, [at(indirect[class_name], "LGEN105", f"`{class_name}` inherits from another LightningModule subclass in the file; lgen ejects a class that subclasses LightningModule directly", "move the inherited methods into one class")], None
             unreachable = _unreachable_classes(module, imports, class_name)
             if unreachable:
                 return None, [at(node, "LGEN111", msg, help) for node, msg, help in unreachable[:1]], None
-            names = ", ".join(f"`{c.name.value}`" for c in direct) or "none"
+            names = ", ".join(f"`{c.name.value}`" for c in direct + list(indirect.values())) or "none"
             return None, [], f"no LightningModule subclass named `{class_name}` in {path} (found: {names})"
         cls = chosen[0]
     else:
@@ -260,21 +274,22 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
                 return None, [at(node, "LGEN111", msg, help) for node, msg, help in unreachable[:1]], None
             return None, [Diagnostic("LGEN102", "the file defines no `LightningModule` subclass", path, 1, 1, help="subclass `lightning.pytorch.LightningModule` (any import spelling)")], None
         candidates = direct + list(indirect.values())
-        if len(candidates) > 1:
+        # a base the file's other model classes derive from is not a model of its own
+        based = {b.value.value for c in candidates for b in c.bases if isinstance(b.value, cst.Name)}
+        leaves = [c for c in candidates if c.name.value not in based]
+        if len(leaves) != 1:
             names = ", ".join(f"`{c.name.value}`" for c in candidates)
             return None, [], f"{path} defines several LightningModule subclasses ({names}); pick one with --class NAME"
-        if not direct:
-            c = candidates[0]
-            return None, [at(c, "LGEN105", f"`{c.name.value}` inherits from another LightningModule subclass in the file; lgen ejects a class that subclasses LightningModule directly", "move the inherited methods into one class")], None
-        cls = direct[0]
+        cls = leaves[0]
 
     diags: list[Diagnostic] = []
-    bases = lightning_module_bases(cls, imports)
-    others = [b for b in cls.bases if b not in bases]
-    for b in others:
-        problem = _mixin_problem(module, imports, b.value, set())
-        if problem is not None:
-            diags.append(at(b, "LGEN105", f"`{cls.name.value}` also derives from `{dotted(b.value) or 'an expression'}`: {problem}", "subclass LightningModule alone, or keep Lightning's hooks and API out of the mixin"))
+    chain, problem = class_chain(module, imports, cls)
+    if problem is not None:
+        owner, b, why = problem
+        return None, [at(b, "LGEN105", f"`{owner.name.value}` derives from `{dotted(b.value) or 'an expression'}`: {why}", "derive from LightningModule and the file's own classes, or keep Lightning's hooks and API out of that base")], None
+    bases = next(lightning_module_bases(c, imports) for c in reversed(chain) if lightning_module_bases(c, imports)) if any(lightning_module_bases(c, imports) for c in chain) else []
+    if not bases:
+        return None, [at(cls, "LGEN105", f"`{cls.name.value}` derives from LightningModule in a way lgen cannot follow", "derive from LightningModule and the file's own classes")], None
 
     methods: dict[str, cst.FunctionDef] = {}
     auto: bool | None = None
@@ -283,41 +298,49 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
     uses: list[Use] = []
     calls: dict[str, set[str]] = {}
 
-    for stmt in cls.body.body:
-        if isinstance(stmt, cst.FunctionDef):
-            methods[stmt.name.value] = stmt
-            user_attrs.add(stmt.name.value)
-        elif isinstance(stmt, cst.SimpleStatementLine):
-            for small in stmt.body:
-                targets = []
-                if isinstance(small, cst.Assign):
-                    targets = [t.target for t in small.targets]
-                    value = small.value
-                elif isinstance(small, cst.AnnAssign):
-                    targets = [small.target]
-                    value = small.value
-                for t in targets:
-                    if isinstance(t, cst.Name):
-                        user_attrs.add(t.value)
-                        if t.value == "automatic_optimization":
-                            auto, auto_node = _literal_bool(value), small
-    for fn in methods.values():
+    every: list[tuple[str, cst.FunctionDef]] = []  # each method of each class of the chain
+    owner_of: dict[int, cst.ClassDef] = {}
+    class_attr_set = False
+    for c in chain:  # the MRO decides which class's method (and class attribute) the model has
+        for stmt in c.body.body:
+            if isinstance(stmt, cst.FunctionDef):
+                methods.setdefault(stmt.name.value, stmt)
+                every.append((stmt.name.value, stmt))
+                owner_of[id(stmt)] = c
+                user_attrs.add(stmt.name.value)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    targets = []
+                    if isinstance(small, cst.Assign):
+                        targets = [t.target for t in small.targets]
+                        value = small.value
+                    elif isinstance(small, cst.AnnAssign):
+                        targets = [small.target]
+                        value = small.value
+                    for t in targets:
+                        if isinstance(t, cst.Name):
+                            user_attrs.add(t.value)
+                            if t.value == "automatic_optimization" and not class_attr_set:
+                                auto, auto_node = _literal_bool(value), small
+                    class_attr_set = class_attr_set or (auto_node is not None)
+    for _, fn in every:
         for deco in fn.decorators:
             d = dotted(deco.decorator)
             if d in ("property", "staticmethod", "classmethod") and fn.name.value in LOOP_HOOKS:
                 diags.append(at(fn, "LGEN109", f"hook `{fn.name.value}` is decorated with `@{d}`", "define it as a plain method"))
 
-    for name, fn in methods.items():
+    assigned_auto: dict[bool | None, cst.CSTNode] = {}
+    for name, fn in every:
         sname = self_name_of(fn)
         if sname is None:
             continue
         v = _SelfUses(sname, name)
         fn.visit(v)
-        calls[name] = {n.func.attr.value for n in v.calls.values() if n.func.attr.value in methods}
+        calls.setdefault(name, set()).update(n.func.attr.value for n in v.calls.values() if n.func.attr.value in methods)
         user_attrs |= v.assigned
         for member, node in v.attrs:
             call = v.calls.get(id(node))
-            use = Use(member, node, name, call=call, assigned=id(node) in v.assigned_nodes)
+            use = Use(member, node, name, call=call, assigned=id(node) in v.assigned_nodes, owner=owner_of[id(fn)])
             parent = v.outer.get(id(node))
             if member == "trainer" and parent is not None:
                 use.trainer_attr = parent.attr.value
@@ -326,10 +349,15 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
                 assign = v.assign_of.get(id(node))
                 if assign is not None:
                     auto, auto_node = _literal_bool(assign.value), assign
+                    assigned_auto.setdefault(auto, assign)
             uses.append(use)
+    if len(assigned_auto) > 1:
+        # the classes of the chain assign different values: which one stands depends on the order
+        # the `__init__`s run, which lgen does not follow
+        auto, auto_node = None, list(assigned_auto.values())[-1]
 
     hidden_lines: set[int] = set()
-    for node, message in _hidden_uses(module, cls, set(methods), source):
+    for node, message in [h for c in chain for h in _hidden_uses(module, c, set(methods), source)]:
         r = positions.get(node)
         if r is not None:
             if r.start.line in hidden_lines:
@@ -337,7 +365,9 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
             hidden_lines.add(r.start.line)
         diags.append(at(node, "LGEN113", message, "call Lightning's API on `self` by name (`self.log(...)`), define hooks as plain `def` methods in the class, and leave the class as written"))
 
-    if auto is None and auto_node is not None:
+    if len(assigned_auto) > 1:
+        diags.append(at(auto_node, "LGEN108", "the model's classes assign `automatic_optimization` different values; lgen does not follow which `__init__` runs last", "assign it in one class"))
+    elif auto is None and auto_node is not None:
         diags.append(at(auto_node, "LGEN108", "`automatic_optimization` is not assigned a literal `True` or `False`", "write `self.automatic_optimization = False`"))
 
     lightning_names = {k for k, q in imports.items() if is_lightning_name(q)}
@@ -356,6 +386,7 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
         user_attributes=user_attrs,
         calls=calls,
         lightning_names=lightning_names,
+        chain=chain,
     )
     facts.memo["ast_depth"] = depth[0] if depth else 0
     return facts, diags, None
@@ -614,6 +645,66 @@ def _hidden_uses(module: cst.Module, cls: cst.ClassDef, methods: set[str], sourc
     return found
 
 
+def class_chain(module: cst.Module, imports, cls: cst.ClassDef):
+    """The user's classes of `cls`'s MRO (Python's C3 linearization, computed statically over the
+    classes of this file; a base from elsewhere is one opaque entry), in that order, `cls` first.
+
+    Returns (chain, problem): problem is (class, base Arg, why) for a base lgen cannot read (a
+    class of another module that is neither Lightning's nor a plain standard-library one), or
+    bases Python itself could not linearize."""
+    local = {s.name.value: s for s in module.body if isinstance(s, cst.ClassDef)}
+    local[cls.name.value] = cls  # (a name defined twice: the class lgen reads; the rebinding is LGEN113)
+    for stmt in module.body:  # `Base = BaseTask`: the class under another name
+        alias = class_alias(stmt)
+        if alias is not None and alias[1] in local and alias[0] not in local:
+            local[alias[0]] = local[alias[1]]
+    problem: list = []
+    memo: dict[str, list[str]] = {}
+
+    def key(owner: cst.ClassDef, b: cst.Arg) -> str | None:
+        if b.keyword is not None or b.star:
+            return None  # `metaclass=ABCMeta`: no base
+        if isinstance(b.value, cst.Name) and b.value.value in local and b.value.value != owner.name.value:
+            return local[b.value.value].name.value
+        q = qualname(b.value, imports)
+        if q in LIGHTNING_MODULE_NAMES or q in _PLAIN_BASES:
+            return f"<{q}>"
+        if not problem:
+            why = _mixin_problem(module, imports, b.value, set()) or "a class lgen cannot read"
+            problem.append((owner, b, why))
+        return f"<{q or dotted(b.value) or '?'}>"
+
+    def lin(name: str, depth: int = 0) -> list[str]:
+        if name in memo:
+            return memo[name]
+        if name.startswith("<") or depth > 100:
+            return [name]
+        memo[name] = [name]  # a cycle (not valid Python) ends here
+        c = local[name]
+        bases = [k for k in (key(c, b) for b in c.bases) if k is not None]
+        seqs = [list(lin(b, depth + 1)) for b in bases] + [list(bases)]
+        out = [name]
+        while any(seqs):
+            for seq in seqs:
+                if seq and not any(seq[0] in other[1:] for other in seqs):
+                    head = seq[0]
+                    break
+            else:
+                if not problem:
+                    problem.append((c, c.bases[0], "Python cannot order these bases (no consistent MRO)"))
+                break
+            out.append(head)
+            for seq in seqs:
+                if seq and seq[0] == head:
+                    del seq[0]
+        memo[name] = out
+        return out
+
+    order = lin(cls.name.value)
+    chain = [local[n] for n in order if not n.startswith("<")]
+    return chain, (problem[0] if problem else None)
+
+
 # bases that add nothing Lightning could call: plain classes of the standard library's
 _PLAIN_BASES = frozenset({"object", "abc.ABC"})
 
@@ -687,7 +778,7 @@ def _unreachable_classes(module: cst.Module, imports, class_name: str | None) ->
                     name = dotted(b.value) or ""
                     origin = origins.get(name.partition(".")[0])
                     if origin is not None:
-                        found.append((b, f"`{class_name}` derives from `{name}`, imported from `{origin}`; lgen reads one file and cannot see whether that is a LightningModule, or its hooks", "eject the file that defines the LightningModule subclass, or define the model there as one class that subclasses LightningModule"))
+                        found.append((b, f"`{class_name}` derives from `{name}`, imported from `{origin}`, which lgen cannot find among the project's files, so it cannot see whether that is a LightningModule, or its hooks", "keep the base's module under the project root (`--root DIR`), or define the model on LightningModule"))
                 if not found:
                     found.append((stmt.name, f"`{class_name}` does not derive from `LightningModule`", "subclass `lightning.pytorch.LightningModule` (any import spelling)"))
                 return found

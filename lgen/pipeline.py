@@ -19,7 +19,7 @@ from lgen.run import read_run, run_flags
 from lgen.rewrite import PARSE_OPTIONS, rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
-STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.metadata", "importlib.util", "inspect", "logging", "math", "numbers", "os", "pickle", "random", "re", "shutil", "sys", "warnings")
+STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.metadata", "importlib.util", "inspect", "logging", "math", "numbers", "os", "pathlib", "pickle", "random", "re", "shutil", "sys", "warnings")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -174,6 +174,8 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
         needed.add("functools")  # Lightning's worker_init_fn, bound to the rank
     if plan.run is not None and plan.run.logger:
         needed |= {"csv", "importlib.util"} | ({"enum"} if plan.run.log_hparams else set())
+    if plan.run is not None and plan.run.callbacks:
+        needed |= {"pathlib", "re", "shutil", "warnings"} if "ModelCheckpoint" in plan.run.callbacks else set()
     if plan.run is not None and plan.run.eval_ckpt:
         needed.add("warnings")  # Lightning's warning for `ckpt_path="last"` without a last checkpoint
         needed |= {"re"} if plan.run.checkpointing else set()
@@ -219,7 +221,7 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     elif project.spliced:
         hashed = entry_text  # the class is another file's: the entry's import of it too
     else:
-        hashed = facts.module.code_for_node(facts.cls)
+        hashed = "".join(facts.module.code_for_node(c) for c in facts.chain or [facts.cls])  # the model class with its bases of the file
     header = make_header(__version__, display_path, facts.class_name, full_command, sha256(hashed), body_text, project.files)
     if facts.memo["ast_depth"] > _CHECK_DEPTH and _python_syntax_error(body_text, script_name) is not None:
         # the model compiles, but nested one level deeper in the script it would not

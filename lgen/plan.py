@@ -32,6 +32,7 @@ class SchedulerPlan:
     monitor_expr: str | None = None
     in_dict: bool = False  # given as a scheduler dict (Lightning's monitor error message differs)
     check_api: bool = False  # class unknown: Lightning's scheduler API checks run in the script
+    config_name: str | None = None  # the scheduler dict's "name" (LearningRateMonitor's column)
 
     @property
     def runtime_monitor(self) -> bool:
@@ -61,10 +62,15 @@ class RunPlan:
     log_every_n_steps: int = 50
     log_hparams: bool = False  # save_hyperparameters() without logger=False: hparams.yaml
     eval_ckpt: frozenset[str] = frozenset()  # validate / test / predict calls that load a checkpoint
+    # `Trainer(callbacks=[...])`: the kinds of callback the run has (the script's classes of
+    # Lightning's names; "ModelCheckpoint" also for the default one when checkpointing is on), and
+    # whether one acts in `on_validation_end` (save_on_train_epoch_end / check_on_train_epoch_end False)
+    callbacks: tuple[str, ...] = ()
+    callback_validation_end: bool = False
 
     @property
     def files(self) -> bool:
-        return self.logger or self.checkpointing
+        return self.logger or self.checkpointing or bool(self.callbacks)
     # no run and no data lgen is shown: the script's `fit` takes the Trainer's arguments and
     # decides the data at run time as Lightning's data connector does (train/val source "given")
     api: bool = False
@@ -83,6 +89,9 @@ class RunPlan:
     # methods called with a list of several loaders, and how many (Lightning's CombinedLoader in
     # "sequential" mode: `*_step(batch, batch_idx, dataloader_idx)`, `/dataloader_idx_N` names)
     eval_loaders: tuple[tuple[str, int], ...] = ()
+    # the run's Trainers compute or differ in max_epochs / max_steps: `make_loop(...)` takes each
+    # one's (the script's --max-epochs / --max-steps, when given, replace them all)
+    site_limits: bool = False
     # the datamodule's `save_hyperparameters(...)`: its `datamodule_hyper_parameters` in the
     # checkpoints (`maybe_empty`: decided at run time, as Lightning's `if obj.hparams`), and
     # whether the model's / the datamodule's go to the logger's hparams.yaml (logger=True)
@@ -663,7 +672,7 @@ def _scheduler(facts, expr, env, path, top_monitor, top_dict=False, in_list=Fals
         raise PlanError(facts.diag("LGEN205", sched_expr, "a ReduceLROnPlateau scheduler has no `monitor`; Lightning raises", 'return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "monitor": "val_loss"}}'))
     if plateau is False or (plateau and monitor is not None):  # decided here, as today
         monitor_expr = None
-    return SchedulerPlan("", access, interval, frequency, plateau, monitor if plateau else None, bool(strict), monitor_expr, in_dict, kind is None)
+    return SchedulerPlan("", access, interval, frequency, plateau, monitor if plateau else None, bool(strict), monitor_expr, in_dict, kind is None, settings.get("name"))
 
 
 _ARITHMETIC = (cst.Add, cst.Subtract, cst.Multiply, cst.Divide, cst.FloorDivide, cst.Modulo, cst.Power, cst.MatrixMultiply)
@@ -816,7 +825,8 @@ def _self_assignments(facts: ModelFacts) -> dict[str, list]:
                 for el in t.elements:
                     self.bind(el.value, None)
 
-    facts.cls.visit(V())
+    for c in facts.chain or [facts.cls]:
+        c.visit(V())
     return out
 
 
@@ -1161,6 +1171,12 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
             diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
     names = ["scheduler"] if len(scheds) == 1 else [f"scheduler_{i}" for i in range(len(scheds))]
     scheds = tuple(replace(s, name=n) for n, s in zip(names, scheds))
+    if run_plan is not None and "LearningRateMonitor" in run_plan.callbacks and any(s.config_name is not None for s in scheds):
+        node = next(cb.call for cb in run.callbacks if cb.kind == "LearningRateMonitor")
+        r = facts.positions.get(node)
+        line, col, eline, ecol = (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1) if r is not None else (1, 1, 0, 0)
+        diags.append(Diagnostic("LGEN129", "a `LearningRateMonitor` with a scheduler named in its dict (`\"name\"`) is not ejected yet", facts.path, line, col, eline, ecol, "drop the scheduler's name, or keep the run on Lightning"))
+        return None, diags
 
     # flags and their Lightning-side consequences
     if not facts.automatic_optimization:
@@ -1463,6 +1479,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             call_names=tuple(call_names.items()),
             verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and ("verbose" not in tc.args or _literal(tc.args["verbose"]))),
             eval_loaders=tuple(sorted(eval_loaders.items())),
+            site_limits=run.site_limits,
             **dm_hparams,
         ),
         diags,
@@ -1475,17 +1492,20 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
     args = run.trainer_args
     logger = args.get("logger") is not False  # None: Lightning's default, True
     checkpointing = args.get("enable_checkpointing", True) is not False
+    callbacks, diags = _callbacks(facts, flags, run, at, checkpointing)
     if not (logger or checkpointing):
         eval_ckpt = _eval_ckpt(run)
-        return ({"eval_ckpt": eval_ckpt} if eval_ckpt else {}), []
-    diags = []
+        return ({"eval_ckpt": eval_ckpt} if eval_ckpt else {}) | callbacks, diags
     node = run.trainer
     what = "Lightning's default logger and checkpoint callback" if logger and checkpointing else "Lightning's default logger" if logger else "Lightning's default checkpoint callback"
     off = " and ".join(f"`{k}=False`" for k, on in (("logger", logger), ("enable_checkpointing", checkpointing)) if on)
     if not facts.automatic_optimization:
         diags.append(at(node, "LGEN122", f"{what} under manual optimization is not ejected yet", f"pass {off} to the Trainer, or keep the run on Lightning"))
-    if checkpointing and (flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch != 1):
-        diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` or `check_val_every_n_epoch` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
+    if checkpointing and flags.val_check_interval not in (1.0, None):
+        diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
+    elif checkpointing and flags.check_val_every_n_epoch != 1 and not callbacks:
+        # Lightning's default ModelCheckpoint then saves in on_validation_end: the script's class
+        callbacks = {"callbacks": ("ModelCheckpoint",), "callback_validation_end": True}
     if logger and flags.val_check_interval not in (1.0, None):
         diags.append(at(node, "LGEN122", "Lightning's default logger with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
     if logger:
@@ -1515,7 +1535,7 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
             use = next(u for u in facts.uses if u.member == "save_hyperparameters" and u.call is not None)
             diags.append(at(use.call, "LGEN122", "Lightning's default logger writes hparams.yaml with PyYAML, which is not installed here", "install pyyaml (a dependency of Lightning), or pass `logger=False` to the Trainer"))
     eval_ckpt = _eval_ckpt(run)
-    return {
+    return callbacks | {
         "logger": logger,
         "checkpointing": checkpointing,
         "eval_ckpt": eval_ckpt,
@@ -1523,6 +1543,91 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         "log_hparams": logger and hparams,
         "model_logs_hparams": logger and hparams,
     }, diags
+
+def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) -> tuple[dict, list[Diagnostic]]:
+    """`Trainer(callbacks=[...])`: what the script's callback classes need, and where a callback's
+    arguments are ones Lightning rejects or the script does not reproduce (a located error)."""
+    if not run.callbacks:
+        return {}, []
+    diags = []
+    kinds = {cb.kind for cb in run.callbacks}
+    if checkpointing:
+        kinds.add("ModelCheckpoint")  # Lightning adds its default one when none is given
+    args_logger = run.trainer_args.get("logger")
+    if not facts.automatic_optimization:
+        diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks under manual optimization are not ejected yet", "remove them, or keep the run on Lightning"))
+    if flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch is None:
+        diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks with `val_check_interval` set are not ejected yet (they act after a validation inside the epoch then)", "remove them, or keep the run on Lightning"))
+    # validation not at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act when
+    # validation ends (unless told otherwise)
+    validation_end = flags.check_val_every_n_epoch != 1
+    keys = {}
+
+    def bad(cb, key, what, fix="remove it, or keep the run on Lightning"):
+        arg = next((a for a in cb.call.args if a.keyword is not None and a.keyword.value == key), None)
+        diags.append(at(arg if arg is not None else cb.call, "LGEN129", what, fix))
+
+    def is_int(v):
+        return isinstance(v, int) and not isinstance(v, bool)
+
+    for cb in run.callbacks:
+        a = cb.args
+        if cb.kind == "ModelCheckpoint":
+            if not checkpointing:
+                diags.append(at(cb.call, "LGEN129", "a `ModelCheckpoint` with `enable_checkpointing=False`; Lightning raises", "drop `enable_checkpointing=False`, or the callback"))
+            for key, allowed in (("verbose", (False,)), ("save_on_exception", (False,)), ("train_time_interval", (None,)), ("every_n_train_steps", (None, 0))):
+                if key in a and a[key] not in allowed or key in a and isinstance(a[key], bool) != isinstance(allowed[0], bool):
+                    bad(cb, key, f"`ModelCheckpoint({key}={a[key]!r})` is not ejected yet")
+            for key, allowed in (("save_last", (None, False, True, "link")), ("save_on_train_epoch_end", (None, False, True)), ("auto_insert_metric_name", (False, True)), ("enable_version_counter", (False, True)), ("save_weights_only", (False, True)), ("mode", ("min", "max"))):
+                if key in a and (a[key] not in allowed or type(a[key]) not in {type(x) for x in allowed}):
+                    bad(cb, key, f"`ModelCheckpoint({key}={a[key]!r})` is not ejected (Lightning takes {', '.join(map(repr, allowed))})")
+            for key in ("dirpath", "filename", "monitor"):
+                if key in a and a[key] is not None and not isinstance(a[key], str):
+                    bad(cb, key, f"`ModelCheckpoint({key}={a[key]!r})` is not a string")
+            top_k = a.get("save_top_k", 1)
+            if not is_int(top_k) or top_k < -1:
+                bad(cb, "save_top_k", f"`ModelCheckpoint(save_top_k={top_k!r})`: Lightning takes an int >= -1")
+            elif a.get("monitor") is None and top_k not in (-1, 0, 1):
+                bad(cb, "save_top_k", f"`ModelCheckpoint(save_top_k={top_k}, monitor=None)`: Lightning raises (no quantity for top_k to track)", "pass `monitor=`, or save_top_k -1, 0 or 1")
+            every = a.get("every_n_epochs")
+            if every is not None and (not is_int(every) or every < 0):
+                bad(cb, "every_n_epochs", f"`ModelCheckpoint(every_n_epochs={every!r})`: Lightning takes an int >= 0")
+            if a.get("save_on_train_epoch_end") is False:
+                validation_end = True
+            # Lightning's __init_triggers: every_n_epochs=1 only when no trigger is given at all
+            n_epochs = 1 if all(a.get(k) is None for k in ("every_n_epochs", "every_n_train_steps", "train_time_interval")) else every or 0
+            key = f"ModelCheckpoint{ {'monitor': a.get('monitor'), 'mode': a.get('mode', 'min'), 'every_n_train_steps': 0, 'every_n_epochs': n_epochs, 'train_time_interval': None}!r}"
+        elif cb.kind == "EarlyStopping":
+            if not isinstance(a.get("monitor"), str):
+                diags.append(at(cb.call, "LGEN129", "`EarlyStopping` without a literal `monitor=` name", "pass `monitor=\"name\"`"))
+            for key, allowed in (("verbose", (False,)), ("mode", ("min", "max")), ("strict", (True, False)), ("check_finite", (True, False)), ("check_on_train_epoch_end", (None, True, False)), ("log_rank_zero_only", (True, False))):
+                if key in a and (a[key] not in allowed or type(a[key]) not in {type(x) for x in allowed}):
+                    bad(cb, key, f"`EarlyStopping({key}={a[key]!r})` is not ejected (the script takes {', '.join(map(repr, allowed))})")
+            if "patience" in a and not is_int(a["patience"]):
+                bad(cb, "patience", f"`EarlyStopping(patience={a['patience']!r})` is not an int")
+            for key in ("min_delta", "stopping_threshold", "divergence_threshold"):
+                v = a.get(key)
+                if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float))):
+                    bad(cb, key, f"`EarlyStopping({key}={v!r})` is not a number")
+            if a.get("check_on_train_epoch_end") is False:
+                validation_end = True
+            key = f"EarlyStopping{ {'monitor': a.get('monitor'), 'mode': a.get('mode', 'min')}!r}"
+        else:  # LearningRateMonitor: its rows go to the logger; no state
+            if args_logger is False:
+                diags.append(at(cb.call, "LGEN129", "a `LearningRateMonitor` with `logger=False`; Lightning raises (it needs a logger)", "drop `logger=False`, or the callback"))
+            if a.get("logging_interval") not in (None, "step", "epoch"):
+                bad(cb, "logging_interval", f"`LearningRateMonitor(logging_interval={a['logging_interval']!r})`: Lightning takes None, \"step\" or \"epoch\"")
+            for key in ("log_momentum", "log_weight_decay"):
+                if key in a and not isinstance(a[key], bool):
+                    bad(cb, key, f"`LearningRateMonitor({key}={a[key]!r})` is not ejected (the script takes True or False)")
+            if a.get("logging_interval") != "epoch" and not run.trainer_args.get("log_every_n_steps", 50):
+                bad(cb, "logging_interval", "a `LearningRateMonitor` logging per step with `log_every_n_steps=0` is not ejected yet")
+            continue
+        if key in keys:
+            diags.append(at(cb.call, "LGEN129", f"two callbacks with the same state key `{key}`; Lightning raises (their states would collide in the checkpoint)", "give them different `monitor` / `mode` / `every_n_epochs`"))
+        keys[key] = cb
+    return {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}, diags
+
 
 def _eval_ckpt(run) -> frozenset[str]:
     """The evaluation calls that may load a checkpoint: `ckpt_path=` given (not None), or no
@@ -1685,7 +1790,8 @@ def _eval_sources(facts: ModelFacts, run, at) -> tuple[dict[str, str], list[Diag
         if "datamodule" in tc.args:
             dm = tc.args["datamodule"]
             cls = run.datamodule_class
-            if cls is None or not (isinstance(dm, cst.Name) and isinstance(run.fit.args.get("datamodule"), cst.Name) and dm.value == run.fit.args["datamodule"].value):
+            fit_args = (tc.fit or run.fit).args  # the fit of the same Trainer before this call
+            if cls is None or not (isinstance(dm, cst.Name) and isinstance(fit_args.get("datamodule"), cst.Name) and dm.value == fit_args["datamodule"].value):
                 diags.append(at(dm, "LGEN126", f"`{tc.method}(datamodule=...)` with a datamodule other than the one given to `fit` is not ejected yet", "pass the datamodule `fit` was given (by the same name)"))
                 continue
             methods = {s.name.value for s in next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == cls).body.body if isinstance(s, cst.FunctionDef)}
@@ -1819,7 +1925,7 @@ def _bound_names(run) -> set[str]:
 
         def visit_FunctionDef(self, node):
             self.names.add(node.name.value)
-            return node is run.scope  # only the run's function is looked into
+            return node is run.scope or any(node is s for s in run.scopes)  # only the run's functions are looked into
 
         def visit_ClassDef(self, node):
             self.names.add(node.name.value)

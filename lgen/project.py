@@ -29,6 +29,23 @@ from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS
 from lgen.vendor import FileError, read_file, sha256
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
+# Lightning's demos modules, bundled as text (lgen/demos/*.py.txt): read as project files
+DEMOS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "demos")
+_DEMO_MODULES = ("boring_classes", "lstm", "transformer")
+
+
+def demo_file(name: str) -> str | None:
+    """The bundled text of `lightning.pytorch.demos[.X]` (any of Lightning's spellings), or None."""
+    for prefix in ("lightning.pytorch.demos", "pytorch_lightning.demos"):
+        if name == prefix:
+            return os.path.join(DEMOS, "__init__.py.txt")
+        if name.startswith(prefix + ".") and name[len(prefix) + 1 :] in _DEMO_MODULES:
+            return os.path.join(DEMOS, f"{name[len(prefix) + 1 :]}.py.txt")
+    return None
+
+
+def is_demo(path: str) -> bool:
+    return os.path.dirname(path) == DEMOS
 _DATAMODULE_NAMES = frozenset(
     f"{root}.{path}"
     for root in ("lightning.pytorch", "pytorch_lightning")
@@ -123,6 +140,8 @@ class _Reader:
         self.read: dict[str, str] = {}  # path under the root -> sha256
 
     def display(self, path: str) -> str:
+        if is_demo(path):
+            return _demo_shown(path)
         rel = os.path.relpath(path, self.cwd)
         return rel.replace(os.sep, "/")
 
@@ -130,6 +149,8 @@ class _Reader:
         parts = name.split(".")
         if not all(p.isidentifier() for p in parts):
             return None
+        if parts[0] in LIGHTNING_ROOTS:
+            return demo_file(name)
         for base in self.bases:
             p = os.path.join(base, *parts)
             if os.path.isfile(p + ".py"):
@@ -153,9 +174,10 @@ class _Reader:
             return None
         if tree is None:
             return None
-        under = os.path.relpath(path, self.root).replace(os.sep, "/")
-        self.read[under] = sha256(text)
-        m = _Module(name, path, text, tree, os.path.basename(path) == "__init__.py")
+        if not is_demo(path):  # (a demo is lgen's own, as its version says)
+            under = os.path.relpath(path, self.root).replace(os.sep, "/")
+            self.read[under] = sha256(text)
+        m = _Module(name, path, text, tree, os.path.basename(path) in ("__init__.py", "__init__.py.txt"))
         self.modules[name] = m
         return m
 
@@ -273,6 +295,10 @@ def _absolute(module: str, dots: str, package: str | None) -> str | None:
     return ".".join([*parts[: len(parts) - up], *([module] if module else [])]) or None
 
 
+def _demo_shown(path: str) -> str:
+    return f"Lightning 2.6.6's lightning/pytorch/demos/{os.path.basename(path)[: -len('.txt')]}"
+
+
 def _package(m: _Module) -> str:
     return m.name if m.is_package else m.name.rpartition(".")[0]
 
@@ -336,6 +362,49 @@ def _is_lightning_class(cls: cst.ClassDef, imports) -> bool:
     return any(qualname(b.value, imports) in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) for b in cls.bases)
 
 
+def _base_class(reader: _Reader, m: _Module, base: cst.BaseExpression) -> tuple[_Module, cst.ClassDef] | None:
+    """The project class a base expression of a class in `m` names: a class of `m`, or one `m`
+    imports from the project (relatively or absolutely, through re-exports)."""
+    if not isinstance(base, cst.Name):
+        return None
+    for stmt in m.tree.body:
+        if isinstance(stmt, cst.ClassDef) and stmt.name.value == base.value:
+            return m, stmt
+    for stmt in m.tree.body:
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        for s in stmt.body:
+            if isinstance(s, cst.ImportFrom) and not isinstance(s.names, cst.ImportStar):
+                for a in s.names:
+                    if (a.asname.name.value if a.asname is not None else _module_name(a.name)) == base.value:
+                        target = reader.absolute(s, _package(m))
+                        if target is None or (target.split(".")[0] in LIGHTNING_ROOTS and demo_file(target) is None):
+                            return None
+                        return reader.resolve(target, _module_name(a.name))
+    return None
+
+
+def project_bases(reader: _Reader, m: _Module, cls: cst.ClassDef, found: list | None = None) -> list[tuple[_Module, cst.ClassDef]]:
+    """The project classes `cls` derives from (all the way up, each once), bases before the
+    classes deriving from them."""
+    found = [] if found is None else found
+    if len(found) > 64:
+        return found
+    for b in cls.bases:
+        hit = _base_class(reader, m, b.value)
+        if hit is None or hit[1] is cls or any(hit[1] is c for _, c in found):
+            continue
+        project_bases(reader, hit[0], hit[1], found)
+        if not any(hit[1] is c for _, c in found):
+            found.append(hit)
+    return found
+
+
+def _derives_from_lightning(reader: _Reader, m: _Module, cls: cst.ClassDef) -> bool:
+    """A LightningModule / LightningDataModule subclass, directly or through project classes."""
+    return _is_lightning_class(cls, m.imports) or any(_is_lightning_class(c, bm.imports) for bm, c in project_bases(reader, m, cls))
+
+
 def _mentions_lightning(stmt, imports) -> bool:
     for n in _names(stmt):
         q = imports.get(n)
@@ -392,6 +461,8 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     # the entry's top-level `from X import Name`: which bring a Lightning-derived class of the project
     splices: dict[int, list[tuple[cst.ImportAlias, _Module, cst.ClassDef]]] = {}
     kept_imports: list[tuple[cst.CSTNode, str]] = []  # project modules the script still imports
+    # names the entry's own classes derive from: a model class of the entry on a project base
+    entry_bases = {b.value.value for c in tree.body if isinstance(c, cst.ClassDef) for b in c.bases if isinstance(b.value, cst.Name)}
     for i, stmt in enumerate(tree.body):
         if not isinstance(stmt, cst.SimpleStatementLine):
             continue
@@ -403,7 +474,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             if not isinstance(s, cst.ImportFrom):
                 continue
             target = reader.absolute(s, entry_package)
-            if target is None or (target.split(".")[0] in LIGHTNING_ROOTS) or target == "__future__":
+            if target is None or (target.split(".")[0] in LIGHTNING_ROOTS and demo_file(target) is None) or target == "__future__":
                 continue
             if reader.find(target) is None and not any(reader.find(f"{target}.{_module_name(a.name)}") for a in (s.names if not isinstance(s.names, cst.ImportStar) else [])):
                 continue  # not the project's
@@ -411,11 +482,13 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             taken = []
             for a in names:
                 local = a.asname.name.value if a.asname is not None else _module_name(a.name)
-                wanted = is_run or local == class_name
+                wanted = is_run or local == class_name or local in entry_bases or demo_file(target) is not None
                 hit = reader.resolve(target, _module_name(a.name)) if wanted else None
-                if hit is not None and _is_lightning_class(hit[1], hit[0].imports) and a.asname is None and hit[1].name.value == local:
+                # a demo's class: the script cannot import it from Lightning, so it carries it
+                lightning = hit is not None and (_derives_from_lightning(reader, *hit) or is_demo(hit[0].path))
+                if lightning and a.asname is None and hit[1].name.value == local:
                     taken.append((a, *hit))
-                elif hit is not None and _is_lightning_class(hit[1], hit[0].imports):
+                elif lightning:
                     diags.append(at(where, tree, a, "LGEN128", f"`{local}` is `{hit[1].name.value}` of {reader.display(hit[0].path)} under another name; lgen splices the class under its own name", f"import it as `{hit[1].name.value}`"))
                 else:
                     kept_imports.append((s, target if reader.find(f"{target}.{_module_name(a.name)}") is None else f"{target}.{_module_name(a.name)}"))
@@ -433,34 +506,45 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     by_file: dict[str, tuple[int, _Module, set[int]]] = {}  # path -> (entry statement, module, statement indexes)
     order: list[str] = []
     problems: list[Diagnostic] = []
+    spliced_classes: list[tuple[_Module, cst.ClassDef]] = []  # every class copied in, bases first
+
+    def want(m: _Module, cls: cst.ClassDef, i: int) -> None:
+        if m.path not in by_file:
+            by_file[m.path] = (i, m, set())
+            order.append(m.path)
+        wanted = by_file[m.path][2]
+        binders: dict[str, list[int]] = {}
+        for j, stmt in enumerate(m.tree.body):
+            for n in _binds(stmt):
+                binders.setdefault(n, []).append(j)
+        frontier = [m.tree.body.index(cls)]
+        while frontier:
+            j = frontier.pop()
+            if j in wanted:
+                continue
+            wanted.add(j)
+            stmt = m.tree.body[j]
+            if stmt is not cls and not is_import_line(stmt):
+                if isinstance(stmt, cst.ClassDef) and any(stmt is c for _, c in spliced_classes):
+                    pass  # a base of the class, copied in too
+                elif isinstance(stmt, cst.ClassDef) and _is_lightning_class(stmt, m.imports):
+                    problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
+                elif _mentions_lightning(stmt, m.imports):
+                    problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` needs this code of {reader.display(m.path)}, which uses Lightning outside the class", "move it into the class, or make it plain PyTorch"))
+            for n in _names(stmt):
+                for k in binders.get(n, []):
+                    if k not in wanted:
+                        frontier.append(k)
+        if any(isinstance(b.value, cst.Name) and b.value.value != "object" and qualname(b.value, m.imports) not in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) and _base_class(reader, m, b.value) is None and _base_is_project(reader, m, b.value) for b in cls.bases):
+            problems.append(at(reader.display(m.path), m.tree, cls, "LGEN111", f"`{cls.name.value}` has a base class of the project lgen cannot find", "import the base class by its name from the module that defines it"))
+
     for i in sorted(splices):
-        for alias, m, cls in splices[i]:
-            if m.path not in by_file:
-                by_file[m.path] = (i, m, set())
-                order.append(m.path)
-            wanted = by_file[m.path][2]
-            binders: dict[str, list[int]] = {}
-            for j, stmt in enumerate(m.tree.body):
-                for n in _binds(stmt):
-                    binders.setdefault(n, []).append(j)
-            frontier = [m.tree.body.index(cls)]
-            while frontier:
-                j = frontier.pop()
-                if j in wanted:
+        for alias, m0, cls0 in splices[i]:
+            for m, cls in [*project_bases(reader, m0, cls0), (m0, cls0)]:
+                if any(cls is c for _, c in spliced_classes):
                     continue
-                wanted.add(j)
-                stmt = m.tree.body[j]
-                if stmt is not cls and not is_import_line(stmt):
-                    if isinstance(stmt, cst.ClassDef) and _is_lightning_class(stmt, m.imports):
-                        problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
-                    elif _mentions_lightning(stmt, m.imports):
-                        problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` needs this code of {reader.display(m.path)}, which uses Lightning outside the class", "move it into the class, or make it plain PyTorch"))
-                for n in _names(stmt):
-                    for k in binders.get(n, []):
-                        if k not in wanted:
-                            frontier.append(k)
-            if any(s.value.__class__ is cst.Name and s.value.value not in ("object",) and qualname(s.value, m.imports) not in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) and _base_is_project(reader, m, s.value) for s in cls.bases):
-                problems.append(at(reader.display(m.path), m.tree, cls, "LGEN111", f"`{cls.name.value}` has a base class from another file, which lgen does not splice yet", "define the class on its Lightning base in one file"))
+                spliced_classes.append((m, cls))
+                want(m, cls, i)
     if problems:
         project.files = sorted(reader.read.items())
         return project, problems
@@ -489,7 +573,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
         was = cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[])).strip().replace("\n", " ")
         for path in placed[i]:
             _, m, wanted = by_file[path]
-            shown = os.path.relpath(m.path, root).replace(os.sep, "/")
+            shown = _demo_shown(m.path) if is_demo(m.path) else os.path.relpath(m.path, root).replace(os.sep, "/")
             ms = m.start_lines()
             # Lightning's imports first: the script drops them, and the mark must stay
             pieces = sorted(wanted, key=lambda j: (not _lightning_only(m.tree.body[j]), j))
@@ -497,9 +581,26 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             for j in pieces:
                 s = m.tree.body[j]
                 if not marked and not _lightning_only(s):
-                    out.append(f"# lgen: was {was}\n# --- from {shown} ---\n")
-                    line += 2
+                    first = path == placed[i][0]  # the entry's import, told once
+                    out.append(f"# lgen: was {was}\n# --- from {shown} ---\n" if first else f"# --- from {shown} ---\n")
+                    line += 2 if first else 1
                     marked = True
+                gone = {n for n in _binds(s) if is_import_line(s) and _imports_spliced(reader, m, s, n, spliced_classes)}
+                if is_demo(m.path) and is_import_line(s) and not _lightning_only(s):
+                    # Lightning's demo module imports more than the copied classes use
+                    used = set().union(*(_refs(m.tree.body[k]) for k in wanted if not is_import_line(m.tree.body[k])))
+                    unused = {n for n in _binds(s) if n not in used} - gone
+                    if unused == _binds(s) - gone and not gone:
+                        continue
+                    if unused:
+                        s = _drop_names(s, unused)
+                if gone:  # the import of a class copied into the script: the class is defined above
+                    text = _without(s, m, reader, gone)
+                    n_lines = text.count("\n")
+                    project.blocks.append(Block(line, n_lines, reader.display(m.path), ms[j]))
+                    out.append(text)
+                    line += n_lines
+                    continue
                 problem = _conflict(s, m, reader, entry_binds, top_level)
                 if problem:
                     problems.append(at(reader.display(m.path), m.tree, s, "LGEN128", problem, "rename one of them"))
@@ -546,6 +647,10 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             s = m.tree.body[j]
             if isinstance(s, cst.SimpleStatementLine):
                 for small in s.body:
+                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar) and all(
+                        _imports_spliced(reader, m, s, a.asname.name.value if a.asname is not None else _module_name(a.name), spliced_classes) for a in small.names
+                    ):
+                        continue  # only classes copied into the script: not imported
                     if isinstance(small, cst.ImportFrom):
                         target = reader.absolute(small, _package(m))
                         if target and reader.find(target) is not None and target.split(".")[0] not in LIGHTNING_ROOTS:
@@ -554,6 +659,72 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                                 diags.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning ({hit[0]}:{hit[1]})", "keep Lightning out of the modules the class imports"))
     project.files = sorted(reader.read.items())
     return project, diags
+
+
+def _refs(node: cst.CSTNode) -> set[str]:
+    """The names a statement reads (not the attribute names of `a.b`)."""
+    found: set[str] = set()
+    attrs: set[int] = set()
+
+    class _V(cst.CSTVisitor):
+        def visit_Attribute(self, n):
+            attrs.add(id(n.attr))
+
+        def visit_Name(self, n):
+            if id(n) not in attrs:
+                found.add(n.value)
+
+    node.visit(_V())
+    return found
+
+
+def _drop_names(stmt, names: set[str]):
+    body = []
+    for s in stmt.body:
+        if isinstance(s, (cst.Import, cst.ImportFrom)) and not isinstance(s.names, cst.ImportStar):
+            keep = [a for a in s.names if (a.asname.name.value if a.asname is not None else (_module_name(a.name) if isinstance(s, cst.ImportFrom) else _module_name(a.name).split(".")[0])) not in names]
+            if keep:
+                keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                body.append(s.with_changes(names=keep))
+        else:
+            body.append(s)
+    return stmt.with_changes(body=body)
+
+
+def _imports_spliced(reader: _Reader, m: _Module, stmt, name: str, spliced) -> bool:
+    hit = _base_class(reader, m, cst.Name(name))
+    return hit is not None and any(hit[1] is c for _, c in spliced)
+
+
+def _without(stmt, m: _Module, reader: _Reader, gone: set[str]) -> str:
+    """An import line without the names of classes copied into the script (marked), or only its
+    mark where nothing is left; as many lines as it had."""
+    body = []
+    for s in stmt.body:
+        if isinstance(s, cst.ImportFrom) and not isinstance(s.names, cst.ImportStar):
+            names = [a for a in s.names if (a.asname.name.value if a.asname is not None else _module_name(a.name)) not in gone]
+            if names:
+                names[-1] = names[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+                body.append(s.with_changes(names=names, lpar=None, rpar=None) if len(names) == 1 and s.lpar else s.with_changes(names=names))
+        else:
+            body.append(s)
+    was = " ".join(cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())).split())
+    lines = m.tree.code_for_node(stmt).count("\n")
+    if body:
+        kept = stmt.with_changes(body=body, leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())
+        text = _piece(kept, m, reader).rstrip("\n").split("  # lgen: was")[0] + f"  # lgen: was {was}\n"
+    else:
+        text = ""
+    # a class imported under another name: that name, bound to the class copied above
+    for s in stmt.body:
+        if isinstance(s, cst.ImportFrom) and not isinstance(s.names, cst.ImportStar):
+            for a in s.names:
+                if a.asname is not None and a.asname.name.value in gone and a.asname.name.value != _module_name(a.name):
+                    hit = _base_class(reader, m, cst.Name(a.asname.name.value))
+                    if hit is not None:
+                        text += f"{a.asname.name.value} = {hit[1].name.value}  # lgen: was {was}\n"
+    text = text or f"# lgen: was {was}\n"
+    return text + "\n" * max(0, lines - text.count("\n"))
 
 
 def _base_is_project(reader: _Reader, m: _Module, base: cst.Name) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import replace
 import libcst as cst
 
 from lgen.diagnostics import Diagnostic
-from lgen.inspect import ModelFacts, Use, dotted, find_classes, is_lightning_name, qualname
+from lgen.inspect import ModelFacts, Use, dotted, find_classes, is_lightning_name, lightning_module_bases, qualname
 from lgen.lightning_api import (
     ATTRIBUTE_REWRITES,
     INERT_HOOKS,
@@ -143,12 +143,59 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
         m = attr.attr.value
         if m not in LIGHTNING_MODULE_MEMBERS:
             continue  # nn.Module's own members still exist
+        after = facts.chain[scan.owner[id(attr)][0] + 1 :] if facts.chain else []
+        if any(isinstance(s, cst.FunctionDef) and s.name.value == m for c in after for s in c.body.body):
+            continue  # a class of the chain after this one defines it: the script keeps that class
         call = scan.calls.get(id(attr))
+        default = _lightning_default(call, m) if call is not None else None
         if m in NOOP_HOOKS and call is not None:
             edits.add(call, cst.Name("None"), " ".join(code(call).split()))  # Lightning's default does nothing
+        elif default is not None:
+            edits.add(call, default, " ".join(code(call).split()))  # Lightning's default, written out
         else:
             diags.append(facts.diag("LGEN301", attr, f"`super().{m}` is LightningModule's own `{m}`, which the ejected model (a `torch.nn.Module`) does not have", "remove the call, or write out what it should do"))
     return edits, diags
+
+
+# LightningModule 2.6.6's own bodies of hooks the script calls on the model (core/module.py):
+# `super().<hook>(...)` reaching them becomes that body, on the call's own arguments
+_DEFAULT_HOOKS = {
+    "optimizer_step": (("epoch", "batch_idx", "optimizer", "optimizer_closure"), "{optimizer}.step(closure={optimizer_closure})"),
+    "optimizer_zero_grad": (("epoch", "batch_idx", "optimizer"), "{optimizer}.zero_grad()"),
+    "backward": (("loss",), "{loss}.backward({rest})"),
+    "lr_scheduler_step": (("scheduler", "metric"), "{scheduler}.step() if {metric} is None else {scheduler}.step({metric})"),
+}
+
+
+def _lightning_default(call: cst.Call, member: str):
+    """`super().hook(...)` as LightningModule's own body of the hook, or None."""
+    if member not in _DEFAULT_HOOKS:
+        return None
+    names, template = _DEFAULT_HOOKS[member]
+    args = list(call.args)
+    rest = []
+    if member == "backward":  # backward(loss, *args, **kwargs): the rest goes to loss.backward
+        args, rest = args[:1], args[1:]
+        if any(a.keyword is not None and a.keyword.value == "loss" for a in rest):
+            return None
+    bound = _arg_map(cst.Call(func=call.func, args=args), names)
+    if bound is None or any(k not in names for k in bound) or any(a.star for a in args):
+        return None
+    missing = [n for n in names if n not in bound]
+    if missing not in ([], ["optimizer_closure"]) and not (member == "lr_scheduler_step" and missing == ["metric"]):
+        return None
+    if member == "lr_scheduler_step" and missing == ["metric"]:
+        return None  # metric has no default in Lightning's signature: Python raises
+
+    def build(upd: cst.Call):
+        ub = _arg_map(cst.Call(func=upd.func, args=list(upd.args)[: len(args)]), names)
+        parts = {n: (cst.Module(body=[]).code_for_node(ub[n].value) if n in ub else "None") for n in names}
+        parts["rest"] = ", ".join(cst.Module(body=[]).code_for_node(a).rstrip(", ") for a in list(upd.args)[len(args) :])
+        text = template.format(**parts)
+        node = cst.parse_expression(text)
+        return node.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()]) if member == "lr_scheduler_step" else node
+
+    return build
 
 
 class _Scan(cst.CSTVisitor):
@@ -164,10 +211,11 @@ class _Scan(cst.CSTVisitor):
         self.lightning_names: list[cst.Name] = []
         self.annotation_ids: set[int] = set()
         self.lightning_imports: list[cst.CSTNode] = []
-        # id(node) -> the index of the class-body statement it is in, for the nodes an edit can
-        # target (attributes, calls, Lightning names): the rewrite transforms only those statements
-        self.owner: dict[int, int] = {}
-        self.index = 0
+        # id(node) -> (the class of the chain, the index of the class-body statement) it is in, for
+        # the nodes an edit can target (attributes, calls, Lightning names): the rewrite
+        # transforms only those statements
+        self.owner: dict[int, tuple[int, int]] = {}
+        self.index = (0, 0)
         self._attr_ids: set[int] = set()  # `x.attr`: the attr is no reference
         self._in_annotation = 0
         # id(leftmost name) -> the longest `a.b.c` chain it starts (to resolve Lightning's utilities)
@@ -359,8 +407,10 @@ def _own_names(facts: ModelFacts) -> set[str]:
 def _scan(facts: ModelFacts) -> _Scan:
     if "class_scan" not in facts.memo:
         scan = _Scan(facts.lightning_names)
-        for scan.index, stmt in enumerate(facts.cls.body.body):
-            stmt.visit(scan)
+        for k, c in enumerate(facts.chain or [facts.cls]):
+            for i, stmt in enumerate(c.body.body):
+                scan.index = (k, i)
+                stmt.visit(scan)
         facts.memo["class_scan"] = scan
     return facts.memo["class_scan"]
 
@@ -493,7 +543,13 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
         return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` is called outside `__init__`", "call it in `__init__`")
     if sum(1 for v in facts.uses if v.member == "save_hyperparameters" and v.call is not None) > 1:
         return None, facts.diag("LGEN301", call, "`self.save_hyperparameters()` is called more than once; Lightning merges the calls", "save them in one call")
-    init = facts.methods["__init__"]
+    owner = u.owner or facts.cls
+    init = next(s for s in owner.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "__init__")
+    chain = facts.chain or [facts.cls]
+    k = next((i for i, c in enumerate(chain) if c is owner), 0)
+    below = next((c for c in chain[:k] if any(isinstance(s, cst.FunctionDef) and s.name.value == "__init__" for s in c.body.body)), None)
+    if below is not None:
+        return None, facts.diag("LGEN301", call, f"`self.save_hyperparameters()` in `{owner.name.value}.__init__` also collects the arguments of `{below.name.value}.__init__` (Lightning reads the callers' frames); not ejected yet", f"call `self.save_hyperparameters()` in `{below.name.value}.__init__` instead")
     params = [p.name.value for p in (init.params.posonly_params + init.params.params)][1:]
     params += [p.name.value for p in init.params.kwonly_params]
     kwargs = init.params.star_kwarg.name.value if init.params.star_kwarg is not None else None
@@ -669,15 +725,10 @@ class _Rewriter(cst.CSTTransformer):
             return updated_node.with_changes(returns=None)
         return updated_node
 
-    def leave_ClassDef(self, original_node, updated_node):
-        if original_node is not self.facts.cls:
-            return updated_node
-        return self.as_module(updated_node)
-
-    def as_module(self, updated_node: cst.ClassDef) -> cst.ClassDef:
+    def as_module(self, updated_node: cst.ClassDef, base_was: str | None = None) -> cst.ClassDef:
         """The class, now a `torch.nn.Module`, with the base it had in a note on its header."""
         body = updated_node.body
-        header = _with_note(body.header, [self.base_was])
+        header = _with_note(body.header, [base_was or self.base_was])
         bases = [
             b.with_changes(value=cst.parse_expression("torch.nn.Module")) if _mentions(b.value, self.lnames) else b
             for b in updated_node.bases
@@ -704,7 +755,8 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     edits, diags = plan_edits(facts, plan)
     lnames = facts.lightning_names
     direct, indirect = find_classes(facts.module, facts.imports)
-    other_lm = {id(c) for c in direct + list(indirect.values()) if c is not facts.cls}
+    chain = facts.chain or [facts.cls]
+    other_lm = {id(c) for c in direct + list(indirect.values()) if not any(c is k for k in chain)}
     tail: list = []
     if run is not None:
         # the datamodules the run does not use go, as the other LightningModules do
@@ -742,7 +794,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         in_run = run is not None and run.module_level and not isinstance(stmt, (cst.ClassDef, cst.FunctionDef)) and not (
             isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
         )
-        if in_run or (run is not None and (stmt is run.scope or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class))):
+        if in_run or (run is not None and (stmt is run.scope or any(stmt is f for f in run.scopes) or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class))):
             utilities |= _check_entry(facts, stmt, lnames, entry, diags)
             body.append(stmt.visit(entry))
             continue
@@ -753,7 +805,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
             stmt = stmt.with_changes(body=kept)
             body.append(stmt)
             continue
-        if stmt is facts.cls:
+        if any(stmt is c for c in chain):
             body.append(stmt)
             continue
         if run is None and plan.run is not None and isinstance(stmt, cst.ClassDef) and stmt.name.value == plan.run.main_datamodule:
@@ -779,7 +831,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     # Lightning imports that are not top-level import lines (those are stripped) would stay in the script
     nested_imports = []
     for stmt in body:
-        nested_imports += scan.lightning_imports if stmt is facts.cls else module_imports.get(id(stmt), [])
+        nested_imports += scan.lightning_imports if stmt is facts.cls else [] if any(stmt is c for c in chain) else module_imports.get(id(stmt), [])
     for n in nested_imports:
         diags.append(facts.diag("LGEN301", n, "the file imports Lightning inside a function, class or block; the ejected script imports nothing from Lightning", "import Lightning at the top of the file, or remove the import"))
     if any(d.is_error for d in diags):
@@ -790,13 +842,20 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     rewriter = _Rewriter(facts, plan, edits, base_was)
     # transform only the class-body statements that hold an edit or a Lightning annotation
     targets = set(edits.replace) | rewriter.save_hparams_ids | scan.annotation_ids
-    if all(t in scan.owner for t in targets):
-        need = {scan.owner[t] for t in targets}
-        stmts = [stmt.visit(rewriter) if i in need else stmt for i, stmt in enumerate(facts.cls.body.body)]
-        new_cls = rewriter.as_module(facts.cls.with_changes(body=facts.cls.body.with_changes(body=stmts)))
-    else:  # an edit this bookkeeping does not place: transform the whole class
-        new_cls = facts.cls.visit(rewriter)
-    body = [new_cls if stmt is facts.cls else stmt.visit(rewriter) if id(stmt) in module_edited else stmt for stmt in body]
+    placed = all(t in scan.owner for t in targets)  # else an edit this bookkeeping does not place: transform whole classes
+    need = {scan.owner[t] for t in targets if t in scan.owner}
+    new_classes = {}
+    for k, c in enumerate(chain):
+        if placed:
+            stmts = [stmt.visit(rewriter) if (k, i) in need else stmt for i, stmt in enumerate(c.body.body)]
+            new = c.with_changes(body=c.body.with_changes(body=stmts))
+        else:
+            new = c.with_changes(body=c.body.visit(rewriter))
+        roots = lightning_module_bases(c, facts.imports)
+        if roots:  # derives from LightningModule itself: now from torch.nn.Module
+            new = rewriter.as_module(new, facts.module.code_for_node(roots[0].value))
+        new_classes[id(c)] = new
+    body = [new_classes[id(stmt)] if id(stmt) in new_classes else stmt.visit(rewriter) if id(stmt) in module_edited else stmt for stmt in body]
     return facts.module.with_changes(body=body), tail, diags, frozenset(utilities)
 
 
@@ -836,32 +895,50 @@ class _EntryRewriter(_Rewriter):
     def __init__(self, facts: ModelFacts, plan: LoopPlan, run):
         edits = Edits()
         code = run.module.code_for_node
-        name = cst.Name(run.trainer_name) if run.trainer_name else cst.parse_expression("make_loop()")
-        make = cst.parse_expression("make_loop()")
-        root = next((a.value for a in run.trainer.args if a.keyword is not None and a.keyword.value == "default_root_dir"), None)
-        if plan.run is not None and plan.run.files and root is not None:
-            make = make.with_changes(args=[cst.Arg(root, keyword=cst.Name("default_root_dir"), equal=_EQUAL)])
-        if not run.trainer_name:
-            name = make
-        if run.trainer_name:
-            edits.add(run.trainer, make, _short(code(run.trainer)))
-        for tc in [run.fit] + run.after:
+        sites = run.sites or []
+        makes = {}  # each Trainer's `make_loop(...)`: where its files go, its epoch limits when they differ
+        for site in sites:
+            given = {a.keyword.value: a.value for a in site.call.args if a.keyword is not None}
+            keys = ("max_epochs", "max_steps") if plan.run is not None and plan.run.site_limits else ()
+            if plan.run is not None and plan.run.files:
+                keys += ("default_root_dir",)
+            args = [cst.Arg(given[k], keyword=cst.Name(k), equal=_EQUAL) for k in keys if k in given]
+            if run.callbacks:
+                # Trainer(callbacks=[...]): the list goes to the loop, the script's classes of the same names
+                given_list = run.trainer_arg_nodes["callbacks"].value
+                spelled = {id(cb.call): cb.kind for cb in run.callbacks if not (isinstance(cb.call.func, cst.Name) and cb.call.func.value == cb.kind)}
+
+                class _Plain(cst.CSTTransformer):
+                    def leave_Call(self, original, updated):
+                        kind = spelled.pop(id(original), None)
+                        return updated.with_changes(func=cst.Name(kind)) if kind else updated
+
+                given_list = given_list.visit(_Plain())  # the callbacks built in the list
+                args.append(cst.Arg(given_list, keyword=cst.Name("callbacks"), equal=_EQUAL))
+                for cb in run.callbacks:  # those assigned to a name before the Trainer
+                    if id(cb.call) in spelled:
+                        edits.add(cb.call, cb.call.with_changes(func=cst.Name(cb.kind)), _short(code(cb.call.func)) + "(...)")
+            makes[id(site.call)] = cst.parse_expression("make_loop()").with_changes(args=args)
+            if site.name:
+                edits.add(site.call, makes[id(site.call)], _short(code(site.call)))
+        chained = {id(tc.call): makes[id(site.call)] for site in sites if not site.name for tc in run.fits if tc.call.func.value is site.call}
+        for tc in (run.fits or [run.fit]) + run.after:
             given = dict(tc.args)
             if "model" not in given:
                 # Lightning takes the model fit trained, from the fit's best checkpoint unless told otherwise
-                given["model"] = run.fit.args["model"]
+                given["model"] = tc.model if tc.model is not None else run.fit.args["model"]
                 ckpt = given.get("ckpt_path")
                 if ckpt is None or (isinstance(ckpt, cst.Name) and ckpt.value == "None"):
                     given["ckpt_path"] = cst.SimpleString('"best"')
+            name = chained[id(tc.call)] if id(tc.call) in chained else cst.Name(tc.trainer)
             args = [cst.Arg(given["model"]), cst.Arg(name)]
             args += [cst.Arg(v, keyword=cst.Name(k), equal=_EQUAL) for k, v in given.items() if k != "model"]
-            was = f"{run.trainer_name}.{tc.method}(...)" if run.trainer_name else f"{_short(code(run.trainer))}.fit(...)"
+            was = f"{tc.trainer}.{tc.method}(...)" if tc.trainer else f"{_short(code(tc.call.func.value))}.fit(...)"
             edits.add(tc.call, cst.Call(cst.Name(tc.method if tc.method == "fit" else plan.run.call_name(tc.method)), args), was)
-        model = run.fit.args.get("model")
-        for c in run.save_checkpoints:
-            args = list(c.args)
+        for tc in run.saves:
+            args = list(tc.call.args)
             args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            edits.add(c, cst.Call(cst.Name("save_checkpoint"), [*args, cst.Arg(model), cst.Arg(name)]), f"{run.trainer_name}.save_checkpoint(...)")
+            edits.add(tc.call, cst.Call(cst.Name("save_checkpoint"), [*args, cst.Arg(tc.model), cst.Arg(cst.Name(tc.trainer))]), f"{tc.trainer}.save_checkpoint(...)")
         for c in run.seeds:
             if not isinstance(c.func, cst.Name):
                 edits.add(c, c.with_changes(func=cst.Name("seed_everything")), _short(code(c)))
@@ -870,7 +947,8 @@ class _EntryRewriter(_Rewriter):
         self.datamodule = run.datamodule_class
         # the Lightning names the edits take away (and the datamodule's base)
         self.skip_ids: set[int] = set()
-        replaced = [run.trainer, run.fit.call, *(tc.call for tc in run.after), *run.save_checkpoints, *run.seeds]
+        replaced = [run.trainer, run.fit.call, *(s.call for s in run.sites), *(tc.call for tc in run.fits), *(tc.call for tc in run.after), *run.save_checkpoints, *run.seeds]
+        replaced += [cb.call.func for cb in run.callbacks]
         replaced += [b for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class for b in c.bases]
         ids = self.skip_ids
 

@@ -39,6 +39,43 @@ DATAMODULE_NAMES = frozenset(
     for path in ("LightningDataModule", "core.LightningDataModule", "core.datamodule.LightningDataModule")
 ) | {"lightning.LightningDataModule"}
 
+# the callbacks lgen ejects in `Trainer(callbacks=[...])`, by class name, with Lightning 2.6.6's
+# parameters (in order) and the values each takes in the script (checked statically)
+CALLBACK_NAMES = {
+    f"{root}.{path}": kind
+    for root in ("lightning.pytorch", "pytorch_lightning")
+    for kind, paths in (
+        ("ModelCheckpoint", ("callbacks.ModelCheckpoint", "callbacks.model_checkpoint.ModelCheckpoint")),
+        ("EarlyStopping", ("callbacks.EarlyStopping", "callbacks.early_stopping.EarlyStopping")),
+        ("LearningRateMonitor", ("callbacks.LearningRateMonitor", "callbacks.lr_monitor.LearningRateMonitor")),
+    )
+    for path in paths
+} | {"lightning.pytorch.callbacks.ModelCheckpoint": "ModelCheckpoint"}
+CALLBACK_PARAMS = {
+    "ModelCheckpoint": (
+        "dirpath", "filename", "monitor", "verbose", "save_last", "save_top_k", "save_on_exception",
+        "save_weights_only", "mode", "auto_insert_metric_name", "every_n_train_steps",
+        "train_time_interval", "every_n_epochs", "save_on_train_epoch_end", "enable_version_counter",
+    ),
+    "EarlyStopping": (
+        "monitor", "min_delta", "patience", "verbose", "mode", "strict", "check_finite",
+        "stopping_threshold", "divergence_threshold", "check_on_train_epoch_end", "log_rank_zero_only",
+    ),
+    "LearningRateMonitor": ("logging_interval", "log_momentum", "log_weight_decay"),
+}
+
+
+@dataclass
+class CallbackFacts:
+    """One callback of `Trainer(callbacks=[...])`: its kind, its literal arguments, the call that
+    builds it (in the list, or assigned to `name` before the Trainer)."""
+
+    kind: str
+    args: dict[str, object]
+    call: cst.Call
+    name: str | None = None
+
+
 # Trainer methods lgen ejects, with Lightning 2.6's parameters in order (after `model`)
 METHOD_PARAMS = {
     "fit": ("model", "train_dataloaders", "val_dataloaders", "datamodule", "ckpt_path"),
@@ -68,6 +105,10 @@ FLAG_ARGS = (
 PRINT_ONLY_ARGS = ("enable_progress_bar", "enable_model_summary")
 # arguments read by the script itself
 RUN_ARGS = ("limit_test_batches", "limit_predict_batches", "deterministic", "inference_mode")
+# arguments the script reads per Trainer when it is made (`make_loop(...)`): they may be computed
+# by the entry's code and may differ between several Trainers of one run
+SITE_ARGS = ("max_epochs", "max_steps", "default_root_dir")
+_ABSENT = object()
 
 
 @dataclass
@@ -77,6 +118,21 @@ class TrainerCall:
     method: str
     call: cst.Call
     args: dict[str, cst.BaseExpression]
+    trainer: str = ""  # the name the Trainer is bound to ("": `Trainer(...).fit(...)`)
+    model: cst.BaseExpression | None = None  # after fit: the model that fit was given
+    fit: TrainerCall | None = None  # after fit: that fit (the same Trainer's last before this call)
+
+
+@dataclass
+class TrainerSite:
+    """One `Trainer(...)` of the run."""
+
+    call: cst.Call
+    name: str  # "" for `Trainer(...).fit(...)`
+    scope: cst.FunctionDef | None
+    args: dict[str, object]  # literal arguments (Python values)
+    arg_nodes: dict[str, cst.Arg]
+    runtime: dict[str, cst.BaseExpression]  # SITE_ARGS computed by the entry's code
 
 
 @dataclass
@@ -100,21 +156,51 @@ class RunFacts:
     # how many loaders fit's `val_dataloaders` is: 1, a list written out (2+), or 0 where only
     # the run tells (a name bound to something lgen does not see; the script decides as Lightning)
     fit_val_loaders: int = 1
+    callbacks: list[CallbackFacts] = field(default_factory=list)  # Trainer(callbacks=[...]), in order
+    # every Trainer of the run (the first is `trainer` above), every fit (the first is `fit`)
+    sites: list[TrainerSite] = field(default_factory=list)
+    fits: list[TrainerCall] = field(default_factory=list)
+    saves: list[TrainerCall] = field(default_factory=list)  # save_checkpoint calls, with the model
+    scopes: list[cst.FunctionDef] = field(default_factory=list)  # the functions holding a Trainer
+    at_module_level: bool | None = None  # a Trainer in module-level code (outside the main guard)
+    # the Trainers' max_epochs / max_steps are computed or differ: each `make_loop(...)` takes its own
+    site_limits: bool = False
 
     @property
     def module_level(self) -> bool:
+        if self.at_module_level is not None:
+            return self.at_module_level
         return self.scope is None and not self.in_main_guard
 
 
 class _Calls(cst.CSTVisitor):
-    """Every call in a tree with the statement and the function that hold it."""
+    """Every call in a tree with the statement and the function that hold it; each call's,
+    attribute's and name's place in source order, and the blocks around each call."""
+
+    _BLOCKS = (cst.If, cst.Else, cst.For, cst.While, cst.With, cst.Try, cst.ExceptHandler, cst.Finally, cst.IndentedBlock)
 
     def __init__(self):
         self.calls: list[tuple[cst.Call, cst.CSTNode | None, cst.FunctionDef | None]] = []
         self.attrs: list[tuple[cst.Attribute, cst.FunctionDef | None]] = []
         self.names: list[tuple[cst.Name, cst.FunctionDef | None]] = []
+        self.order: dict[int, int] = {}
+        self.ancestors: dict[int, tuple] = {}
+        self.stmt_of: dict[int, cst.CSTNode | None] = {}
+        self.not_names: set[int] = set()  # Name nodes that are an attribute's or a keyword's name
         self._fn: list[cst.FunctionDef] = []
         self._stmt: list[cst.CSTNode] = []
+        self._blocks: list[cst.CSTNode] = []
+
+    def on_visit(self, node):
+        self.order[id(node)] = len(self.order)
+        if isinstance(node, self._BLOCKS):
+            self._blocks.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node):
+        if isinstance(original_node, self._BLOCKS):
+            self._blocks.pop()
+        return super().on_leave(original_node)
 
     def visit_FunctionDef(self, node):
         self._fn.append(node)
@@ -129,10 +215,17 @@ class _Calls(cst.CSTVisitor):
         self._stmt.pop()
 
     def visit_Call(self, node):
+        self.ancestors[id(node)] = tuple(self._blocks)
+        self.stmt_of[id(node)] = self._stmt[-1] if self._stmt else None
         self.calls.append((node, self._stmt[-1] if self._stmt else None, self._fn[-1] if self._fn else None))
 
     def visit_Attribute(self, node):
         self.attrs.append((node, self._fn[-1] if self._fn else None))
+        self.not_names.add(id(node.attr))
+
+    def visit_Arg(self, node):
+        if node.keyword is not None:
+            self.not_names.add(id(node.keyword))
 
     def visit_Name(self, node):
         self.names.append((node, self._fn[-1] if self._fn else None))
@@ -202,113 +295,181 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         return Diagnostic(code, msg, path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help, severity=severity)
 
     # the entry's run is one that `python ENTRY.py` makes: at module level, under the main guard,
-    # or in a top-level function called from there (a test function pytest calls is not one)
+    # or in a top-level function called from there (a test function pytest calls is not one).
+    # It may make several Trainers (each `Trainer(...)` a site), in branches, loops or a function
+    # called several times: each site becomes the script's loop, each call on it the script's function.
     reached = {id(f) for f in _reached_functions(module)}
     trainers = [(c, stmt, fn) for c, stmt, fn in v.calls if qualname(c.func, imports) in TRAINER_NAMES and (fn is None or id(fn) in reached)]
     fits = [(c, stmt, fn) for c, stmt, fn in v.calls if isinstance(c.func, cst.Attribute) and c.func.attr.value == "fit"]
     if not trainers:
         return None, []
+    order = v.order
 
-    # the Trainer must be bound to a name by a plain assignment, the fit called on that name
-    runs = []
+    # a Trainer is bound to a name by a plain assignment, the fit called on that name (or chained)
+    sites: list[tuple] = []  # (Trainer call, statement, function, name or None)
+    site_fits: dict[int, list] = {}
     for call, stmt, fn in trainers:
         assign = stmt.body[0] if stmt is not None and len(stmt.body) == 1 else None
         if not (isinstance(assign, cst.Assign) and assign.value is call and len(assign.targets) == 1 and isinstance(assign.targets[0].target, cst.Name)):
             chained = [(f, s) for f, s, ffn in fits if ffn is fn and f.func.value is call]
             if chained:  # `Trainer(...).fit(...)`: a run with nothing after fit
-                runs.append((call, stmt, fn, None, chained))
+                sites.append((call, stmt, fn, None))
+                site_fits[id(call)] = chained
             continue
-        name = assign.targets[0].target.value
-        own_fits = [(f, s) for f, s, ffn in fits if ffn is fn and isinstance(f.func.value, cst.Name) and f.func.value.value == name]
-        if own_fits:
-            runs.append((call, stmt, fn, name, own_fits))
-    if not runs:
-        return None, []
-    if len(runs) > 1:
-        return None, [at(runs[1][0], "LGEN120", "the file holds several Trainer runs; lgen ejects one run", "keep one `Trainer(...)` and `.fit(...)` in the entry file")]
-    call, trainer_stmt, fn, name, own_fits = runs[0]
-    if len(own_fits) > 1:
-        return None, [at(own_fits[1][0], "LGEN120", f"`{name}.fit(...)` is called more than once; lgen ejects one fit", "call `fit` once")]
-    fit_call, fit_stmt = own_fits[0]
+        sites.append((call, stmt, fn, assign.targets[0].target.value))
 
-    # where the run's statements sit: directly in the body of the function, the main guard or the module
-    body, in_guard = _scope_body(module, fn, trainer_stmt)
-    if body is None or fit_stmt not in body:
-        node = call if body is None else fit_call
-        return None, [at(node, "LGEN120", "the Trainer or its `fit` sits inside a loop, a branch or a `with` block; lgen ejects a run written as straight-line code", "make the `Trainer(...)` and its `.fit(...)` plain statements of one function (or of the module)")]
-    if body.index(fit_stmt) < body.index(trainer_stmt):
-        return None, [at(fit_call, "LGEN120", "`fit` is called before the Trainer is made", "make the Trainer first")]
+    def site_of(node, fn, name):
+        """The Trainer a use of `name` in `fn` reaches: the one last made under that name before it."""
+        best = None
+        for s in sites:
+            if s[3] == name and s[2] is fn and order[id(s[0])] < order[id(node)]:
+                best = s
+        return best
 
+    named = {(id(s[2]), s[3]) for s in sites if s[3] is not None}
     diags: list[Diagnostic] = []
-    if name is None:
-        fit_args, bad = bind_args(fit_call, METHOD_PARAMS["fit"])
-    # the Trainer's arguments: literals only
-    targs: dict[str, object] = {}
-    arg_nodes: dict[str, cst.Arg] = {}
-    for a in call.args:
-        if a.keyword is None:
-            diags.append(at(a, "LGEN121", "a positional Trainer argument; lgen reads Trainer arguments by keyword", "pass it by keyword"))
-            continue
-        key = a.keyword.value
-        try:
-            value = _literal(a.value)
-        except ValueError:
-            if key == "default_root_dir":
-                continue  # the script evaluates it where the Trainer did (rewrite hands it to make_loop)
-            diags.append(at(a.value, "LGEN121", f"`{key}=` is not a literal, so lgen cannot read it without running the file", f"write the value in the call, or pass it to `lgen eject` as `--{key.replace('_', '-')}`" if key in FLAG_ARGS else "write the value in the call"))
-            continue
-        problem = _trainer_arg_problem(key, value)
-        if problem:
-            diags.append(at(a, "LGEN122", problem[0], problem[1]))
-            continue
-        targs[key] = value
-        arg_nodes[key] = a
+    for f, s, ffn in fits:
+        if isinstance(f.func.value, cst.Name) and (id(ffn), f.func.value.value) in named:
+            site = site_of(f, ffn, f.func.value.value)
+            if site is None:
+                if any(x[3] == f.func.value.value and x[2] is ffn and order[id(x[0])] > order[id(f)] for x in sites):
+                    return None, [at(f, "LGEN120", "`fit` is called before the Trainer is made", "make the Trainer first")]
+                continue
+            site_fits.setdefault(id(site[0]), []).append((f, s))
+    sites = [s for s in sites if site_fits.get(id(s[0]))]
+    if not sites:
+        return None, []
+    anc = v.ancestors
+    for s in sites:
+        own = site_fits[id(s[0])]
+        loops = {id(a) for a in anc[id(s[0])] if isinstance(a, (cst.For, cst.While))}
+        for f, _ in own:
+            if any(isinstance(a, (cst.For, cst.While)) and id(a) not in loops for a in anc[id(f)]):
+                return None, [at(f, "LGEN120", f"`{s[3]}.fit(...)` sits in a loop that does not make its Trainer: the loop fits the same Trainer again, which continues from where the last fit stopped; not ejected", "make the Trainer inside the loop too (one `Trainer(...)` per `fit`)")]
+        for (f1, _), (f2, _) in zip(own, own[1:]):
+            if not _exclusive(anc[id(f1)], anc[id(f2)]):
+                return None, [at(f2, "LGEN120", f"`{s[3]}.fit(...)` is called again on the same Trainer, which continues from where the last fit stopped (its loops are at their limit); not ejected", "make a new `Trainer(...)` for each `fit`")]
 
-    # the trainer's other uses: the calls lgen ejects, and reads of what the script's loop keeps
+    def scope_of(s):
+        """(the statements of the scope holding a site's call in order, whether it sits under the main guard)"""
+        fn = s[2]
+        guard = next((a for a in anc[id(s[0])] if is_main_guard(a)), None)
+        return fn, guard is not None
+
+    # the Trainers' arguments: literals, or expressions for what the script reads per Trainer at run time
+    site_facts = []
+    callbacks: list[CallbackFacts] = []
+    for s in sites:
+        targs: dict[str, object] = {}
+        arg_nodes: dict[str, cst.Arg] = {}
+        runtime: dict[str, cst.BaseExpression] = {}
+        for a in s[0].args:
+            if a.keyword is None:
+                diags.append(at(a, "LGEN121", "a positional Trainer argument; lgen reads Trainer arguments by keyword", "pass it by keyword"))
+                continue
+            key = a.keyword.value
+            if key == "callbacks" and isinstance(a.value, (cst.List, cst.Tuple)) and a.value.elements:
+                if len(sites) > 1:
+                    diags.append(at(a, "LGEN129", "callbacks in a run of several Trainers; lgen ejects callbacks for a run with one Trainer", "give the callbacks to a run of one Trainer, or keep the run on Lightning"))
+                    continue
+                body, _ = _scope_body(module, s[2], s[1])
+                before = next((i for i, b in enumerate(body or []) if b is s[1]), 0)
+                callbacks = _read_callbacks(a.value, body or [], before, imports, at, diags)
+                arg_nodes[key] = a
+                continue
+            try:
+                value = _literal(a.value)
+            except ValueError:
+                if key in SITE_ARGS:
+                    runtime[key] = a.value  # the script evaluates it where the Trainer did (rewrite hands it to make_loop)
+                    continue
+                diags.append(at(a.value, "LGEN121", f"`{key}=` is not a literal, so lgen cannot read it without running the file (the script fixes it when ejected; only {', '.join(f'`{k}`' for k in SITE_ARGS)} may be computed)", f"write the value in the call, or pass it to `lgen eject` as `--{key.replace('_', '-')}`" if key in FLAG_ARGS else "write the value in the call"))
+                continue
+            problem = _trainer_arg_problem(key, value)
+            if problem:
+                diags.append(at(a, "LGEN122", problem[0], problem[1]))
+                continue
+            targs[key] = value
+            arg_nodes[key] = a
+        site_facts.append(TrainerSite(s[0], s[3] or "", s[2], targs, arg_nodes, runtime))
+    # several Trainers: what the script fixes when ejected must be the same in each
+    first = site_facts[0]
+    for other in site_facts[1:]:
+        for key in sorted((set(first.args) | set(other.args)) - set(SITE_ARGS) - set(PRINT_ONLY_ARGS)):
+            a, b = first.args.get(key, _ABSENT), other.args.get(key, _ABSENT)
+            if a != b or type(a) is not type(b):
+                r = _line_of(at, first.call)
+                diags.append(at(other.arg_nodes.get(key, other.call), "LGEN120", f"this Trainer's `{key}` differs from the Trainer's at line {r}; the script fixes `{key}` when ejected, the same for every Trainer", f"give every Trainer the same `{key}` (only {', '.join(f'`{k}`' for k in SITE_ARGS)} may differ), or eject the runs from separate files"))
+    site_limits = any(set(f.runtime) & {"max_epochs", "max_steps"} for f in site_facts) or len({(f.args.get("max_epochs"), f.args.get("max_steps", -1)) for f in site_facts}) > 1
+
+    # the trainers' other uses: the calls lgen ejects, and reads of what the script's loop keeps
+    method_calls = {id(c.func): c for c, _, f in v.calls if isinstance(c.func, cst.Attribute)}
+    fit_calls = []  # (TrainerCall, site)
+    for s in sites:
+        for f, _ in site_fits[id(s[0])]:
+            args, bad = bind_args(f, METHOD_PARAMS["fit"])
+            if bad is not None:
+                diags.append(at(bad, "LGEN123", "an argument of `fit` lgen cannot bind", "pass `model` and the data by Lightning's parameter names"))
+            fit_calls.append((TrainerCall("fit", f, args, trainer=s[3] or ""), s))
+    fit_calls.sort(key=lambda x: order[id(x[0].call)])
+    fit_ids = {id(tc.call) for tc, _ in fit_calls}
     after: list[TrainerCall] = []
-    fit_args, bad = bind_args(fit_call, METHOD_PARAMS["fit"])
-    if bad is not None:
-        diags.append(at(bad, "LGEN123", "an argument of `fit` lgen cannot bind", "pass `model` and the data by Lightning's parameter names"))
     reads: list[tuple[cst.Attribute, str]] = []
-    saves: list[cst.Call] = []
-    if name is None:
-        name = ""  # no name: nothing else can reach this trainer
-    method_calls = {id(c.func): c for c, _, f in v.calls if f is fn and isinstance(c.func, cst.Attribute)}
-    fit_index = body.index(fit_stmt)
+    saves: list[TrainerCall] = []
     for node, f in v.attrs:
-        if not name or f is not fn or not (isinstance(node.value, cst.Name) and node.value.value == name):
+        if not (isinstance(node.value, cst.Name) and (id(f), node.value.value) in named):
+            continue
+        name = node.value.value
+        site = site_of(node, f, name)
+        if site is None or id(site[0]) not in site_fits:
             continue
         attr = node.attr.value
         c = method_calls.get(id(node))
-        if c is fit_call:
+        if c is not None and id(c) in fit_ids:
             continue
-        if c is not None and attr in ("validate", "test", "predict"):
-            holder = _statement_of(body, c)
-            if holder is None or body.index(holder) < fit_index:
-                diags.append(at(c, "LGEN120", f"`{name}.{attr}(...)` before `fit` or inside a block; lgen ejects evaluation calls written after `fit`, as plain statements", "call it after `fit`, at the same level"))
+        prior = [tc for tc, s in fit_calls if s is site and order[id(tc.call)] < order[id(node)]]
+        if c is not None and attr in ("validate", "test", "predict", "save_checkpoint"):
+            if not prior:
+                diags.append(at(c, "LGEN120", f"`{name}.{attr}(...)` before the Trainer's `fit`; lgen ejects these calls after `fit`", "call it after `fit`"))
+                continue
+            model = prior[-1].args.get("model")
+            if attr == "save_checkpoint":
+                saves.append(TrainerCall(attr, c, {}, trainer=name, model=model))
                 continue
             args, bad = bind_args(c, METHOD_PARAMS[attr])
             if bad is not None:
                 diags.append(at(bad, "LGEN123", f"an argument of `{attr}` lgen cannot bind", "pass the arguments by Lightning's parameter names"))
                 continue
-            after.append(TrainerCall(attr, c, args))
-        elif c is not None and attr == "save_checkpoint":
-            saves.append(c)
-        elif c is None and attr in TRAINER_READS:
+            after.append(TrainerCall(attr, c, args, trainer=name, model=model, fit=prior[-1]))
+        elif c is None and (attr in TRAINER_READS or callbacks and attr in CALLBACK_READS):
             reads.append((node, attr))
         else:
             diags.append(at(node, "LGEN124", f"`{name}.{attr}` has no equivalent in the ejected script yet", "remove it, or read one of: " + ", ".join(f"`{r}`" for r in sorted(TRAINER_READS))))
-    # the trainer's name used as a plain value (handed to other code) is not followed
-    attr_values = {id(a.value) for a, f in v.attrs if f is fn}
-    assigned_name = trainer_stmt.body[0].targets[0].target if name else None
+    # a trainer's name used as a plain value (handed to other code) is not followed
+    attr_values = {id(a.value) for a, f in v.attrs}
+    assigned = {id(s[1].body[0].targets[0].target) for s in sites if s[3] is not None}
     for n, f in v.names:
-        if name and f is fn and n.value == name and id(n) not in attr_values and n is not assigned_name:
-            diags.append(at(n, "LGEN124", f"the Trainer `{name}` is handed to other code, which lgen does not follow", "use it only through `.fit`, `.validate`, `.test`, `.predict` and the attributes lgen reads"))
+        if (id(f), n.value) in named and id(n) not in attr_values and id(n) not in assigned and id(n) not in v.not_names and site_of(n, f, n.value) is not None:
+            diags.append(at(n, "LGEN124", f"the Trainer `{n.value}` is handed to other code, which lgen does not follow", "use it only through `.fit`, `.validate`, `.test`, `.predict` and the attributes lgen reads"))
             break
+    # LightningModule class methods the plain class does not have, in the code the run runs
+    loads = [c for c, _, f in v.calls if (f is None or id(f) in reached) and isinstance(c.func, cst.Attribute) and c.func.attr.value == "load_from_checkpoint" and dotted(c.func.value) in classes]
+    # a module-level Trainer reached from a function (a global the function does not bind): lgen
+    # rewrites the calls of the code that makes the Trainer only
+    globals_ = {s[3] for s in sites if s[2] is None and s[3] is not None}
+    if globals_:
+        local = {}
+        for n, f in v.names:
+            if f is not None and n.value in globals_ and id(f) not in local and id(n) not in v.not_names:
+                local[id(f)] = _binds_locally(f, globals_)
+        for n, f in v.names:
+            if f is not None and n.value in globals_ and id(n) not in v.not_names and n.value not in local[id(f)]:
+                diags.append(at(n, "LGEN124", f"the Trainer `{n.value}` made at module level is used in a function, which lgen does not follow", "make the Trainer in the function that uses it, or use it where it is made"))
+                break
     # an evaluation call without a model takes the model fit trained (Lightning's
     # `trainer.lightning_module`): the script passes it by the name fit was given
     for tc in after:
-        if "model" not in tc.args and not isinstance(fit_args.get("model"), cst.Name):
+        if "model" not in tc.args and not isinstance(tc.model, cst.Name):
             diags.append(at(tc.call, "LGEN123", f"`{tc.method}()` without a model after a fit given a model the script cannot name", f"bind the model first: `model = Model(...)`, then `trainer.fit(model, ...)` and `trainer.{tc.method}(model, ...)`"))
     for tc in after:
         for key in ("verbose", "return_predictions"):
@@ -317,44 +478,79 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                     _literal(tc.args[key])
                 except ValueError:
                     diags.append(at(tc.args[key], "LGEN123", f"`{key}=` is not a literal", "write True or False"))
+    for tc in saves:
+        if tc.model is not None and not isinstance(tc.model, cst.Name):
+            # `save_checkpoint` saves the model fit trained: one the script can name
+            diags.append(at(tc.model, "LGEN123", "`save_checkpoint` after a fit given a model it cannot name", "bind the model first: `model = Model(...)`, then `trainer.fit(model, ...)`"))
 
-    if saves and "model" in fit_args and not isinstance(fit_args["model"], cst.Name):
-        # `save_checkpoint` saves the model fit trained: one the script can name
-        diags.append(at(fit_args["model"], "LGEN123", "`save_checkpoint` after a fit given a model it cannot name", "bind the model first: `model = Model(...)`, then `trainer.fit(model, ...)`"))
-    # what fit is given: the model (and datamodule) built by a class of this file
-    model_cls = _built_class(fit_args.get("model"), body, fit_index, classes)
-    if "model" not in fit_args:
-        diags.append(at(fit_call, "LGEN123", "`fit` is called without a model", "pass the model"))
-    dm_expr = fit_args.get("datamodule")
-    dm_cls = None
-    train_arg = fit_args.get("train_dataloaders")
-    if train_arg is not None and dm_expr is None:
-        # Lightning: a datamodule passed as `train_dataloaders` is taken as the datamodule
-        c = _built_class(train_arg, body, fit_index, classes)
-        if c is not None and _is_datamodule(classes[c], imports):
-            dm_expr, dm_cls = train_arg, c
-            del fit_args["train_dataloaders"]
-            fit_args["datamodule"] = dm_expr
-    if dm_expr is not None and dm_cls is None:
-        dm_cls = _built_class(dm_expr, body, fit_index, classes)
-        if dm_cls is None or not _is_datamodule(classes[dm_cls], imports):
-            diags.append(at(dm_expr, "LGEN126", "lgen does not see which LightningDataModule class this is (it is not built from a class of this file in the same function)", "build the datamodule in the entry, from a `LightningDataModule` subclass defined in the entry file"))
+    def built(expr, node, fn):
+        """The class of this file `expr` is built from, where `node` uses it in `fn`'s code."""
+        body, _ = _scope_body(module, fn, _stmt_of(v, node))
+        stmt = _stmt_of(v, node)
+        if body is not None and stmt in body:
+            return _built_class(expr, body, body.index(stmt), classes)
+        return _built_anywhere(expr, _flat_statements(module, fn), classes)
+
+    # what each fit is given: the model (and datamodule) built by a class of this file
+    fit_facts = []  # (model class, datamodule class, datamodule expression, fit's data keys, val loader count)
+    for tc, s in fit_calls:
+        fit_args = tc.args
+        model_cls = built(fit_args.get("model"), tc.call, s[2])
+        if "model" not in fit_args:
+            diags.append(at(tc.call, "LGEN123", "`fit` is called without a model", "pass the model"))
+        dm_expr = fit_args.get("datamodule")
+        dm_cls = None
+        train_arg = fit_args.get("train_dataloaders")
+        if train_arg is not None and dm_expr is None:
+            # Lightning: a datamodule passed as `train_dataloaders` is taken as the datamodule
+            c = built(train_arg, tc.call, s[2])
+            if c is not None and _is_datamodule(classes[c], imports):
+                dm_expr, dm_cls = train_arg, c
+                del fit_args["train_dataloaders"]
+                fit_args["datamodule"] = dm_expr
+        if dm_expr is not None and dm_cls is None:
+            dm_cls = built(dm_expr, tc.call, s[2])
+            if dm_cls is None or not _is_datamodule(classes[dm_cls], imports):
+                diags.append(at(dm_expr, "LGEN126", "lgen does not see which LightningDataModule class this is (it is not built from a class of this file in the same function)", "build the datamodule in the entry, from a `LightningDataModule` subclass defined in the entry file"))
+        if isinstance(fit_args.get("train_dataloaders"), (cst.List, cst.Tuple, cst.Dict)):
+            diags.append(at(fit_args["train_dataloaders"], "LGEN126", "several loaders for fit (`train_dataloaders=`) are not ejected yet", "pass one DataLoader"))
+        val_loaders = fit_args.get("val_dataloaders")
+        if isinstance(val_loaders, cst.Dict):
+            diags.append(at(val_loaders, "LGEN126", "a dict of loaders for fit (`val_dataloaders=`) is not ejected yet", "pass a list of DataLoaders"))
+        elif isinstance(val_loaders, (cst.List, cst.Tuple)):
+            # several validation loaders: Lightning's CombinedLoader in "sequential" mode (plan counts them)
+            if any(isinstance(e, cst.StarredElement) for e in val_loaders.elements) or len(val_loaders.elements) < 2:
+                diags.append(at(val_loaders, "LGEN126", "lgen ejects a list of loaders written out, two or more", "write the loaders in the list (`[a, b]`), or pass the one DataLoader itself"))
+        count = 1
+        if "val_dataloaders" in fit_args:
+            stmt = _stmt_of(v, tc.call)
+            body, _ = _scope_body(module, s[2], stmt)
+            count = loader_count(fit_args["val_dataloaders"], body, body.index(stmt)) if body is not None and stmt in body else 0
+        fit_facts.append((model_cls, dm_cls, dm_expr, frozenset(fit_args) - {"model", "ckpt_path"}, count))
+    # every fit trains the same model class on the same kind of data: the script is one loop for that class
+    model_cls, dm_cls, dm_expr, keys, _ = fit_facts[0]
+    for c in loads:  # the model's class: the script's `load_from_checkpoint` (rewrite)
+        if dotted(c.func.value) != model_cls:
+            diags.append(at(c, "LGEN124", f"`{dotted(c.func.value)}.load_from_checkpoint(...)` has no equivalent in the ejected script yet (the class loses its LightningModule base)", "build the model and load the checkpoint's `state_dict` into it, or keep the run on Lightning"))
+    for (tc, _), (m, d, _, k, _) in list(zip(fit_calls, fit_facts))[1:]:
+        line = _line_of(at, fit_calls[0][0].call)
+        if m != model_cls:
+            what = lambda c: f"`{c}`" if c else "a model lgen does not see the class of"  # noqa: E731
+            diags.append(at(tc.args.get("model", tc.call), "LGEN120", f"this fit trains {what(m)}, the fit at line {line} {what(model_cls)}; the script is the loop of one model class", "keep the runs of one model class in this entry (`--class` does not split a file whose code runs both), and move the others to an entry file of their own"))
+        elif d != dm_cls or k != keys:
+            diags.append(at(tc.call, "LGEN120", f"this fit is given other data arguments than the fit at line {line} (the script's `fit` takes one set)", "give every fit the same kind of data (the same datamodule class, or the same loader arguments)"))
+    counts = {f[4] for f in fit_facts}
+    fit_val_loaders = counts.pop() if len(counts) == 1 else 0
+    primary_tc, primary = fit_calls[0]
+    if dm_expr is not None and primary_tc.args.get("datamodule") is not dm_expr:
+        primary_tc.args["datamodule"] = dm_expr
     for tc in after:
         # Lightning: a datamodule passed as `dataloaders` is taken as the datamodule
         loaders = tc.args.get("dataloaders")
         if loaders is not None and "datamodule" not in tc.args:
-            c = _built_class(loaders, body, body.index(_statement_of(body, tc.call)), classes)
+            c = built(loaders, tc.call, next(fn for c2, _, fn in v.calls if c2 is tc.call))
             if c is not None and _is_datamodule(classes[c], imports):
-                tc.args = {("datamodule" if k == "dataloaders" else k): v for k, v in tc.args.items()}
-    if isinstance(fit_args.get("train_dataloaders"), (cst.List, cst.Tuple, cst.Dict)):
-        diags.append(at(fit_args["train_dataloaders"], "LGEN126", "several loaders for fit (`train_dataloaders=`) are not ejected yet", "pass one DataLoader"))
-    val_loaders = fit_args.get("val_dataloaders")
-    if isinstance(val_loaders, cst.Dict):
-        diags.append(at(val_loaders, "LGEN126", "a dict of loaders for fit (`val_dataloaders=`) is not ejected yet", "pass a list of DataLoaders"))
-    elif isinstance(val_loaders, (cst.List, cst.Tuple)):
-        # several validation loaders: Lightning's CombinedLoader in "sequential" mode (plan counts them)
-        if any(isinstance(e, cst.StarredElement) for e in val_loaders.elements) or len(val_loaders.elements) < 2:
-            diags.append(at(val_loaders, "LGEN126", "lgen ejects a list of loaders written out, two or more", "write the loaders in the list (`[a, b]`), or pass the one DataLoader itself"))
+                tc.args = {("datamodule" if k == "dataloaders" else k): v2 for k, v2 in tc.args.items()}
     for tc in after:
         loaders = tc.args.get("dataloaders")
         if isinstance(loaders, cst.Dict):
@@ -371,12 +567,14 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         w = bound.get("workers")
         if w is not None and not (isinstance(w, cst.Name) and w.value in ("False", "None")):
             seed_workers = True
+    fn, in_guard = scope_of(primary)
+    first_site = site_facts[[s[0] for s in sites].index(primary[0])]
     run = RunFacts(
-        trainer_name=name,
-        trainer=call,
-        trainer_args=targs,
-        trainer_arg_nodes=arg_nodes,
-        fit=TrainerCall("fit", fit_call, fit_args),
+        trainer_name=primary[3] or "",
+        trainer=primary[0],
+        trainer_args=first_site.args,
+        trainer_arg_nodes=first_site.arg_nodes,
+        fit=primary_tc,
         after=after,
         model_class=model_cls,
         datamodule_class=dm_cls,
@@ -385,10 +583,125 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         seeds=seeds,
         seed_workers=seed_workers,
         reads=reads,
-        save_checkpoints=saves,
-        fit_val_loaders=loader_count(fit_args.get("val_dataloaders"), body, fit_index) if "val_dataloaders" in fit_args else 1,
+        save_checkpoints=[tc.call for tc in saves],
+        fit_val_loaders=fit_val_loaders,
+        sites=site_facts,
+        fits=[tc for tc, _ in fit_calls],
+        saves=saves,
+        scopes=[s[2] for s in sites if s[2] is not None],
+        at_module_level=any(s[2] is None and not scope_of(s)[1] for s in sites),
+        site_limits=site_limits,
+        callbacks=callbacks,
     )
     return run, diags
+
+
+def _read_callbacks(expr, body, before: int, imports, at, diags) -> list[CallbackFacts]:
+    """The callbacks of `Trainer(callbacks=[...])`: each built in the list, or a name assigned the
+    call before the Trainer in the same body; their arguments literal."""
+    out: list[CallbackFacts] = []
+    for element in expr.elements:
+        value = element.value
+        name = None
+        if isinstance(element, cst.StarredElement):
+            diags.append(at(element, "LGEN129", "a starred callback list; lgen reads the callbacks written out", "write each callback in the list"))
+            continue
+        if isinstance(value, cst.Name):
+            name = value.value
+            value = None
+            for stmt in body[:before]:
+                if isinstance(stmt, cst.SimpleStatementLine):
+                    for s in stmt.body:
+                        if isinstance(s, cst.Assign) and len(s.targets) == 1 and isinstance(s.targets[0].target, cst.Name) and s.targets[0].target.value == name:
+                            value = s.value
+                elif _binds(stmt, name):
+                    value = None
+        kind = CALLBACK_NAMES.get(qualname(value.func, imports)) if isinstance(value, cst.Call) else None
+        if kind is None:
+            diags.append(at(element.value, "LGEN129", "a callback lgen does not eject (it ejects `ModelCheckpoint`, `EarlyStopping` and `LearningRateMonitor` built in the entry, in the list or assigned to a name before the Trainer)", "remove it, or keep the run on Lightning"))
+            continue
+        bound, bad = bind_args(value, CALLBACK_PARAMS[kind])
+        if bad is not None:
+            diags.append(at(bad, "LGEN129", f"an argument of `{kind}` lgen cannot bind", "pass the arguments by Lightning's parameter names"))
+            continue
+        args = {}
+        for key, node in bound.items():
+            try:
+                args[key] = _literal(node)
+            except ValueError:
+                diags.append(at(node, "LGEN129", f"`{kind}({key}=...)` is not a literal, so lgen cannot read it without running the file", "write the value in the call"))
+        out.append(CallbackFacts(kind, args, value, name))
+    return out
+
+
+def _binds_locally(fn: cst.FunctionDef, names: set[str]) -> set[str]:
+    """Which of `names` a function binds itself (a parameter, an assignment, a loop target, ...)."""
+    bound = {p.name.value for p in (*fn.params.posonly_params, *fn.params.params, *fn.params.kwonly_params)}
+    for star in (fn.params.star_arg, fn.params.star_kwarg):
+        if isinstance(star, cst.Param):
+            bound.add(star.name.value)
+    return (bound | {n for n in names if _binds(fn.body, n)}) & names
+
+
+def _line_of(at, node) -> int:
+    return at(node, "", "").line
+
+
+def _exclusive(a: tuple, b: tuple) -> bool:
+    """Whether two calls (their blocks, outermost first) sit in different branches of one `if`."""
+    ids_a, ids_b = {id(n) for n in a}, {id(n) for n in b}
+    for node in a:
+        if isinstance(node, cst.If) and id(node) in ids_b:
+            in_body_a, in_body_b = id(node.body) in ids_a, id(node.body) in ids_b
+            if in_body_a != in_body_b:
+                return True
+    return False
+
+
+def _stmt_of(v: _Calls, call) -> cst.CSTNode | None:
+    return v.stmt_of.get(id(call))
+
+
+def _flat_statements(module: cst.Module, fn) -> list:
+    """The simple statements of a function (or of the module's code outside functions and
+    classes), in source order, blocks included."""
+    out = []
+
+    class _Lines(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node):
+            out.append(node)
+            return False
+
+        def visit_FunctionDef(self, node):
+            return node is fn
+
+        def visit_ClassDef(self, node):
+            return False
+
+        def visit_Lambda(self, node):
+            return False
+
+    (fn if fn is not None else module).visit(_Lines())
+    return out
+
+
+def _built_anywhere(expr, statements, classes) -> str | None:
+    """The class `expr` is built from when every assignment to its name in `statements` builds
+    that one class (a name bound in branches or loops: only then is the class known)."""
+    if expr is None:
+        return None
+    if isinstance(expr, cst.Call):
+        return _built_class(expr, [], 0, classes)
+    if not isinstance(expr, cst.Name):
+        return None
+    found = set()
+    for stmt in statements:
+        for s in stmt.body:
+            if isinstance(s, (cst.Assign, cst.AnnAssign, cst.AugAssign)):
+                targets = [t.target for t in s.targets] if isinstance(s, cst.Assign) else [s.target]
+                if any(expr.value in _target_names(t) for t in targets):
+                    found.add(_built_class(s.value, [], 0, classes) if isinstance(s, cst.Assign) and len(targets) == 1 and s.value is not None else None)
+    return found.pop() if len(found) == 1 else None
 
 
 def is_loader_call(expr) -> bool:
@@ -427,6 +740,10 @@ def loader_count(expr, body, before: int) -> int:
 
 # `trainer.<attr>` reads in the entry that the script's loop object answers the same way
 TRAINER_READS = frozenset({"callback_metrics", "current_epoch", "global_step", "logged_metrics"} - {"logged_metrics"})
+
+
+# `trainer.<attr>` reads the script's loop answers when the run is given callbacks
+CALLBACK_READS = frozenset({"checkpoint_callback", "checkpoint_callbacks", "early_stopping_callback", "should_stop"})
 
 
 def _trainer_arg_problem(key: str, value) -> tuple[str, str] | None:
@@ -535,6 +852,8 @@ def _built_class(expr, body, before: int, classes) -> str | None:
         return None
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name) and expr.func.value in classes:
         return expr.func.value
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Attribute) and expr.func.attr.value == "load_from_checkpoint" and isinstance(expr.func.value, cst.Name) and expr.func.value.value in classes:
+        return expr.func.value.value  # Lightning's classmethod returns an instance of its class
     if isinstance(expr, cst.Name):
         found = None
         for stmt in body[:before]:
@@ -583,7 +902,9 @@ def run_flags(path: str, run: RunFacts, flags, given: frozenset[str] | None):
 
     from lgen.options import FlagError, Flags, flags_from_trainer, validate
 
-    values, problems = flags_from_trainer(run.trainer_args)
+    # Trainers that compute or differ in max_epochs / max_steps: each `make_loop(...)` takes its
+    # own, and only a flag given to `lgen eject` is a constant (it replaces them all)
+    values, problems = flags_from_trainer({k: v for k, v in run.trainer_args.items() if not (run.site_limits and k in ("max_epochs", "max_steps"))})
     diags = []
     positions = _Positions(run.module)
 

@@ -345,13 +345,13 @@ DIAGNOSTIC_CASES = {
         "LGEN305",
         BASE + "\n    def configure_callbacks(self):\n        return []\n",
     ),
-    "mixin_defines_hook": (
+    "mixin_unreadable": (  # a mixin lgen cannot read may define hooks Lightning would call
         "LGEN105",
-        _replace("class Model(L.LightningModule):", "class Hooks:\n    def on_train_start(self):\n        pass\n\n\nclass Model(Hooks, L.LightningModule):"),
+        _replace("class Model(L.LightningModule):", "from thirdparty.mixins import Hooks\n\n\nclass Model(Hooks, L.LightningModule):"),
     ),
-    "mixin_uses_lightning": (
+    "mixin_inconsistent_mro": (  # bases Python cannot order (it raises a TypeError)
         "LGEN105",
-        _replace("class Model(L.LightningModule):", "class Logs:\n    def note(self, x):\n        self.log('x', x)\n\n\nclass Model(L.LightningModule, Logs):"),
+        _replace("class Model(L.LightningModule):", "class A:\n    pass\n\n\nclass B(A):\n    pass\n\n\nclass Model(A, B, L.LightningModule):"),
     ),
     "base_in_another_file": (
         "LGEN111",

@@ -193,6 +193,62 @@ def test_fit_ckpt_path_resumes_as_lightning(tmp_path, name):
     assert problems == [], "\n".join(problems)
 
 
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "full", "short", "folder", "resume_from"),
+    [
+        # ModelCheckpoint's last.ckpt (written when a top-k file was), EarlyStopping's wait count
+        ("run_callbacks_resume", 9, 4, "ckpts", "ckpts/last.ckpt"),
+        # the default checkpoint callback's save inside the validation of every second epoch
+        ("run_files_val_every_2", 5, 4, "lightning_logs/version_0/checkpoints", "lightning_logs/version_0/checkpoints/epoch=3-step=20.ckpt"),
+    ],
+)
+def test_callbacks_resume_as_lightning(tmp_path, name, full, short, folder, resume_from):
+    """`fit(ckpt_path=...)` with callbacks: each side first fits `short` epochs (Lightning: the
+    entry with `max_epochs=short`; the script: `--max-epochs short`), with equal checkpoints, then
+    the entry resumes from one of them to `max_epochs=full`: the callbacks' states come back
+    (top-k bookkeeping in the same folder, EarlyStopping's wait count), so the same files are
+    kept and deleted, the run stops at the same epoch, and every checkpoint is equal, callback
+    states included, and metrics.csv line for line."""
+    case = next(c for c in RUN_CASES if c.name == name)
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    theirs.mkdir()
+    entry = (case.dir / "model.py").read_text()
+    assert f"max_epochs={full}" in entry
+    (theirs / "short.py").write_text(entry.replace(f"max_epochs={full}", f"max_epochs={short}"))
+    shutil.copy(case.dir / "model.py", theirs / "model.py")
+    assert case.eject(ours).returncode == 0
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    first = python(["short.py"], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
+    assert first.returncode == 0, first.stderr[-4000:]
+    first_script = python(["train.py", "--max-epochs", str(short)], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    assert first_script.returncode == 0, first_script.stderr[-4000:]
+    assert _results(first_script.stdout) == _results(first.stdout)
+    made = sorted(_files(theirs / folder))
+    assert made == sorted(_files(ours / folder)) and os.path.relpath(resume_from, folder) in made
+    for file in made:
+        assert _compare_checkpoints(theirs / folder / file, ours / folder / file, theirs, ours) == []
+    ckpt = ["--ckpt", resume_from]
+    lightning = python(["model.py", *ckpt], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
+    assert lightning.returncode == 0, lightning.stderr[-4000:]
+    script = python(["train.py", *ckpt], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    assert script.returncode == 0, script.stderr[-4000:]
+    assert _results(lightning.stdout) and _results(script.stdout) == _results(lightning.stdout)
+    lightning_files = _files(theirs) - {"model.py", "short.py"}
+    assert _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
+    problems = []
+    for name in sorted(lightning_files):
+        if name.endswith(".ckpt"):
+            problems += _compare_checkpoints(theirs / name, ours / name, theirs, ours)
+        elif name.endswith(("metrics.csv", "hparams.yaml")):
+            a, b = (theirs / name).read_bytes().splitlines(True), (ours / name).read_bytes().splitlines(True)
+            problems += [f"{name}:{i + 1}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(a, b)) if x != y]
+            if len(a) != len(b):
+                problems.append(f"{name}: {len(a)} lines != {len(b)}")
+    assert problems == [], "\n".join(problems)
+
+
 def test_a_changed_project_file_is_drift(tmp_path):
     """The header records every file the ejection read (under the root, with sha256): a change
     to the model's own file, not the entry, is drift; a re-eject reads it."""
@@ -234,6 +290,42 @@ def test_only_the_run_that_python_entry_makes_counts(tmp_path):
     assert "LGEN120" not in r.stderr and "LGEN301" in r.stderr
     line = next(i for i, t in enumerate((tmp_path / "model.py").read_text().splitlines(), 1) if "Trainer(max_epochs=5)" in t)
     assert f"model.py:{line}:" in r.stderr
+
+
+def _same_run_files(theirs: Path, ours: Path, given: set[str]) -> list[str]:
+    lightning_files = _files(theirs) - given
+    problems = [] if _files(ours) - given - {"train.py"} - OWN == lightning_files else ["the two runs write different files"]
+    for name in sorted(lightning_files):
+        if name.endswith(".ckpt"):
+            problems += _compare_checkpoints(theirs / name, ours / name, theirs, ours)
+        elif name.endswith(("metrics.csv", "hparams.yaml")):
+            a, b = (theirs / name).read_bytes().splitlines(True), (ours / name).read_bytes().splitlines(True)
+            problems += [f"{name}:{i + 1}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(a, b)) if x != y or len(a) != len(b)]
+    return problems
+
+
+@pytest.mark.slow
+def test_the_scripts_max_epochs_replaces_every_trainers(tmp_path):
+    """A run whose Trainers compute their `max_epochs` (a function called with 2, then 3): the
+    script's `--max-epochs 1` replaces every Trainer's, as the entry with both calls given 1."""
+    case = next(c for c in RUN_CASES if c.name == "run_sites_function")
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    case.copy_into(theirs)
+    entry = theirs / "model.py"
+    text = entry.read_text()
+    assert "train_model(2, lr=0.1)" in text and "train_model(3, lr=0.05)" in text
+    entry.write_text(text.replace("train_model(2, lr=0.1)", "train_model(1, lr=0.1)").replace("train_model(3, lr=0.05)", "train_model(1, lr=0.05)"))
+    given = _files(theirs)
+    assert case.eject(ours).returncode == 0
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    lightning = python(["model.py"], cwd=theirs, env=env, preload=lightning_preload(case.entry))
+    assert lightning.returncode == 0, lightning.stderr[-4000:]
+    script = python(["train.py", "--max-epochs", "1"], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    assert script.returncode == 0, script.stderr[-4000:]
+    assert _results(lightning.stdout) and _results(script.stdout) == _results(lightning.stdout)
+    assert any("version_1/checkpoints/epoch=0-" in f for f in _files(theirs))
+    assert _same_run_files(theirs, ours, given) == []
 
 
 @pytest.mark.slow
