@@ -192,7 +192,7 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     needed |= early | ({"warnings"} if "rank_zero_warn" in utilities else set())
     needed |= {"collections.abc"} if "config_hparams" in utilities else set()  # save_hyperparameters(config)
     needed |= {"inspect", "warnings"} if "load_from_checkpoint" in utilities else set()
-    if "_TORCHVISION_AVAILABLE" in utilities:
+    if utilities & {"_TORCHVISION_AVAILABLE", "RequirementCache"}:
         early |= {"importlib.metadata", "importlib.util"}
         needed |= early
     stdlib = [n for n in STDLIB if n in needed and (n not in plain_imports or n in early)]

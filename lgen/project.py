@@ -25,7 +25,7 @@ import libcst as cst
 
 from lgen.diagnostics import Diagnostic
 from lgen.inspect import _module_name, import_map, qualname
-from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS
+from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS, UTILITIES
 from lgen.vendor import FileError, read_file, sha256
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -406,9 +406,11 @@ def _derives_from_lightning(reader: _Reader, m: _Module, cls: cst.ClassDef) -> b
 
 
 def _mentions_lightning(stmt, imports) -> bool:
+    """Whether a statement uses a Lightning name other than one of Lightning's small utilities
+    (the rewrite turns those into the script's plain definitions)."""
     for n in _names(stmt):
         q = imports.get(n)
-        if q is not None and q.split(".")[0] in LIGHTNING_ROOTS:
+        if q is not None and q.split(".")[0] in LIGHTNING_ROOTS and q not in UTILITIES:
             return True
     return False
 
