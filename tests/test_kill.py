@@ -12,7 +12,9 @@ inside training, not in `import torch`). After each kill:
   the entry's own `trainer.fit(..., ckpt_path=...)`), runs to the end, and the resumed run's
   final epoch checkpoint equals the uninterrupted run's tensor for tensor (weights, optimizer
   and scheduler states, loop progress, callback state with its paths taken relative to each run's
-  version folder), as does its `--out-dir` last.ckpt.
+  version folder), as does its `--out-dir` last.ckpt;
+- Lightning 2.6.6 itself, `trainer.fit(..., ckpt_path=...)` from one of those killed runs'
+  checkpoints, ends with the uninterrupted script run's final checkpoint too.
 
 Nothing is random after the model is built in that run (no shuffling, no dropout), so an
 epoch-end checkpoint determines the rest of the run.
@@ -28,13 +30,14 @@ from pathlib import Path
 
 import pytest
 from equivalence.harness import _compare_values, compare, subprocess_env
+from equivalence.zygote import lightning_preload, python
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "golden" / "run_files_kill" / "train.py"
 RUNNER = ROOT / "tests" / "equivalence" / "kill_runner.py"
 KILLS = 6
 SEED = 16
-ARGS = ["--accelerator", "cpu", "--max-epochs", "8"]
+ARGS = ["--accelerator", "cpu"]
 KEYS = {"epoch", "global_step", "pytorch-lightning_version", "state_dict", "loops", "callbacks", "optimizer_states", "lr_schedulers"}
 
 pytestmark = pytest.mark.slow
@@ -66,8 +69,11 @@ def _relative(value, root: Path):
     return value
 
 
-def _same(full: Path, full_root: Path, resumed: Path, resumed_root: Path) -> list[str]:
-    a, b = _load(full), _load(resumed)
+def _same(full: Path, full_root: Path, resumed: Path, resumed_root: Path, lightning: bool = False) -> list[str]:
+    import torch
+
+    a = _load(full)
+    b = torch.load(resumed, map_location="cpu", weights_only=False) if lightning else _load(resumed)
     a["callbacks"] = _relative(a["callbacks"], full_root)
     b["callbacks"] = _relative(b["callbacks"], resumed_root)
     out: list[str] = []
@@ -75,11 +81,12 @@ def _same(full: Path, full_root: Path, resumed: Path, resumed_root: Path) -> lis
     return out
 
 
-def test_killed_runs_leave_loadable_resumable_checkpoints(tmp_path):
+@pytest.fixture(scope="module")
+def killed(tmp_path_factory):
+    """The runs' folder, and per killed run that left a checkpoint its newest, all loaded."""
+    tmp_path = tmp_path_factory.mktemp("kill")
     report = _runner("kill", SCRIPT, tmp_path, SEED, KILLS, *ARGS)
-    full = tmp_path / "full"
-    (final,) = _checkpoints(full / "lightning_logs" / "version_0" / "checkpoints")
-    resumes, newest = [], {}
+    newest = {}
     for i, run in enumerate(report["runs"]):
         folder = tmp_path / f"kill_{i}"
         ckpt_dir = folder / "lightning_logs" / "version_0" / "checkpoints"
@@ -87,14 +94,26 @@ def test_killed_runs_leave_loadable_resumable_checkpoints(tmp_path):
         for path in found:
             checkpoint = _load(path)  # raises if a kill left it damaged
             assert KEYS <= set(checkpoint), f"kill {i} ({run}): {path.name} lacks {KEYS - set(checkpoint)}"
-        if not found:
-            continue
-        newest[i] = max(found, key=lambda p: _load(p)["global_step"])
-        how = ["--resume", str(newest[i])] if i % 2 == 0 else ["--ckpt", str(newest[i])]
-        resumes.append([str(folder), [*ARGS, "--out-dir", "resumed", *how]])
+        if found:
+            newest[i] = max(found, key=lambda p: _load(p)["global_step"])
     # the seeded delays kill most runs inside training, after at least one checkpoint
     assert sum(run["killed"] for run in report["runs"]) >= KILLS // 2, report
     assert len(newest) >= KILLS // 2, report
+    return tmp_path, newest
+
+
+def _final(tmp_path: Path) -> Path:
+    (final,) = _checkpoints(tmp_path / "full" / "lightning_logs" / "version_0" / "checkpoints")
+    return final
+
+
+def test_killed_runs_leave_loadable_resumable_checkpoints(killed):
+    tmp_path, newest = killed
+    full, final = tmp_path / "full", _final(tmp_path)
+    resumes = []
+    for i, start in newest.items():
+        how = ["--resume", str(start)] if i % 2 == 0 else ["--ckpt", str(start)]
+        resumes.append([str(tmp_path / f"kill_{i}"), [*ARGS, "--out-dir", "resumed", *how]])
     codes = _runner("runs", SCRIPT, json.dumps(resumes))
     assert codes == [0] * len(resumes), [(r, c) for r, c in zip(resumes, codes) if c]
     for i, start in newest.items():
@@ -107,3 +126,22 @@ def test_killed_runs_leave_loadable_resumable_checkpoints(tmp_path):
         problems = _same(final, final.parent.parent, end, end_root)
         problems += compare(full / "lgen_out" / "last.ckpt", folder / "resumed" / "last.ckpt")
         assert not problems, f"kill {i} resumed from {start.name}:\n  " + "\n  ".join(problems)
+
+
+def test_lightning_resumes_a_killed_runs_checkpoint(killed):
+    tmp_path, newest = killed
+    final = _final(tmp_path)
+    # the earliest checkpoint a kill left: the most epochs left to train
+    start = min(newest.values(), key=lambda p: _load(p)["global_step"])
+    folder = tmp_path / "lightning"
+    folder.mkdir()
+    entry = SCRIPT.parent / "model.py"
+    (folder / "model.py").write_text(entry.read_text())
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    proc = python(["model.py", "--ckpt", start], cwd=folder, env=env, preload=lightning_preload(entry), timeout=240)
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    (end,) = _checkpoints(folder / "lightning_logs" / "version_0" / "checkpoints")
+    assert end.name == final.name
+    problems = _same(final, final.parent.parent, end, end.parent.parent, lightning=True)
+    assert not problems, f"Lightning resumed from {start.name}:\n  " + "\n  ".join(problems)

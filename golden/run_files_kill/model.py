@@ -42,7 +42,7 @@ if __name__ == "__main__":
     y = x[:, :4].sum(dim=1, keepdim=True).sin()
     train = DataLoader(TensorDataset(x[:96], y[:96]), batch_size=8)
     val = DataLoader(TensorDataset(x[96:], y[96:]), batch_size=8)
-    trainer = Trainer(max_epochs=4, log_every_n_steps=5, enable_progress_bar=False, enable_model_summary=False)
+    trainer = Trainer(max_epochs=8, log_every_n_steps=5, enable_progress_bar=False, enable_model_summary=False)
     trainer.fit(Regressor(), train, val, ckpt_path=args.ckpt)
     print("result", sorted((k, v.item()) for k, v in trainer.callback_metrics.items()))
     print("result step", trainer.global_step, trainer.current_epoch)
