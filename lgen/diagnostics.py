@@ -166,7 +166,8 @@ script evaluates that expression where the Trainer did.
 The script reproduces the Trainer arguments lgen knows. Lightning's default logger (CSVLogger)
 and checkpoint callback are written as Lightning writes them (callbacks given to the Trainer:
 LGEN129); a logger object given to the Trainer, and the default files in the combinations named
-in the message (manual optimization, `val_check_interval`, ...), are not yet: pass `logger=False,
+in the message (manual optimization, `val_check_interval`, a metrics.csv row per validation /
+test batch with several loaders, ...), are not yet: pass `logger=False,
 enable_checkpointing=False` and save what you need with `trainer.save_checkpoint(path)` after
 fit (the script writes the same file). Other arguments (profilers, `fast_dev_run`, ...) are
 named in the message.
