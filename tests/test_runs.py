@@ -95,6 +95,9 @@ def test_run_matches_lightning(case, tmp_path):
     # a run under DDP starts its other ranks itself (Lightning's launcher, the script's too):
     # fresh processes, and every rank's lines, which interleave in any order, compared sorted
     distributed = case.processes > 1
+    if distributed:
+        # each rank's output in one write at its exit, not piece by piece: lines stay whole
+        env.pop("PYTHONUNBUFFERED", None)
     lightning_preloaded = None if distributed else lightning_preload(case.entry)
     lightning = python(["model.py", *case.run_args], cwd=theirs, env=env, preload=lightning_preloaded)
     assert lightning.returncode == 0, lightning.stderr[-4000:]
@@ -103,7 +106,7 @@ def test_run_matches_lightning(case, tmp_path):
 
     assert _results(lightning.stdout), "the entry prints no result line: nothing would be compared"
     if distributed:
-        assert sorted(_results(script.stdout)) == sorted(_results(lightning.stdout))
+        assert sorted(_results(script.stdout)) == sorted(_results(lightning.stdout)), (script.stdout, lightning.stdout)
     else:
         assert _results(script.stdout) == _results(lightning.stdout)
     lightning_files = _files(theirs) - given
@@ -231,3 +234,42 @@ def test_only_the_run_that_python_entry_makes_counts(tmp_path):
     assert "LGEN120" not in r.stderr and "LGEN301" in r.stderr
     line = next(i for i, t in enumerate((tmp_path / "model.py").read_text().splitlines(), 1) if "Trainer(max_epochs=5)" in t)
     assert f"model.py:{line}:" in r.stderr
+
+
+@pytest.mark.slow
+def test_ddp_run_under_torchrun_as_lightning(tmp_path):
+    """A run under DDP started by torchrun: Lightning (TorchElasticEnvironment) starts no process
+    of its own and takes the ranks torchrun gives; so does the script. Both under
+    `torchrun --nproc-per-node 2`: the same lines from every rank, the same files, equal tensors.
+    Started with a world size other than the run's devices, both stop before training."""
+    import sys
+
+    from equivalence.zygote import fresh
+
+    case = next(c for c in RUN_CASES if c.name == "run_ddp")
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    case.copy_into(theirs)
+    assert case.eject(ours).returncode == 0
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
+
+    def printed(side, script):
+        # torchrun runs `python -u`: each rank's stdout goes to a file of its own, lines whole
+        logs = tmp_path / f"logs-{side.name}"
+        done = fresh([*torchrun, "--redirects", "1", "--log-dir", str(logs), script], cwd=side, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr[-4000:]
+        return sorted(line for f in logs.rglob("stdout.log") for line in _results(f.read_text()))
+
+    theirs_lines = printed(theirs, "model.py")
+    assert len(theirs_lines) == 8, theirs_lines  # 4 from each rank
+    assert printed(ours, "train.py") == theirs_lines
+    lightning_files = _files(theirs) - {"model.py"}
+    assert lightning_files and _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
+    problems = compare_files(theirs, ours, lightning_files)
+    assert problems == [], "\n".join(problems)
+
+    three = [*torchrun[:4], "--nproc-per-node", "3", "train.py"]
+    script = fresh(three, cwd=ours, env=env, timeout=600)
+    assert script.returncode != 0
+    assert "does not match the world size (3)" in script.stderr
