@@ -262,7 +262,7 @@ def test_ddp_run_under_torchrun_as_lightning(tmp_path):
         return sorted(line for f in logs.rglob("stdout.log") for line in _results(f.read_text()))
 
     theirs_lines = printed(theirs, "model.py")
-    assert len(theirs_lines) == 8, theirs_lines  # 4 from each rank
+    assert len(theirs_lines) == 10, theirs_lines  # 5 from each rank
     assert printed(ours, "train.py") == theirs_lines
     lightning_files = _files(theirs) - {"model.py"}
     assert lightning_files and _files(ours) - {"model.py", "train.py"} - OWN == lightning_files

@@ -60,8 +60,10 @@ def main():
         enable_model_summary=False,
         enable_progress_bar=False,
     )
+    # the ranks are known when the Trainer is made, before fit starts the other process
+    print("result", trainer.global_rank, "of", trainer.world_size, trainer.local_rank, trainer.is_global_zero)
     trainer.fit(model, train_data, val_data)
-    rank = os.environ["LOCAL_RANK"]
+    rank = trainer.global_rank
     for key, value in sorted(trainer.callback_metrics.items()):
         print("result", rank, key, value.item())
     print("result", rank, "epoch", trainer.current_epoch, "step", trainer.global_step)
