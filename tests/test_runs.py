@@ -99,9 +99,11 @@ def test_run_matches_lightning(case, tmp_path):
         # each rank's output in one write at its exit, not piece by piece: lines stay whole
         env.pop("PYTHONUNBUFFERED", None)
     lightning_preloaded = None if distributed else lightning_preload(case.entry)
-    lightning = python(["model.py", *case.run_args], cwd=theirs, env=env, preload=lightning_preloaded)
+    # ranks that disagree wait for each other in a collective: a bound, and the group killed
+    timeout = 600 if distributed else None
+    lightning = python(["model.py", *case.run_args], cwd=theirs, env=env, preload=lightning_preloaded, timeout=timeout)
     assert lightning.returncode == 0, lightning.stderr[-4000:]
-    script = python(["train.py", *case.run_args], cwd=ours, env=env, preload=None if distributed else SCRIPT_PRELOAD)
+    script = python(["train.py", *case.run_args], cwd=ours, env=env, preload=None if distributed else SCRIPT_PRELOAD, timeout=timeout)
     assert script.returncode == 0, script.stderr[-4000:]
 
     assert _results(lightning.stdout), "the entry prints no result line: nothing would be compared"
@@ -273,3 +275,31 @@ def test_ddp_run_under_torchrun_as_lightning(tmp_path):
     script = fresh(three, cwd=ours, env=env, timeout=600)
     assert script.returncode != 0
     assert "does not match the world size (3)" in script.stderr
+
+
+@pytest.mark.slow
+def test_ddp_run_script_options_reach_every_rank(tmp_path):
+    """The script's own options are taken out of the command line before the entry's code reads
+    it, yet the ranks fit starts get the whole command line again, as Lightning's launcher passes
+    `sys.argv`: `python train.py --seed 3 --max-epochs 1` is the entry with `seed_everything(3)`
+    and `max_epochs=1` on every rank (the data is drawn after the seed, so a rank without it
+    would train on other data)."""
+    case = next(c for c in RUN_CASES if c.name == "run_ddp")
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    theirs.mkdir()
+    entry = (case.dir / "model.py").read_text()
+    assert "seed_everything(7)" in entry and "max_epochs=2," in entry
+    (theirs / "model.py").write_text(entry.replace("seed_everything(7)", "seed_everything(3)").replace("max_epochs=2,", "max_epochs=1,"))
+    assert case.eject(ours).returncode == 0
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    env.pop("PYTHONUNBUFFERED", None)  # each rank's lines in one write at its exit
+    lightning = python(["model.py"], cwd=theirs, env=env, timeout=600)
+    assert lightning.returncode == 0, lightning.stderr[-4000:]
+    # a rank without the options would train another epoch and wait for rank 0 forever
+    script = python(["train.py", "--seed", "3", "--max-epochs", "1"], cwd=ours, env=env, timeout=600)
+    assert script.returncode == 0, script.stderr[-4000:]
+    assert len(_results(lightning.stdout)) == 10
+    assert sorted(_results(script.stdout)) == sorted(_results(lightning.stdout)), (script.stdout, lightning.stdout)
+    problems = compare_files(theirs, ours, {"out/final.ckpt"})
+    assert problems == [], "\n".join(problems)
