@@ -8,6 +8,8 @@
   `trainer.callback_metrics`, ...), compared exactly.
 
 The golden cases with `run = true` in case.toml are the runs; `run_args` go to both sides.
+A run under DDP (`processes = 2`) starts its other rank itself on both sides; every rank's
+lines are compared, sorted (they interleave in any order).
 """
 
 from __future__ import annotations
