@@ -1345,6 +1345,11 @@ def _ddp_run_refusals(facts: ModelFacts, run, at) -> list[Diagnostic]:
     if args.get("logger") is not False or args.get("enable_checkpointing", True) is not False:
         node = run.trainer_arg_nodes.get("logger") or run.trainer_arg_nodes.get("enable_checkpointing") or run.trainer
         diags.append(at(node, "LGEN402", f"{how} with Lightning's default logger or checkpoint callback is not ejected yet (rank 0's files, broadcast versions)", "pass `logger=False, enable_checkpointing=False` and save with `trainer.save_checkpoint(...)`"))
+    for a in run.trainer.args:
+        # callbacks given to the Trainer (EarlyStopping's decision is reduced across ranks,
+        # ModelCheckpoint writes on rank 0)
+        if a.keyword is not None and a.keyword.value == "callbacks" and not (isinstance(a.value, (cst.List, cst.Tuple)) and not a.value.elements):
+            diags.append(at(a, "LGEN402", f"callbacks given to the Trainer in {how} are not ejected yet", "run the callbacks on one device, or drop them"))
     for tc in run.after:
         diags.append(at(tc.call, "LGEN402", f"`{tc.method}` after fit in {how} is not ejected yet (distributed evaluation)", "run it in a separate single-device run"))
     if run.seed_workers:
