@@ -572,7 +572,10 @@ is scaled.
             "a Trainer flag combination lgen does not eject yet",
             """
 The flag combination is valid for Lightning but this lgen version cannot reproduce it
-exactly. The message says which part.
+exactly. The message says which part. A run under DDP (`Trainer(strategy="ddp")` or several
+devices) ejects with `logger=False, enable_checkpointing=False`; Lightning's default files,
+`validate` / `test` / `predict` after fit, `seed_everything(..., workers=True)` and
+`prepare_data` under DDP are not ejected yet.
 """,
         ),
     ]

@@ -1198,7 +1198,8 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
     dropped = facts.automatic_optimization and optimizer_step_drops_closure(facts)
     if dropped:
         diags.append(facts.diag("LGEN308", dropped.name, "`optimizer_step` never runs `optimizer_closure` (training_step, zero_grad, backward); Lightning raises \"The closure hasn't been executed. HINT: did you call `optimizer_closure()` in your `optimizer_step` hook?\"", "step with the closure: `optimizer.step(closure=optimizer_closure)`"))
-    ddp = flags.strategy == "ddp"
+    # a run's Trainer picks DDP for several devices (Lightning's `_choose_strategy`)
+    ddp = flags.strategy == "ddp" or (run is not None and (flags.devices or 1) > 1)
     if not ddp and (flags.devices or 1) > 1:
         diags.append(Diagnostic("LGEN402", f"--devices {flags.devices} without --strategy ddp: lgen ejects several devices only as DDP", facts.path, 1, 1, help="add --strategy ddp (the script then runs under torchrun)"))
 
@@ -1387,6 +1388,36 @@ DATAMODULE_UNSUPPORTED = frozenset({"on_exception"})
 DATAMODULE_MEMBERS = frozenset({"trainer", "hparams", "save_hyperparameters", "hparams_initial", "prepare_data_per_node", "log", "from_datasets", "load_from_checkpoint"})
 
 
+def _ddp_run_refusals(facts: ModelFacts, run, at) -> list[Diagnostic]:
+    """What a run under DDP (the script starts the other ranks as Lightning's launcher does)
+    does not eject yet."""
+    diags = []
+    args = run.trainer_args
+    how = "a run under DDP (`strategy=\"ddp\"` or several devices)"
+    if args.get("logger") is not False or args.get("enable_checkpointing", True) is not False:
+        node = run.trainer_arg_nodes.get("logger") or run.trainer_arg_nodes.get("enable_checkpointing") or run.trainer
+        diags.append(at(node, "LGEN402", f"{how} with Lightning's default logger or checkpoint callback is not ejected yet (rank 0's files, broadcast versions)", "pass `logger=False, enable_checkpointing=False` and save with `trainer.save_checkpoint(...)`"))
+    for a in run.trainer.args:
+        # callbacks given to the Trainer (EarlyStopping's decision is reduced across ranks,
+        # ModelCheckpoint writes on rank 0)
+        if a.keyword is not None and a.keyword.value == "callbacks" and not (isinstance(a.value, (cst.List, cst.Tuple)) and not a.value.elements):
+            diags.append(at(a, "LGEN402", f"callbacks given to the Trainer in {how} are not ejected yet", "run the callbacks on one device, or drop them"))
+    for tc in run.after:
+        diags.append(at(tc.call, "LGEN402", f"`{tc.method}` after fit in {how} is not ejected yet (distributed evaluation)", "run it in a separate single-device run"))
+    if run.seed_workers:
+        diags.append(at(run.seeds[0] if run.seeds else run.trainer, "LGEN402", f"`seed_everything(..., workers=True)` in {how} is not ejected yet (worker seeds per global rank)", "drop `workers=True`"))
+    for hook in ("prepare_data",):
+        fn = facts.methods.get(hook)
+        if fn is not None:
+            diags.append(at(fn.name, "LGEN402", f"`{hook}` in {how} is not ejected yet (Lightning runs it on local rank 0 only)", "prepare the data before `Trainer(...)`"))
+    if run.datamodule_class is not None:
+        cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)
+        fn = next((f for f in cls.body.body if isinstance(f, cst.FunctionDef) and f.name.value == "prepare_data"), None)
+        if fn is not None:
+            diags.append(at(fn.name, "LGEN402", f"a datamodule's `prepare_data` in {how} is not ejected yet (Lightning runs it on local rank 0 only)", "prepare the data in `setup` or before `Trainer(...)`"))
+    return diags
+
+
 def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list[Diagnostic]]:
     """Where the run's data comes from and what it calls after fit."""
 
@@ -1399,7 +1430,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
         return Diagnostic(code, msg, facts.path, line, col, eline, ecol, help)
 
     if flags.strategy == "ddp" or (flags.devices or 1) > 1:
-        diags.append(at(run.trainer, "LGEN402", "a run under DDP is not ejected yet", "eject the model file with `--strategy ddp`, or run on one device"))
+        diags += _ddp_run_refusals(facts, run, at)
     fit_args = run.fit.args
     dm_hooks: frozenset[str] = frozenset()
     if run.datamodule_class is not None:
