@@ -486,8 +486,10 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             taken = []
             # a project module whose import pulls in Lightning: the names the entry takes from it are
             # carried into the script (its classes derived from Lightning spliced as before)
-            dirty = demo_file(target) is None and reader.find(target) is not None and reader.lightning_import(target) is not None
-            if dirty and isinstance(s.names, cst.ImportStar):
+            def dirty(target=target) -> bool:  # asked only where a name is not a class spliced
+                return demo_file(target) is None and reader.find(target) is not None and reader.lightning_import(target) is not None
+
+            if isinstance(s.names, cst.ImportStar) and dirty():
                 diags.append(at(where, tree, s, "LGEN128", f"the script would import `{target}`, which imports Lightning ({reader.lightning_import(target)[0]}:{reader.lightning_import(target)[1]}), and `*` names no definition lgen could carry", "import the names the entry uses by name (`from X import a, b`): lgen then copies their definitions into the script"))
                 continue
             carried = []
@@ -502,7 +504,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                     taken.append((a, *hit))
                 elif lightning:
                     diags.append(at(where, tree, a, "LGEN128", f"`{local}` is `{hit[1].name.value}` of {reader.display(hit[0].path)} under another name; lgen splices the class under its own name", f"import it as `{hit[1].name.value}`"))
-                elif dirty:
+                elif dirty():
                     problem = _carry_problem(reader, target, a)
                     if problem:
                         diags.append(at(where, tree, a, "LGEN128", *problem))
@@ -606,8 +608,12 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                 for small in s.body:
                     if not isinstance(small, cst.ImportFrom):
                         continue
+                    if not isinstance(small.names, cst.ImportStar) and all(
+                        _imports_spliced(reader, m, s, a.asname.name.value if a.asname is not None else _module_name(a.name), spliced_classes) for a in small.names
+                    ):
+                        continue  # only classes copied into the script
                     target = reader.absolute(small, _package(m))
-                    if target is None or target.split(".")[0] in LIGHTNING_ROOTS or reader.find(target) is None or reader.lightning_import(target) is None:
+                    if not _carries_from(reader, target):
                         continue
                     if isinstance(small.names, cst.ImportStar):
                         problems.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning, and `*` names no definition lgen could carry", "import the names this module uses by name (`from X import a, b`): lgen then copies their definitions into the script"))
