@@ -464,7 +464,8 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     splices: dict[int, list[tuple[cst.ImportAlias, _Module, cst.ClassDef]]] = {}
     kept_imports: list[tuple[cst.CSTNode, str]] = []  # project modules the script still imports
     # the entry's `from X import f` where importing X pulls in Lightning: f's definition is carried
-    carries: dict[int, list[tuple[cst.ImportAlias, _Module, int, str]]] = {}
+    carries: dict[int, list[tuple[str, _Module | None, int | None, str | None]]] = {}  # (local name, module, statement, its name)
+    spaces: dict[int, list[tuple[str, dict[str, str]]]] = {}  # the entry's module objects: name -> {attribute: definition}
     # names the entry's own classes derive from: a model class of the entry on a project base
     entry_bases = {b.value.value for c in tree.body if isinstance(c, cst.ClassDef) for b in c.bases if isinstance(b.value, cst.Name)}
     for i, stmt in enumerate(tree.body):
@@ -505,22 +506,36 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                 elif lightning:
                     diags.append(at(where, tree, a, "LGEN128", f"`{local}` is `{hit[1].name.value}` of {reader.display(hit[0].path)} under another name; lgen splices the class under its own name", f"import it as `{hit[1].name.value}`"))
                 elif dirty():
-                    problem = _carry_problem(reader, target, a)
+                    sub = f"{target}.{_module_name(a.name)}"
+                    attrs = None
+                    if reader.find(sub) is not None and not _binding(reader, target, _module_name(a.name)) and _carries_from(reader, sub):
+                        # a module object: the attributes the entry reads of it are carried
+                        attrs = _attributes_used(local, [x for x in tree.body if not is_import_line(x)])
+                        attrs = attrs if attrs is not None and all(_binding(reader, sub, x) for x in attrs) else None
+                    problem = None if attrs is not None else _carry_problem(reader, target, a)
                     if problem:
                         diags.append(at(where, tree, a, "LGEN128", *problem))
+                    elif attrs is not None:
+                        space = {}
+                        for x in attrs:
+                            m2, j2, space[x] = _resolve_binding(reader, sub, x)
+                            carried.append((f"{local}.{x}", m2, j2, None))
+                        spaces.setdefault(i, []).append((local, space))
+                        if not attrs:
+                            carried.append((local, None, None, None))
                     else:
-                        carried.append((a, *_resolve_binding(reader, target, _module_name(a.name))))
+                        carried.append((local, *_resolve_binding(reader, target, _module_name(a.name))))
                 else:
                     kept_imports.append((s, target if reader.find(f"{target}.{_module_name(a.name)}") is None else f"{target}.{_module_name(a.name)}"))
             if len(diags) > refused:
                 continue  # told above, name by name
             if carried:
-                if len(taken) + len(carried) != len(names) or len(stmt.body) != 1:
+                if len(taken) + len(spaces.get(i, [])) + len([c for c in carried if "." not in c[0] and c[1] is not None]) != len(names) or len(stmt.body) != 1:
                     diags.append(at(where, tree, s, "LGEN128", "this import brings definitions lgen carries into the script together with other names", "import them on a line of their own"))
                     continue
                 carries[i] = carried
             if taken:
-                if len(taken) + len(carried) != len(names) or len(stmt.body) != 1:
+                if len(taken) + len(spaces.get(i, [])) + len([c for c in carried if "." not in c[0] and c[1] is not None]) != len(names) or len(stmt.body) != 1:
                     diags.append(at(where, tree, s, "LGEN128", "this import brings a class lgen splices into the script together with other names", "import the LightningModule / LightningDataModule class on a line of its own"))
                     continue
                 splices[i] = taken
@@ -538,7 +553,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     deps: dict[str, set[str]] = {}  # a file's block -> the files whose blocks it uses (placed before it)
     # top-level import lines of a copied file that name a module importing Lightning: (path, index)
     # -> {local name: the name of its definition carried into the script, or None where unused}
-    carried_names: dict[tuple[str, int], dict[str, str | None]] = {}
+    carried_names: dict[tuple[str, int], dict[str, str | dict[str, str] | None]] = {}
 
     def want(m: _Module, cls, i: int, who: str | None = None) -> None:
         """`cls` (a class spliced, or a definition carried: `who` names it) and what it needs of `m`."""
@@ -592,8 +607,9 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                 if m is not m0:
                     deps.setdefault(m0.path, set()).add(m.path)
     for i in sorted(carries):
-        for alias, m, j, _ in carries[i]:
-            want(m, m.tree.body[j], i, alias.asname.name.value if alias.asname is not None else _module_name(alias.name))
+        for local, m, j, _ in carries[i]:
+            if m is not None:
+                want(m, m.tree.body[j], i, local)
     # the names copied code imports from project modules that import Lightning: carried too
     changed = True
     while changed and not problems:
@@ -628,6 +644,24 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                         if local not in used:
                             names[local] = None
                             continue
+                        sub = f"{target}.{_module_name(a.name)}"
+                        if reader.find(sub) is not None and not _binding(reader, target, _module_name(a.name)) and _carries_from(reader, sub):
+                            # a module object (`from . import utils`, then `utils.f(...)`): the
+                            # attributes used are carried, and the name is a namespace of them
+                            attrs = _attributes_used(local, [m.tree.body[k] for k in wanted if not is_import_line(m.tree.body[k])])
+                            if attrs is None or not all(_binding(reader, sub, x) for x in attrs):
+                                problems.append(at(reader.display(m.path), m.tree, a, "LGEN128", *_carry_problem(reader, target, a)))
+                                names[local] = None
+                                continue
+                            space = {}
+                            for x in attrs:
+                                m2, j2, space[x] = _resolve_binding(reader, sub, x)
+                                want(m2, m2.tree.body[j2], i0, f"{local}.{x}")
+                                if m2.path != path:
+                                    deps.setdefault(path, set()).add(m2.path)
+                            names[local] = space
+                            changed = True
+                            continue
                         problem = _carry_problem(reader, target, a)
                         if problem:
                             problems.append(at(reader.display(m.path), m.tree, a, "LGEN128", *problem))
@@ -648,7 +682,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     line = 1  # next line of the combined text
     entry_line = 1  # next line of the entry
     replaced = {name for i in splices for a, _, _ in splices[i] for name in [_module_name(a.name)]}
-    replaced |= {a.asname.name.value if a.asname is not None else _module_name(a.name) for i in carries for a, *_ in carries[i]}
+    replaced |= {local.split(".")[0] for i in carries for local, *_ in carries[i]}
     entry_binds: dict[str, str] = {k: v for k, v in entry_imports.items() if k not in replaced}
     top_level = set().union(*(_binds(s) for s in tree.body)) - replaced if tree.body else set()
     placed = {}
@@ -721,10 +755,14 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             if following is not None and not _lightning_only(following) and path == placed[i][-1]:
                 out.append(f"# --- end of {shown} ---\n")
                 line += 1
-        for a, _, _, defname in carries.get(i, []):  # a definition the entry imports under another name
-            if a.asname is not None and a.asname.name.value != defname:
-                out.append(f"{a.asname.name.value} = {defname}  # lgen: was {was}\n")
+        for local, _, _, defname in carries.get(i, []):  # a definition the entry imports under another name
+            if defname is not None and local != defname:
+                out.append(f"{local} = {defname}  # lgen: was {was}\n")
                 line += 1
+        for local, space in spaces.get(i, []):  # a module object: a namespace of what is used of it
+            fields = ", ".join(f"{x}={d}" for x, d in sorted(space.items()))
+            out.append(f"import types  # lgen: was {was}\n{local} = types.SimpleNamespace({fields})  # lgen: was {was}\n")
+            line += 2
         project.shifts.append((line, end))
         entry_line = end
     out.append("".join(entry_lines[entry_line - 1 :]))
@@ -769,6 +807,28 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                             diags.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning ({hit[0]}:{hit[1]})", fix))
     project.files = sorted(reader.read.items())
     return project, diags
+
+
+def _attributes_used(name: str, stmts: list) -> list[str] | None:
+    """The attributes read of `name` (`name.f(...)`, `name.X`) in these statements, or None where
+    `name` is used otherwise too (passed around, assigned, rebound)."""
+    attrs: set[str] = set()
+    as_value: set[int] = set()
+    total = [0]
+
+    class _V(cst.CSTVisitor):
+        def visit_Attribute(self, n):
+            if isinstance(n.value, cst.Name) and n.value.value == name:
+                attrs.add(n.attr.value)
+                as_value.add(id(n.value))
+
+        def visit_Name(self, n):
+            if n.value == name:
+                total[0] += 1
+
+    for s in stmts:
+        s.visit(_V())
+    return sorted(attrs) if total[0] == len(as_value) else None
 
 
 def _imports_in(stmt) -> list:
@@ -924,7 +984,10 @@ def _without(stmt, m: _Module, reader: _Reader, gone: set[str], carried: dict[st
                         text += f"{a.asname.name.value} = {hit[1].name.value}  # lgen: was {was}\n"
     # a definition carried into the script, imported here under another name
     for local, defname in (carried or {}).items():
-        if defname is not None and local != defname:
+        if isinstance(defname, dict):  # a module object: a namespace of what is used of it
+            fields = ", ".join(f"{x}={d}" for x, d in sorted(defname.items()))
+            text += f"import types  # lgen: was {was}\n{local} = types.SimpleNamespace({fields})  # lgen: was {was}\n"
+        elif defname is not None and local != defname:
             text += f"{local} = {defname}  # lgen: was {was}\n"
     text = text or f"# lgen: was {was}\n"
     return text + "\n" * max(0, lines - text.count("\n"))

@@ -4,7 +4,7 @@ import lightning.pytorch as pl
 import torch
 
 from .layers import make_net as build
-from .losses import weighted_mse
+from . import losses
 
 
 class Regressor(pl.LightningModule):
@@ -20,13 +20,13 @@ class Regressor(pl.LightningModule):
 
     def training_step(self, batch, batch_idx):
         x, y = batch
-        loss = weighted_mse(self(x), y)
+        loss = losses.weighted_mse(self(x), y)
         self.log("train_loss", loss)
         return loss
 
     def validation_step(self, batch, batch_idx):
         x, y = batch
-        self.log("val_loss", weighted_mse(self(x), y))
+        self.log("val_loss", losses.weighted_mse(self(x), y))
 
     def configure_optimizers(self):
         return torch.optim.SGD(self.parameters(), lr=self.lr, momentum=0.9)
