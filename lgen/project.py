@@ -881,7 +881,7 @@ def _carry_problem(reader: _Reader, target: str, a: cst.ImportAlias) -> tuple[st
     hit = reader.lightning_import(target)
     if reader.find(f"{target}.{name}") is not None and not _binding(reader, target, name):
         return (
-            f"`{name}` is the module `{target}.{name}`, which imports Lightning ({hit[0]}:{hit[1]}); lgen carries definitions into the script, not modules",
+            f"`{name}` is the module `{target}.{name}`, which imports Lightning ({hit[0]}:{hit[1]}); lgen carries what is read of such a module as `{name}.f`, and this one is used otherwise too",
             f"import the names used from it by name (`from {target}.{name} import f`): lgen then copies their definitions into the script",
         )
     if not _binding(reader, target, name):
