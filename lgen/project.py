@@ -686,6 +686,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     entry_binds: dict[str, str] = {k: v for k, v in entry_imports.items() if k not in replaced}
     top_level = set().union(*(_binds(s) for s in tree.body)) - replaced if tree.body else set()
     placed = {}
+    origin: dict[str, str] = {}  # a name a copied file defines -> that file
     place = {p: by_file[p][0] for p in order}
     for path in _ordered(order, deps, place):
         placed.setdefault(place[path], []).append(path)
@@ -736,6 +737,9 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                     line += n_lines
                     continue
                 problem = _conflict(s, m, reader, entry_binds, top_level)
+                clash = [n for n in _binds(s) if not is_import_line(s) and origin.get(n, m.path) != m.path]
+                if clash:  # two files copied into the script define one name
+                    problem = f"`{clash[0]}` is defined here and in {reader.display(origin[clash[0]])}, both copied into the script"
                 if problem:
                     problems.append(at(reader.display(m.path), m.tree, s, "LGEN128", problem, "rename one of them"))
                     continue
@@ -747,6 +751,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                         entry_binds.setdefault(n, _absolute_q(s, n, m, reader))
                     else:
                         top_level.add(n)
+                        origin.setdefault(n, m.path)
                 n_lines = text.count("\n")
                 project.blocks.append(Block(line, n_lines, reader.display(m.path), ms[j]))
                 out.append(text)
@@ -816,14 +821,27 @@ def _attributes_used(name: str, stmts: list) -> list[str] | None:
     as_value: set[int] = set()
     total = [0]
 
+    other: set[int] = set()  # names that are not reads of a variable: `x.name`, `def name`, `name=`
+
     class _V(cst.CSTVisitor):
         def visit_Attribute(self, n):
+            other.add(id(n.attr))
             if isinstance(n.value, cst.Name) and n.value.value == name:
                 attrs.add(n.attr.value)
                 as_value.add(id(n.value))
 
+        def visit_FunctionDef(self, n):
+            other.add(id(n.name))
+
+        def visit_ClassDef(self, n):
+            other.add(id(n.name))
+
+        def visit_Arg(self, n):
+            if n.keyword is not None:
+                other.add(id(n.keyword))
+
         def visit_Name(self, n):
-            if n.value == name:
+            if n.value == name and id(n) not in other:
                 total[0] += 1
 
     for s in stmts:
