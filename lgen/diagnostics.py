@@ -237,13 +237,18 @@ without `--datamodule` and call the script's `fit(model, datamodule=...)` from y
             """
 A LightningModule or LightningDataModule class the entry imports from the project's own files
 (under `--root`) is spliced into the script under a section naming its file, with the module-level
-code of its file it uses; the user's other modules stay imports, as the entry writes them. lgen
-stops where that is not exact: a module the script would import imports Lightning (itself,
-through its package's `__init__.py` or through another project module), the class needs other
-code of its module that uses Lightning, a name the class's module binds is bound differently in
-the entry, the class is imported under another name, or its import brings other names too.
-Import the class from the file that defines it on a line of its own, and keep Lightning out of
-the modules the script imports.
+code of its file it uses; the user's other modules stay imports, as the entry writes them. A
+name the script would import from a project module whose import pulls in Lightning (itself,
+through its package's `__init__.py` or through another project module) is carried instead: its
+definition, with what it needs of its own module, is copied under a section naming its file
+(names it takes from other such modules are carried too), and a module object of such a module
+(`from . import utils`, then `utils.f(...)`) becomes a namespace of the attributes read of it.
+lgen stops where that is not exact: a definition to carry uses Lightning itself, a module object
+is used other than by reading its attributes (or `import pkg.mod`, `from pkg.mod import *`),
+the class needs other code of its module that uses Lightning, a name the copied code binds is
+bound differently in the entry (rename one), the class is imported under another name, or its
+import brings other names too. Import the class from the file that defines it on a line of its
+own, import helpers by name, and keep Lightning out of the code the script needs.
 """,
         ),
         _c(
