@@ -350,6 +350,36 @@ def _binds(stmt) -> set[str]:
     return out
 
 
+def _block_binds(stmt) -> set[str]:
+    """Names a top-level `if` / `try` / `with` / `for` / `while` block binds (`try: import x`
+    `except ImportError: x = None`): code that needs one of them needs the whole block."""
+    if not isinstance(stmt, (cst.If, cst.Try, cst.TryStar, cst.With, cst.For, cst.While)):
+        return set()
+    out: set[str] = set()
+
+    class _V(cst.CSTVisitor):
+        def visit_SimpleStatementLine(self, node):
+            out.update(_binds(node))
+            return False
+
+        def visit_FunctionDef(self, node):
+            out.add(node.name.value)
+            return False
+
+        def visit_ClassDef(self, node):
+            out.add(node.name.value)
+            return False
+
+        def visit_For(self, node):
+            out.update(n.value for n in _target_names(node.target))
+
+        def visit_AsName(self, node):
+            out.update(n.value for n in _target_names(node.name))
+
+    stmt.visit(_V())
+    return out
+
+
 def _target_names(t):
     if isinstance(t, cst.Name):
         return [t]
@@ -565,7 +595,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
         wanted = by_file[m.path][2]
         binders: dict[str, list[int]] = {}
         for j, stmt in enumerate(m.tree.body):
-            for n in _binds(stmt):
+            for n in _binds(stmt) | _block_binds(stmt):
                 binders.setdefault(n, []).append(j)
         if who is not None and m.tree.body.index(cls) not in wanted:
             if isinstance(cls, cst.ClassDef) and _derives_from_lightning(reader, m, cls):

@@ -113,3 +113,56 @@ def test_a_change_to_a_carried_file_is_drift(tmp_path):
     assert subprocess.run(check, cwd=tmp_path, capture_output=True).returncode == 1
     assert subprocess.run(check[:-1], cwd=tmp_path, capture_output=True).returncode == 0
     assert "fill_(0.2)" in (tmp_path / "train.py").read_text()
+
+
+def test_a_carried_definition_takes_the_blocks_that_bind_its_names(tmp_path):
+    """Module-level names bound only in an `if` / `try` block (`try: from math import tau as TAU`
+    / `except ImportError: ...`) come with the carried function that reads them: the whole block
+    is carried, and the script runs (before, it named SCALE and TAU without defining them)."""
+    (tmp_path / "setup.py").write_text("")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("import lightning  # the package imports Lightning\n")
+    (tmp_path / "pkg" / "helpers.py").write_text(textwrap.dedent('''
+        import torch
+
+        try:
+            from math import tau as TAU
+        except ImportError:
+            TAU = 6.283185307179586
+
+        if torch.__version__:
+            SCALE = 0.5
+        else:
+            SCALE = 1.0
+
+
+        def scale(x):
+            return x * SCALE * TAU
+    '''))
+    (tmp_path / "model.py").write_text(textwrap.dedent('''
+        import lightning as L
+        import torch
+
+        from pkg.helpers import scale
+
+
+        class Model(L.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.layer = torch.nn.Linear(2, 1)
+
+            def training_step(self, batch, batch_idx):
+                return scale(self.layer(batch)).pow(2).mean()
+
+            def train_dataloader(self):
+                return torch.utils.data.DataLoader(torch.ones(8, 2), batch_size=4)
+
+            def configure_optimizers(self):
+                return torch.optim.SGD(self.parameters(), lr=0.1)
+    '''))
+    made = subprocess.run([sys.executable, "-m", "lgen", "eject", "model.py", "-o", "train.py"], cwd=tmp_path, capture_output=True, text=True)
+    assert made.returncode == 0, made.stderr
+    script = (tmp_path / "train.py").read_text()
+    assert "    from math import tau as TAU\nexcept ImportError:" in script and "    SCALE = 0.5\nelse:" in script
+    ran = subprocess.run([sys.executable, "train.py", "--max-epochs", "1", "--accelerator", "cpu"], cwd=tmp_path, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr[-2000:]
