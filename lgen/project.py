@@ -917,7 +917,7 @@ def _resolve_binding(reader: _Reader, module: str, name: str, hops: int = 0) -> 
 
 def _carries_from(reader: _Reader, target: str | None) -> bool:
     """A project module whose import pulls in Lightning."""
-    return bool(target) and target.split(".")[0] not in LIGHTNING_ROOTS and reader.find(target) is not None and reader.lightning_import(target) is not None
+    return bool(target) and (target.split(".")[0] not in LIGHTNING_ROOTS or demo_file(target) is not None) and reader.find(target) is not None and reader.lightning_import(target) is not None
 
 
 def _binding(reader: _Reader, module: str, name: str) -> bool:
