@@ -196,12 +196,13 @@ the trainer handed to other code, are not reproduced.
             "LGEN125",
             "an evaluation call or checkpoint path lgen does not eject yet",
             """
-`validate` / `test` / `predict` after fit are ejected when given the model and no
-`ckpt_path` (or `ckpt_path=None`), with one kind of data per method. A `ckpt_path` there
-("best", "last", a path) or in `fit` (use the script's `--resume CKPT`), a call without the
-model (it uses the fit's best checkpoint), `return_predictions=False`, a `self.log(...,
-logger=...)` that decides what `validate` / `test` return, and a decorator hiding an evaluation
-step's signature are not ejected by this lgen version.
+`validate` / `test` / `predict` after fit are ejected with their data, `ckpt_path` ("best",
+"last", a path, or none: the model given, or the fit's best checkpoint without one) and
+`return_predictions`. Not ejected by this lgen version: one method called with data from
+different places (a datamodule here, loaders there) or with different numbers of loaders, a
+`self.log(..., logger=...)` that decides what `validate` / `test` return, and a decorator hiding
+an evaluation step's signature. A call that loads the fit's best checkpoint while checkpointing
+is off is an error in Lightning too.
 """,
         ),
         _c(

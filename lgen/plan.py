@@ -70,6 +70,9 @@ class RunPlan:
     # "validation" / "test": their batch hooks log `on_step=True` values, which Lightning's
     # default logger writes as a metrics.csv row per batch
     step_rows: frozenset[str] = frozenset()
+    # a `predict` call passes `return_predictions`: the script's predict keeps and returns the
+    # predictions unless it is False, as Lightning's prediction loop
+    predict_return_arg: bool = False
 
     @property
     def files(self) -> bool:
@@ -1522,6 +1525,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and ("verbose" not in tc.args or _literal(tc.args["verbose"]))),
             eval_loaders=tuple(sorted(eval_loaders.items())),
             site_limits=run.site_limits,
+            predict_return_arg=any(tc.method == "predict" and "return_predictions" in tc.args for tc in run.after),
             **dm_hparams,
         ),
         diags,
@@ -1867,8 +1871,6 @@ def _eval_sources(facts: ModelFacts, run, at) -> tuple[dict[str, str], list[Diag
         step = _EVAL_STEP[tc.method]
         if step is not None and step not in facts.methods:
             diags.append(at(tc.call, "LGEN110", f"`{tc.method}` needs `{step}`, which `{facts.class_name}` does not define; Lightning raises", f"define `{step}(self, batch, batch_idx)`"))
-        if "return_predictions" in tc.args and _literal(tc.args["return_predictions"]) is False:
-            diags.append(at(tc.args["return_predictions"], "LGEN125", "`return_predictions=False` is not ejected yet", "drop it (predictions are then returned)"))
     # `self.log` where Lightning forbids it, and arguments of `self.log` the returned dicts depend on
     evaluations = {tc.method for tc in run.after}
     for u in facts.uses:
