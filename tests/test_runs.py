@@ -307,18 +307,6 @@ def test_only_the_run_that_python_entry_makes_counts(tmp_path):
     assert f"model.py:{line}:" in r.stderr
 
 
-def _same_run_files(theirs: Path, ours: Path, given: set[str]) -> list[str]:
-    lightning_files = _files(theirs) - given
-    problems = [] if _files(ours) - given - {"train.py"} - OWN == lightning_files else ["the two runs write different files"]
-    for name in sorted(lightning_files):
-        if name.endswith(".ckpt"):
-            problems += _compare_checkpoints(theirs / name, ours / name, theirs, ours)
-        elif name.endswith(("metrics.csv", "hparams.yaml")):
-            a, b = (theirs / name).read_bytes().splitlines(True), (ours / name).read_bytes().splitlines(True)
-            problems += [f"{name}:{i + 1}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(a, b)) if x != y or len(a) != len(b)]
-    return problems
-
-
 @pytest.mark.slow
 def test_the_scripts_max_epochs_replaces_every_trainers(tmp_path):
     """A run whose Trainers compute their `max_epochs` (a function called with 2, then 3): the
@@ -340,7 +328,9 @@ def test_the_scripts_max_epochs_replaces_every_trainers(tmp_path):
     assert script.returncode == 0, script.stderr[-4000:]
     assert _results(lightning.stdout) and _results(script.stdout) == _results(lightning.stdout)
     assert any("version_1/checkpoints/epoch=0-" in f for f in _files(theirs))
-    assert _same_run_files(theirs, ours, given) == []
+    lightning_files = _files(theirs) - given
+    assert _files(ours) - given - {"train.py"} - OWN == lightning_files
+    assert compare_files(theirs, ours, lightning_files) == []
 
 
 @pytest.mark.slow
