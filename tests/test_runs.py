@@ -196,15 +196,7 @@ def test_fit_ckpt_path_resumes_as_lightning(tmp_path, name):
     lightning_files = _files(theirs) - {"model.py", "short.py"}
     assert any(f.startswith("lightning_logs/version_1/checkpoints/") for f in lightning_files)
     assert _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
-    problems = []
-    for name in sorted(lightning_files):
-        if name.endswith(".ckpt"):
-            problems += _compare_checkpoints(theirs / name, ours / name, theirs, ours)
-        elif name.endswith(("metrics.csv", "hparams.yaml")):
-            a, b = (theirs / name).read_bytes().splitlines(True), (ours / name).read_bytes().splitlines(True)
-            problems += [f"{name}:{i + 1}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(a, b)) if x != y]
-            if len(a) != len(b):
-                problems.append(f"{name}: {len(a)} lines != {len(b)}")
+    problems = compare_files(theirs, ours, lightning_files)
     assert problems == [], "\n".join(problems)
 
 
@@ -252,15 +244,7 @@ def test_callbacks_resume_as_lightning(tmp_path, name, full, short, folder, resu
     assert _results(lightning.stdout) and _results(script.stdout) == _results(lightning.stdout)
     lightning_files = _files(theirs) - {"model.py", "short.py"}
     assert _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
-    problems = []
-    for name in sorted(lightning_files):
-        if name.endswith(".ckpt"):
-            problems += _compare_checkpoints(theirs / name, ours / name, theirs, ours)
-        elif name.endswith(("metrics.csv", "hparams.yaml")):
-            a, b = (theirs / name).read_bytes().splitlines(True), (ours / name).read_bytes().splitlines(True)
-            problems += [f"{name}:{i + 1}: {x!r} != {y!r}" for i, (x, y) in enumerate(zip(a, b)) if x != y]
-            if len(a) != len(b):
-                problems.append(f"{name}: {len(a)} lines != {len(b)}")
+    problems = compare_files(theirs, ours, lightning_files)
     assert problems == [], "\n".join(problems)
 
 
