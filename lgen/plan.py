@@ -12,7 +12,7 @@ import libcst as cst
 
 from lgen.diagnostics import Diagnostic
 from lgen.inspect import ModelFacts, dotted, hooks_reaching, qualname
-from lgen.lightning_api import INERT_HOOKS, LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS
+from lgen.lightning_api import INERT_HOOKS, LIGHTNING_MODULE_MEMBERS, LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS, TRAINER_ATTRIBUTES
 from lgen.manual import follow_optimizers
 from lgen.options import Flags
 from lgen.pytext import pyrepr
@@ -67,6 +67,11 @@ class RunPlan:
     # whether one acts in `on_validation_end` (save_on_train_epoch_end / check_on_train_epoch_end False)
     callbacks: tuple[str, ...] = ()
     callback_validation_end: bool = False
+    # the user's own `Callback` subclasses (kind "Callback"): the hooks they define that the script
+    # calls, the trainer attributes they read, whether they set `trainer.should_stop`
+    user_hooks: frozenset[str] = frozenset()
+    callback_reads: frozenset[str] = frozenset()
+    user_stop: bool = False
 
     @property
     def files(self) -> bool:
@@ -1200,6 +1205,7 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
     trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
     if run_plan is not None:
         trainer_attrs |= run_plan.reads  # the entry reads them off the trainer
+        trainer_attrs |= run_plan.callback_reads  # the user's callbacks read them off the trainer
     logs = any(True for _ in _fit_log_uses(facts))
     if run_plan is not None and "test" in run_plan.evaluations:
         # `self.log` in test hooks, which only `test` runs
@@ -1532,9 +1538,16 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     def is_int(v):
         return isinstance(v, int) and not isinstance(v, bool)
 
+    user = {"user_hooks": set(), "callback_reads": set(), "user_stop": False}
     for cb in run.callbacks:
         a = cb.args
-        if cb.kind == "ModelCheckpoint":
+        if cb.kind == "Callback":
+            _user_callback(facts, cb, at, diags, user)
+            # Lightning's `_validate_callbacks_list`: stateful ones (state_dict overridden) by `state_key`
+            key = cb.cls.name.value if "state_dict" in _methods(cb.cls) else None
+            if key is None:
+                continue
+        elif cb.kind == "ModelCheckpoint":
             if not checkpointing:
                 diags.append(at(cb.call, "LGEN129", "a `ModelCheckpoint` with `enable_checkpointing=False`; Lightning raises", "drop `enable_checkpointing=False`, or the callback"))
             for key, allowed in (("verbose", (False,)), ("save_on_exception", (False,)), ("train_time_interval", (None,)), ("every_n_train_steps", (None, 0))):
@@ -1588,7 +1601,106 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
         if key in keys:
             diags.append(at(cb.call, "LGEN129", f"two callbacks with the same state key `{key}`; Lightning raises (their states would collide in the checkpoint)", "give them different `monitor` / `mode` / `every_n_epochs`"))
         keys[key] = cb
-    return {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}, diags
+    out = {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}
+    if "Callback" in kinds:
+        out |= {"user_hooks": frozenset(user["user_hooks"]), "callback_reads": frozenset(user["callback_reads"]), "user_stop": user["user_stop"]}
+    return out, diags
+
+
+# Lightning 2.6.6's `Callback` methods (callbacks/callback.py), and those the script calls on the
+# user's own callbacks, where Lightning calls them
+CALLBACK_METHODS = frozenset(
+    """setup teardown on_fit_start on_fit_end on_sanity_check_start on_sanity_check_end
+    on_train_batch_start on_train_batch_end on_train_epoch_start on_train_epoch_end
+    on_validation_epoch_start on_validation_epoch_end on_test_epoch_start on_test_epoch_end
+    on_predict_epoch_start on_predict_epoch_end on_validation_batch_start on_validation_batch_end
+    on_test_batch_start on_test_batch_end on_predict_batch_start on_predict_batch_end on_train_start
+    on_train_end on_validation_start on_validation_end on_test_start on_test_end on_predict_start
+    on_predict_end on_exception state_dict on_save_checkpoint on_load_checkpoint load_state_dict
+    on_before_backward on_after_backward on_before_optimizer_step on_before_zero_grad state_key
+    _generate_state_key _legacy_state_key""".split()
+)
+USER_CALLBACK_HOOKS = frozenset({"on_fit_start", "on_fit_end", "on_train_start", "on_train_end", "on_train_epoch_start", "on_train_epoch_end"})
+# `trainer.<attr>` a user's callback may read: what the script's loop object keeps
+CALLBACK_TRAINER_READS = TRAINER_ATTRIBUTES | {"should_stop", "checkpoint_callback", "checkpoint_callbacks", "early_stopping_callback"}
+# where setting `trainer.should_stop` stops the run as in Lightning: before the next epoch
+STOP_HOOKS = frozenset({"on_train_start", "on_train_epoch_end"})
+
+
+def _methods(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
+    return {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+
+
+def _user_callback(facts: ModelFacts, cb, at, diags: list, user: dict) -> None:
+    """A user's own `Callback` subclass: the hooks it defines that the script calls where Lightning
+    does, what it reads off the trainer; the rest a located error."""
+    cls = cb.cls
+    if len(cls.bases) != 1 or cls.keywords or cls.decorators:
+        diags.append(at(cls.name, "LGEN129", f"callback class `{cls.name.value}` has other bases, keywords or decorators besides Lightning's `Callback`; not ejected yet", "derive it from `Callback` alone"))
+        return
+    for stmt in cls.body.body:
+        if not isinstance(stmt, cst.FunctionDef):
+            continue
+        name = stmt.name.value
+        if name in CALLBACK_METHODS and name not in USER_CALLBACK_HOOKS | {"state_dict", "load_state_dict"}:
+            diags.append(at(stmt.name, "LGEN129", f"callback hook `{cls.name.value}.{name}` is not ejected yet (the script calls a user callback's {', '.join(f'`{h}`' for h in sorted(USER_CALLBACK_HOOKS))}, `state_dict` and `load_state_dict`)", "move its work into one of those hooks, or keep the run on Lightning"))
+            continue
+        if stmt.decorators:
+            diags.append(at(stmt.name, "LGEN129", f"callback method `{cls.name.value}.{name}` is decorated; not ejected yet", "define it as a plain method"))
+            continue
+        if name in USER_CALLBACK_HOOKS:
+            user["user_hooks"].add(name)
+        params = [p.name.value for p in stmt.params.params]
+        trainer = params[1] if name in USER_CALLBACK_HOOKS and len(params) > 1 else None
+        module = params[2] if name in USER_CALLBACK_HOOKS and len(params) > 2 else None
+        _scan_callback_method(stmt, name, trainer, module, at, diags, user)
+
+
+def _scan_callback_method(fn: cst.FunctionDef, hook: str, trainer, module, at, diags, user) -> None:
+    """What a user callback's method does with the trainer and the module it is given, and its
+    `super()` calls: what the script's loop and the plain module answer, or a located error."""
+    parents: dict[int, cst.CSTNode] = {}
+
+    class _Parents(cst.CSTVisitor):
+        def on_visit(self, node):
+            for child in node.children:
+                parents[id(child)] = node
+            return True
+
+    fn.body.visit(_Parents())
+    LIGHTNING_MODULE = LIGHTNING_MODULE_MEMBERS
+
+    class _Uses(cst.CSTVisitor):
+        def visit_Name(self, node):
+            parent = parents.get(id(node))
+            if node.value == "super" and isinstance(parent, cst.Call):
+                outer = parents.get(id(parent))
+                if not (isinstance(outer, cst.Attribute) and outer.attr.value == "__init__" and hook == "__init__"):
+                    diags.append(at(parent, "LGEN129", "a user callback calls `super()` other than in `__init__`; its `Callback` base is gone in the script", "drop the `super()` call (Lightning's `Callback` hooks do nothing)"))
+                return
+            if node.value not in (trainer, module):
+                return
+            if isinstance(parent, cst.Attribute) and parent.value is node:
+                attr = parent.attr.value
+                if node.value == trainer:
+                    target = parents.get(id(parent))
+                    assigned = isinstance(target, cst.AssignTarget) or isinstance(target, cst.AugAssign) and target.target is parent
+                    if attr == "should_stop" and assigned:
+                        if hook not in STOP_HOOKS:
+                            diags.append(at(parent, "LGEN129", f"a user callback sets `trainer.should_stop` in `{hook}`; lgen ejects it in {' and '.join(f'`{h}`' for h in sorted(STOP_HOOKS))}", "set it in `on_train_epoch_end`"))
+                        user["user_stop"] = True
+                    elif assigned:
+                        diags.append(at(parent, "LGEN129", f"a user callback assigns `trainer.{attr}`; the script's loop does not follow it", "keep the value in the callback"))
+                    elif attr in CALLBACK_TRAINER_READS:
+                        user["callback_reads"].add(attr)
+                    else:
+                        diags.append(at(parent, "LGEN129", f"a user callback reads `trainer.{attr}`, which the ejected loop does not offer", "read one of: " + ", ".join(f"`{r}`" for r in sorted(CALLBACK_TRAINER_READS))))
+                elif attr in LIGHTNING_MODULE:
+                    diags.append(at(parent, "LGEN129", f"a user callback uses `pl_module.{attr}`, Lightning's; the ejected module is a plain `nn.Module`", "read it off the trainer (`trainer.current_epoch`, ...) or use the module's own attributes"))
+                return
+            diags.append(at(node, "LGEN129", f"a user callback hands `{node.value}` to other code, which lgen does not follow", "use it only through its attributes"))
+
+    fn.body.visit(_Uses())
 
 
 def _eval_ckpt(run) -> frozenset[str]:

@@ -74,6 +74,8 @@ class CallbackFacts:
     args: dict[str, object]
     call: cst.Call
     name: str | None = None
+    # kind "Callback": the user's own subclass of Lightning's `Callback`, its class in the entry
+    cls: cst.ClassDef | None = None
 
 
 # Trainer methods lgen ejects, with Lightning 2.6's parameters in order (after `model`)
@@ -374,7 +376,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                     continue
                 body, _ = _scope_body(module, s[2], s[1])
                 before = next((i for i, b in enumerate(body or []) if b is s[1]), 0)
-                callbacks = _read_callbacks(a.value, body or [], before, imports, at, diags)
+                callbacks = _read_callbacks(a.value, body or [], before, imports, at, diags, classes)
                 arg_nodes[key] = a
                 continue
             try:
@@ -596,9 +598,10 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
     return run, diags
 
 
-def _read_callbacks(expr, body, before: int, imports, at, diags) -> list[CallbackFacts]:
+def _read_callbacks(expr, body, before: int, imports, at, diags, classes=None) -> list[CallbackFacts]:
     """The callbacks of `Trainer(callbacks=[...])`: each built in the list, or a name assigned the
-    call before the Trainer in the same body; their arguments literal."""
+    call before the Trainer in the same body; their arguments literal, but for the user's own
+    `Callback` subclasses (user code: any arguments)."""
     out: list[CallbackFacts] = []
     for element in expr.elements:
         value = element.value
@@ -617,6 +620,11 @@ def _read_callbacks(expr, body, before: int, imports, at, diags) -> list[Callbac
                 elif _binds(stmt, name):
                     value = None
         kind = CALLBACK_NAMES.get(qualname(value.func, imports)) if isinstance(value, cst.Call) else None
+        if kind is None and isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            cls = (classes or {}).get(value.func.value)
+            if cls is not None and is_user_callback(cls, imports):
+                out.append(CallbackFacts("Callback", {}, value, name, cls))
+                continue
         if kind is None:
             diags.append(at(element.value, "LGEN129", "a callback lgen does not eject (it ejects `ModelCheckpoint`, `EarlyStopping` and `LearningRateMonitor` built in the entry, in the list or assigned to a name before the Trainer)", "remove it, or keep the run on Lightning"))
             continue
@@ -865,6 +873,14 @@ def _built_class(expr, body, before: int, classes) -> str | None:
                             found = _built_class(s.value, [], 0, classes) if s.value is not None else None
         return found
     return None
+
+
+CALLBACK_BASES = frozenset(f"{root}.{path}" for root in ("lightning.pytorch", "pytorch_lightning") for path in ("callbacks.Callback", "callbacks.callback.Callback", "Callback"))
+
+
+def is_user_callback(cls: cst.ClassDef, imports) -> bool:
+    """A class of the user's deriving from Lightning's `Callback` itself."""
+    return any(qualname(b.value, imports) in CALLBACK_BASES for b in cls.bases)
 
 
 def _is_datamodule(cls: cst.ClassDef, imports) -> bool:
