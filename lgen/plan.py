@@ -1201,6 +1201,11 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
     else:
         validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0
     val_loaders = _val_loaders(facts, run, run_plan, datamodule, ddp, diags) if validation else 1
+    if validation and val_loaders != 1 and run_plan is not None and "on_validation_epoch_end" in run_plan.user_hooks:
+        cb = next(c for c in run.callbacks if c.cls is not None and "on_validation_epoch_end" in _methods(c.cls))
+        r = facts.positions.get(_methods(cb.cls)["on_validation_epoch_end"].name)
+        line, col, eline, ecol = (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1) if r is not None else (1, 1, 0, 0)
+        diags.append(Diagnostic("LGEN129", "a user callback's `on_validation_epoch_end` with several validation loaders is not ejected yet", facts.path, line, col, eline, ecol, "validate on one loader, or keep the run on Lightning"))
     val_idx_missing = next((h for h in ("validation_step", "on_validation_batch_start", "on_validation_batch_end") if h in facts.methods and not _takes_dataloader_idx(facts.methods[h])), None)
     trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
     if run_plan is not None:
@@ -1601,6 +1606,9 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
         if key in keys:
             diags.append(at(cb.call, "LGEN129", f"two callbacks with the same state key `{key}`; Lightning raises (their states would collide in the checkpoint)", "give them different `monitor` / `mode` / `every_n_epochs`"))
         keys[key] = cb
+    validate = next((tc for tc in run.after if tc.method == "validate"), None)
+    if validate is not None and user["user_hooks"] & VALIDATION_HOOKS:
+        diags.append(at(validate.call, "LGEN129", "`validate` after fit with a user callback's validation hooks is not ejected yet (the script calls them in fit's validation)", "drop the hooks or the `validate` call, or keep the run on Lightning"))
     out = {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}
     if "Callback" in kinds:
         out |= {"user_hooks": frozenset(user["user_hooks"]), "callback_reads": frozenset(user["callback_reads"]), "user_stop": user["user_stop"]}
@@ -1620,7 +1628,11 @@ CALLBACK_METHODS = frozenset(
     on_before_backward on_after_backward on_before_optimizer_step on_before_zero_grad state_key
     _generate_state_key _legacy_state_key""".split()
 )
-USER_CALLBACK_HOOKS = frozenset({"on_fit_start", "on_fit_end", "on_train_start", "on_train_end", "on_train_epoch_start", "on_train_epoch_end"})
+USER_CALLBACK_HOOKS = frozenset(
+    {"on_fit_start", "on_fit_end", "on_train_start", "on_train_end", "on_train_epoch_start", "on_train_epoch_end", "on_train_batch_start", "on_train_batch_end"}
+    | {"on_validation_start", "on_validation_epoch_start", "on_validation_epoch_end", "on_validation_end"}
+)
+VALIDATION_HOOKS = frozenset({"on_validation_start", "on_validation_epoch_start", "on_validation_epoch_end", "on_validation_end"})
 # `trainer.<attr>` a user's callback may read: what the script's loop object keeps
 CALLBACK_TRAINER_READS = TRAINER_ATTRIBUTES | {"should_stop", "checkpoint_callback", "checkpoint_callbacks", "early_stopping_callback"}
 # where setting `trainer.should_stop` stops the run as in Lightning: before the next epoch
