@@ -77,7 +77,6 @@ def main():
     trainer = Trainer(
         max_epochs=6,
         logger=False,
-        enable_checkpointing=False,
         enable_progress_bar=False,
         enable_model_summary=False,
         callbacks=[
