@@ -72,6 +72,7 @@ class RunPlan:
     user_hooks: frozenset[str] = frozenset()
     callback_reads: frozenset[str] = frozenset()
     user_stop: bool = False
+    model_callbacks: bool = False  # the model's `configure_callbacks()`, merged in at fit's start
 
     @property
     def files(self) -> bool:
@@ -1132,7 +1133,7 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
         diags.append(facts.diag("LGEN107", ts.name, f"`training_step` takes `{bad}`; Lightning 2.6 {'raises' if bad == 'optimizer_idx' else 'passes a data iterator instead of a batch'}", "take `(self, batch, batch_idx)`"))
 
     for name, fn in facts.methods.items():
-        if name in REJECTED_HOOKS:
+        if name in REJECTED_HOOKS and not (name == "configure_callbacks" and run is not None and run.model_callbacks):
             diags.append(facts.diag("LGEN305", fn.name, f"`{name}` is not reproduced by the ejected loop: {REJECTED_HOOKS[name]}", "remove it or move its work into a supported hook"))
 
     try:
@@ -1520,17 +1521,23 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
 def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) -> tuple[dict, list[Diagnostic]]:
     """`Trainer(callbacks=[...])`: what the script's callback classes need, and where a callback's
     arguments are ones Lightning rejects or the script does not reproduce (a located error)."""
-    if not run.callbacks:
+    if not run.callbacks and not run.model_callbacks:
         return {}, []
     diags = []
-    kinds = {cb.kind for cb in run.callbacks}
+    user = {"user_hooks": set(), "callback_reads": set(), "user_stop": False}
+    kinds = {cb.kind for cb in run.callbacks + run.model_callbacks}
     if checkpointing:
         kinds.add("ModelCheckpoint")  # Lightning adds its default one when none is given
     args_logger = run.trainer_args.get("logger")
+    where = run.trainer_arg_nodes["callbacks"] if run.callbacks else run.model_callbacks[0].call
+    if run.model_callbacks and run.after:
+        diags.append(at(run.after[0].call, "LGEN129", f"`{run.after[0].method}` after fit with the model's `configure_callbacks()` is not ejected yet (Lightning attaches them again for each call)", "pass the callbacks to the Trainer, or keep the run on Lightning"))
+    for cb in run.model_callbacks:
+        _user_callback(facts, cb, at, diags, user)
     if not facts.automatic_optimization:
-        diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks under manual optimization are not ejected yet", "remove them, or keep the run on Lightning"))
+        diags.append(at(where, "LGEN129", "callbacks under manual optimization are not ejected yet", "remove them, or keep the run on Lightning"))
     if flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch is None:
-        diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks with `val_check_interval` set are not ejected yet (they act after a validation inside the epoch then)", "remove them, or keep the run on Lightning"))
+        diags.append(at(where, "LGEN129", "callbacks with `val_check_interval` set are not ejected yet (they act after a validation inside the epoch then)", "remove them, or keep the run on Lightning"))
     # validation not at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act when
     # validation ends (unless told otherwise)
     validation_end = flags.check_val_every_n_epoch != 1
@@ -1543,7 +1550,6 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     def is_int(v):
         return isinstance(v, int) and not isinstance(v, bool)
 
-    user = {"user_hooks": set(), "callback_reads": set(), "user_stop": False}
     for cb in run.callbacks:
         a = cb.args
         if cb.kind == "Callback":
@@ -1611,7 +1617,7 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
         diags.append(at(validate.call, "LGEN129", "`validate` after fit with a user callback's validation hooks is not ejected yet (the script calls them in fit's validation)", "drop the hooks or the `validate` call, or keep the run on Lightning"))
     out = {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}
     if "Callback" in kinds:
-        out |= {"user_hooks": frozenset(user["user_hooks"]), "callback_reads": frozenset(user["callback_reads"]), "user_stop": user["user_stop"]}
+        out |= {"user_hooks": frozenset(user["user_hooks"]), "callback_reads": frozenset(user["callback_reads"]), "user_stop": user["user_stop"], "model_callbacks": bool(run.model_callbacks)}
     return out, diags
 
 

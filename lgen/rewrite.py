@@ -924,7 +924,7 @@ class _EntryRewriter(_Rewriter):
         replaced = [run.trainer, run.fit.call, *(s.call for s in run.sites), *(tc.call for tc in run.fits), *(tc.call for tc in run.after), *run.save_checkpoints, *run.seeds]
         replaced += [cb.call.func for cb in run.callbacks]
         replaced += [b for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class for b in c.bases]
-        self.user_callbacks = {id(cb.cls) for cb in run.callbacks if cb.cls is not None}
+        self.user_callbacks = {id(cb.cls) for cb in run.callbacks + run.model_callbacks if cb.cls is not None}
         replaced += [b for c in run.module.body if id(c) in self.user_callbacks for b in c.bases]
         ids = self.skip_ids
 

@@ -159,6 +159,8 @@ class RunFacts:
     # the run tells (a name bound to something lgen does not see; the script decides as Lightning)
     fit_val_loaders: int = 1
     callbacks: list[CallbackFacts] = field(default_factory=list)  # Trainer(callbacks=[...]), in order
+    # the user's own callbacks the model's `configure_callbacks()` may return (each class once)
+    model_callbacks: list[CallbackFacts] = field(default_factory=list)
     # every Trainer of the run (the first is `trainer` above), every fit (the first is `fit`)
     sites: list[TrainerSite] = field(default_factory=list)
     fits: list[TrainerCall] = field(default_factory=list)
@@ -531,6 +533,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         fit_facts.append((model_cls, dm_cls, dm_expr, frozenset(fit_args) - {"model", "ckpt_path"}, count))
     # every fit trains the same model class on the same kind of data: the script is one loop for that class
     model_cls, dm_cls, dm_expr, keys, _ = fit_facts[0]
+    model_callbacks = _read_model_callbacks(classes.get(model_cls), classes, imports, at, diags) if model_cls else []
     for c in loads:  # the model's class: the script's `load_from_checkpoint` (rewrite)
         if dotted(c.func.value) != model_cls:
             diags.append(at(c, "LGEN124", f"`{dotted(c.func.value)}.load_from_checkpoint(...)` has no equivalent in the ejected script yet (the class loses its LightningModule base)", "build the model and load the checkpoint's `state_dict` into it, or keep the run on Lightning"))
@@ -594,8 +597,46 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         at_module_level=any(s[2] is None and not scope_of(s)[1] for s in sites),
         site_limits=site_limits,
         callbacks=callbacks,
+        model_callbacks=model_callbacks,
     )
     return run, diags
+
+
+def _read_model_callbacks(cls, classes, imports, at, diags) -> list[CallbackFacts]:
+    """The user's `Callback` subclasses the model's own `configure_callbacks()` returns: every
+    `return` a call of one, or a list / tuple of such calls (which one returns, the run decides)."""
+    fn = next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "configure_callbacks"), None) if cls is not None else None
+    if fn is None:
+        return []
+    returns: list[cst.Return] = []
+
+    class _Returns(cst.CSTVisitor):
+        def visit_Return(self, node):
+            returns.append(node)
+
+        def visit_FunctionDef(self, node):
+            return node is fn
+
+        def visit_Lambda(self, node):
+            return False
+
+        def visit_ClassDef(self, node):
+            return False
+
+    fn.visit(_Returns())
+    out: dict[str, CallbackFacts] = {}
+    for ret in returns:
+        value = ret.value
+        calls = [e.value for e in value.elements] if isinstance(value, (cst.List, cst.Tuple)) and not any(isinstance(e, cst.StarredElement) for e in value.elements) else [value]
+        for call in calls:
+            c = classes.get(call.func.value) if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) else None
+            if c is None or not is_user_callback(c, imports):
+                diags.append(at(call if call is not None else ret, "LGEN305", "`configure_callbacks` returns something lgen does not eject (it ejects your own `Callback` subclasses of this file, built in the `return`: one, or a list of them)", "return `[MyCallback(...), ...]`, or pass Lightning's callbacks to the Trainer"))
+                continue
+            out.setdefault(c.name.value, CallbackFacts("Callback", {}, call, None, c))
+    if not returns:
+        diags.append(at(fn.name, "LGEN305", "`configure_callbacks` returns nothing lgen can follow", "return `[MyCallback(...), ...]`"))
+    return list(out.values())
 
 
 def _read_callbacks(expr, body, before: int, imports, at, diags, classes=None) -> list[CallbackFacts]:
