@@ -254,10 +254,11 @@ stop and log exactly as Lightning 2.6.6's do, in Lightning's order (checkpoint c
 with their states in the checkpoints under Lightning's `state_key`. Your own `Callback`
 subclasses (defined in the entry, given in the list with any arguments, or returned by the
 model's `configure_callbacks()`) are kept without their `Callback` base; the script calls their
-`on_fit_start`/`_end`, `on_train_start`/`_end`, `on_train_epoch_start`/`_end`,
-`on_train_batch_start`/`_end` and fit's `on_validation_start`, `on_validation_epoch_start`/`_end`
-and `on_validation_end` (the sanity check's included) where and in the order Lightning calls
-them, with the script's loop as `trainer` (it offers `current_epoch`, `global_step`,
+`setup`/`teardown`, `on_fit_start`/`_end`, `on_sanity_check_start`/`_end`,
+`on_train_start`/`_end`, `on_train_epoch_start`/`_end`, `on_train_batch_start`/`_end`, fit's
+`on_validation_start`, `on_validation_epoch_start`/`_end` and `on_validation_end` (the sanity
+check's included), the backward, zero_grad and optimizer-step hooks, `on_save_checkpoint` and
+`on_load_checkpoint` where and in the order Lightning calls them, with the script's loop as `trainer` (it offers `current_epoch`, `global_step`,
 `callback_metrics`, `optimizers`, `max_epochs`, `sanity_checking`, `should_stop`, ...), and
 keeps their `state_dict` in the checkpoints under the class's name. Their other hooks, other
 trainer attributes, Lightning's members of `pl_module`, `super()` hooks, `trainer.should_stop`

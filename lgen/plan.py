@@ -213,7 +213,7 @@ class LoopPlan:
     def stage_enum(self) -> bool:
         """`setup(stage)` / `teardown(stage)` are called: the script passes Lightning's TrainerFn."""
         hooks = {"setup", "teardown"}
-        return bool(hooks & self.hooks) or (self.run is not None and (self.run.api or bool(hooks & self.run.datamodule_hooks)))
+        return bool(hooks & self.hooks) or (self.run is not None and (self.run.api or bool(hooks & (self.run.datamodule_hooks | self.run.user_hooks))))
 
     @property
     def has_schedulers(self) -> bool:
@@ -271,7 +271,7 @@ class LoopPlan:
     @property
     def after_closure(self) -> bool:
         """Something runs between the closure and the optimizer step: the pre-step hook or clipping."""
-        return self.has("on_before_optimizer_step") or self.has("configure_gradient_clipping") or self.clip
+        return self.has("on_before_optimizer_step") or self.has("configure_gradient_clipping") or self.clip or (self.run is not None and "on_before_optimizer_step" in self.run.user_hooks)
 
     @property
     def val_multi(self) -> bool:
@@ -1615,6 +1615,11 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     validate = next((tc for tc in run.after if tc.method == "validate"), None)
     if validate is not None and user["user_hooks"] & VALIDATION_HOOKS:
         diags.append(at(validate.call, "LGEN129", "`validate` after fit with a user callback's validation hooks is not ejected yet (the script calls them in fit's validation)", "drop the hooks or the `validate` call, or keep the run on Lightning"))
+    elif run.after and user["user_hooks"] & FIT_AND_EVAL_HOOKS:
+        hooks = ", ".join(f"`{h}`" for h in sorted(user["user_hooks"] & FIT_AND_EVAL_HOOKS))
+        diags.append(at(run.after[0].call, "LGEN129", f"`{run.after[0].method}` after fit with a user callback's {hooks} is not ejected yet (the script calls them in fit only)", "drop the hooks or the call, or keep the run on Lightning"))
+    if "on_before_optimizer_step" in user["user_hooks"] and "optimizer_step" in facts.methods:
+        diags.append(at(facts.methods["optimizer_step"].name, "LGEN129", "a user callback's `on_before_optimizer_step` with the model's own `optimizer_step` is not ejected yet", "keep one of them, or keep the run on Lightning"))
     out = {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}
     if "Callback" in kinds:
         out |= {"user_hooks": frozenset(user["user_hooks"]), "callback_reads": frozenset(user["callback_reads"]), "user_stop": user["user_stop"], "model_callbacks": bool(run.model_callbacks)}
@@ -1637,7 +1642,11 @@ CALLBACK_METHODS = frozenset(
 USER_CALLBACK_HOOKS = frozenset(
     {"on_fit_start", "on_fit_end", "on_train_start", "on_train_end", "on_train_epoch_start", "on_train_epoch_end", "on_train_batch_start", "on_train_batch_end"}
     | {"on_validation_start", "on_validation_epoch_start", "on_validation_epoch_end", "on_validation_end"}
+    | {"on_before_backward", "on_after_backward", "on_before_optimizer_step", "on_before_zero_grad"}
+    | {"setup", "teardown", "on_sanity_check_start", "on_sanity_check_end", "on_save_checkpoint", "on_load_checkpoint"}
 )
+# hooks Lightning also calls in validate / test / predict, which the script calls in fit only
+FIT_AND_EVAL_HOOKS = frozenset({"setup", "teardown", "on_load_checkpoint", "on_save_checkpoint"})
 VALIDATION_HOOKS = frozenset({"on_validation_start", "on_validation_epoch_start", "on_validation_epoch_end", "on_validation_end"})
 # `trainer.<attr>` a user's callback may read: what the script's loop object keeps
 CALLBACK_TRAINER_READS = TRAINER_ATTRIBUTES | {"should_stop", "checkpoint_callback", "checkpoint_callbacks", "early_stopping_callback"}
@@ -1669,6 +1678,8 @@ def _user_callback(facts: ModelFacts, cb, at, diags: list, user: dict) -> None:
         if name in USER_CALLBACK_HOOKS:
             user["user_hooks"].add(name)
         params = [p.name.value for p in stmt.params.params]
+        if name in ("setup", "teardown") and (len(params) != 4 or params[3] != "stage"):
+            diags.append(at(stmt.name, "LGEN129", f"callback hook `{cls.name.value}.{name}` without Lightning's parameters `(self, trainer, pl_module, stage)`; Lightning passes `stage=` by name", "take `(self, trainer, pl_module, stage)`"))
         trainer = params[1] if name in USER_CALLBACK_HOOKS and len(params) > 1 else None
         module = params[2] if name in USER_CALLBACK_HOOKS and len(params) > 2 else None
         _scan_callback_method(stmt, name, trainer, module, at, diags, user)

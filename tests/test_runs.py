@@ -197,6 +197,8 @@ def test_fit_ckpt_path_resumes_as_lightning(tmp_path):
         # a user callback's state_dict (its recorded losses) back through load_state_dict: it
         # sets should_stop after as many epochs in all as Lightning's
         ("run_user_callbacks", 8, 3, "ckpts", "ckpts/last.ckpt"),
+        # a user callback's on_save_checkpoint key, read back by its on_load_checkpoint
+        ("run_user_callbacks_hooks", 4, 2, "ckpts", "ckpts/last.ckpt"),
     ],
 )
 def test_callbacks_resume_as_lightning(tmp_path, name, full, short, folder, resume_from):

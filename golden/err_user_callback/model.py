@@ -27,8 +27,8 @@ def report(trainer):
 
 
 class Odd(Callback):
-    def on_sanity_check_start(self, trainer, pl_module):
-        print("sanity")
+    def on_exception(self, trainer, pl_module, exception):
+        print("failed", exception)
 
     def on_train_epoch_start(self, trainer, pl_module):
         print(trainer.logger)
