@@ -51,6 +51,7 @@ _DATAMODULE_NAMES = frozenset(
     for root in ("lightning.pytorch", "pytorch_lightning")
     for path in ("LightningDataModule", "core.LightningDataModule", "core.datamodule.LightningDataModule")
 ) | {"lightning.LightningDataModule"}
+_CALLBACK_NAMES = frozenset(f"{root}.{path}" for root in ("lightning.pytorch", "pytorch_lightning") for path in ("callbacks.Callback", "callbacks.callback.Callback", "Callback"))
 _MAX_HOPS = 32  # re-exports followed through at most this many modules
 
 
@@ -359,7 +360,8 @@ def _target_names(t):
 
 
 def _is_lightning_class(cls: cst.ClassDef, imports) -> bool:
-    return any(qualname(b.value, imports) in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) for b in cls.bases)
+    # (a user's own `Callback` subclass is spliced as well: the run ejects it)
+    return any(qualname(b.value, imports) in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES | _CALLBACK_NAMES) for b in cls.bases)
 
 
 def _base_class(reader: _Reader, m: _Module, base: cst.BaseExpression) -> tuple[_Module, cst.ClassDef] | None:
