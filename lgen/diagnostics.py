@@ -260,10 +260,20 @@ own, import helpers by name, and keep Lightning out of the code the script needs
 `LearningRateMonitor`, built in the entry (in the list, or assigned to a name before the
 Trainer) with literal arguments: the script holds plain classes of the same names that save,
 stop and log exactly as Lightning 2.6.6's do, in Lightning's order (checkpoint callbacks last),
-with their states in the checkpoints under Lightning's `state_key`. Other callbacks (your own
-`Callback` subclasses, progress bars, ...), arguments that are not literals, and the arguments
-or values named in the message (a time interval, saving on exceptions, ...) are not ejected yet:
-remove them, or keep the run on Lightning.
+with their states in the checkpoints under Lightning's `state_key`. Your own `Callback`
+subclasses (defined in the entry, given in the list with any arguments, or returned by the
+model's `configure_callbacks()`) are kept without their `Callback` base; the script calls their
+`setup`/`teardown`, `on_fit_start`/`_end`, `on_sanity_check_start`/`_end`,
+`on_train_start`/`_end`, `on_train_epoch_start`/`_end`, `on_train_batch_start`/`_end`, fit's
+`on_validation_start`, `on_validation_epoch_start`/`_end` and `on_validation_end` (the sanity
+check's included), the backward, zero_grad and optimizer-step hooks, `on_save_checkpoint` and
+`on_load_checkpoint` where and in the order Lightning calls them, with the script's loop as `trainer` (it offers `current_epoch`, `global_step`,
+`callback_metrics`, `optimizers`, `max_epochs`, `sanity_checking`, `should_stop`, ...), and
+keeps their `state_dict` in the checkpoints under the class's name. Their other hooks, other
+trainer attributes, Lightning's members of `pl_module`, `super()` hooks, `trainer.should_stop`
+set inside an epoch, other callbacks (progress bars, ...), arguments of Lightning's callbacks
+that are not literals, and the arguments or values named in the message (a time interval,
+saving on exceptions, ...) are not ejected yet: remove them, or keep the run on Lightning.
 """,
         ),
         _c(
@@ -467,7 +477,8 @@ hook calls. It also raises on `on_step=True` or `on_epoch=False` in the epoch ho
             "the class overrides a Lightning method lgen cannot reproduce",
             """
 The class defines a hook whose Lightning-side caller lgen does not reproduce (for example a
-data-transfer hook under a strategy, or `configure_callbacks`). Remove it or move its work into
+data-transfer hook under a strategy, or a `configure_callbacks` that returns anything but your
+own `Callback` subclasses of the entry, built in its `return`). Remove it or move its work into
 a hook lgen supports.
 """,
         ),

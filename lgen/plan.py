@@ -12,7 +12,7 @@ import libcst as cst
 
 from lgen.diagnostics import Diagnostic
 from lgen.inspect import ModelFacts, dotted, hooks_reaching, qualname
-from lgen.lightning_api import INERT_HOOKS, LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS
+from lgen.lightning_api import INERT_HOOKS, LIGHTNING_MODULE_MEMBERS, LOG_DEFAULTS, LOOP_HOOKS, REJECTED_HOOKS, TRAINER_ATTRIBUTES
 from lgen.manual import follow_optimizers
 from lgen.options import Flags
 from lgen.pytext import pyrepr
@@ -73,6 +73,12 @@ class RunPlan:
     # a `predict` call passes `return_predictions`: the script's predict keeps and returns the
     # predictions unless it is False, as Lightning's prediction loop
     predict_return_arg: bool = False
+    # the user's own `Callback` subclasses (kind "Callback"): the hooks they define that the script
+    # calls, the trainer attributes they read, whether they set `trainer.should_stop`
+    user_hooks: frozenset[str] = frozenset()
+    callback_reads: frozenset[str] = frozenset()
+    user_stop: bool = False
+    model_callbacks: bool = False  # the model's `configure_callbacks()`, merged in at fit's start
 
     @property
     def files(self) -> bool:
@@ -230,7 +236,7 @@ class LoopPlan:
     def stage_enum(self) -> bool:
         """`setup(stage)` / `teardown(stage)` are called: the script passes Lightning's TrainerFn."""
         hooks = {"setup", "teardown"}
-        return bool(hooks & self.hooks) or (self.run is not None and (self.run.api or bool(hooks & self.run.datamodule_hooks)))
+        return bool(hooks & self.hooks) or (self.run is not None and (self.run.api or bool(hooks & (self.run.datamodule_hooks | self.run.user_hooks))))
 
     @property
     def has_schedulers(self) -> bool:
@@ -288,7 +294,7 @@ class LoopPlan:
     @property
     def after_closure(self) -> bool:
         """Something runs between the closure and the optimizer step: the pre-step hook or clipping."""
-        return self.has("on_before_optimizer_step") or self.has("configure_gradient_clipping") or self.clip
+        return self.has("on_before_optimizer_step") or self.has("configure_gradient_clipping") or self.clip or (self.run is not None and "on_before_optimizer_step" in self.run.user_hooks)
 
     @property
     def val_multi(self) -> bool:
@@ -1161,7 +1167,7 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
         diags.append(facts.diag("LGEN107", ts.name, f"`training_step` takes `{bad}`; Lightning 2.6 {'raises' if bad == 'optimizer_idx' else 'passes a data iterator instead of a batch'}", "take `(self, batch, batch_idx)`"))
 
     for name, fn in facts.methods.items():
-        if name in REJECTED_HOOKS:
+        if name in REJECTED_HOOKS and not (name == "configure_callbacks" and run is not None and run.model_callbacks):
             diags.append(facts.diag("LGEN305", fn.name, f"`{name}` is not reproduced by the ejected loop: {REJECTED_HOOKS[name]}", "remove it or move its work into a supported hook"))
 
     try:
@@ -1234,10 +1240,16 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
     if run_plan is not None and "validation" in run_plan.step_rows and val_loaders != 1:
         for a in _eval_step_logs(facts, "validation"):
             diags.append(facts.diag("LGEN122", a, "Lightning's default logger writes a metrics.csv row per validation batch for `on_step=True`; with several loaders not ejected yet", "log with `on_step=False` there, or pass `logger=False` to the Trainer"))
+    if validation and val_loaders != 1 and run_plan is not None and "on_validation_epoch_end" in run_plan.user_hooks:
+        cb = next(c for c in run.callbacks if c.cls is not None and "on_validation_epoch_end" in _methods(c.cls))
+        r = facts.positions.get(_methods(cb.cls)["on_validation_epoch_end"].name)
+        line, col, eline, ecol = (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1) if r is not None else (1, 1, 0, 0)
+        diags.append(Diagnostic("LGEN129", "a user callback's `on_validation_epoch_end` with several validation loaders is not ejected yet", facts.path, line, col, eline, ecol, "validate on one loader, or keep the run on Lightning"))
     val_idx_missing = next((h for h in ("validation_step", "on_validation_batch_start", "on_validation_batch_end") if h in facts.methods and not _takes_dataloader_idx(facts.methods[h])), None)
     trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
     if run_plan is not None:
         trainer_attrs |= run_plan.reads  # the entry reads them off the trainer
+        trainer_attrs |= run_plan.callback_reads  # the user's callbacks read them off the trainer
     logs = any(True for _ in _fit_log_uses(facts))
     if run_plan is not None and "test" in run_plan.evaluations:
         # `self.log` in test hooks, which only `test` runs
@@ -1608,17 +1620,23 @@ def _eval_step_logs(facts: ModelFacts, stage: str) -> list[cst.Arg]:
 def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) -> tuple[dict, list[Diagnostic]]:
     """`Trainer(callbacks=[...])`: what the script's callback classes need, and where a callback's
     arguments are ones Lightning rejects or the script does not reproduce (a located error)."""
-    if not run.callbacks:
+    if not run.callbacks and not run.model_callbacks:
         return {}, []
     diags = []
-    kinds = {cb.kind for cb in run.callbacks}
+    user = {"user_hooks": set(), "callback_reads": set(), "user_stop": False}
+    kinds = {cb.kind for cb in run.callbacks + run.model_callbacks}
     if checkpointing:
         kinds.add("ModelCheckpoint")  # Lightning adds its default one when none is given
     args_logger = run.trainer_args.get("logger")
+    where = run.trainer_arg_nodes["callbacks"] if run.callbacks else run.model_callbacks[0].call
+    if run.model_callbacks and run.after:
+        diags.append(at(run.after[0].call, "LGEN129", f"`{run.after[0].method}` after fit with the model's `configure_callbacks()` is not ejected yet (Lightning attaches them again for each call)", "pass the callbacks to the Trainer, or keep the run on Lightning"))
+    for cb in run.model_callbacks:
+        _user_callback(facts, cb, at, diags, user)
     if not facts.automatic_optimization:
-        diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks under manual optimization are not ejected yet", "remove them, or keep the run on Lightning"))
+        diags.append(at(where, "LGEN129", "callbacks under manual optimization are not ejected yet", "remove them, or keep the run on Lightning"))
     if flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch is None:
-        diags.append(at(run.trainer_arg_nodes["callbacks"], "LGEN129", "callbacks with `val_check_interval` set are not ejected yet (they act after a validation inside the epoch then)", "remove them, or keep the run on Lightning"))
+        diags.append(at(where, "LGEN129", "callbacks with `val_check_interval` set are not ejected yet (they act after a validation inside the epoch then)", "remove them, or keep the run on Lightning"))
     # validation not at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act when
     # validation ends (unless told otherwise)
     validation_end = flags.check_val_every_n_epoch != 1
@@ -1633,7 +1651,13 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
 
     for cb in run.callbacks:
         a = cb.args
-        if cb.kind == "ModelCheckpoint":
+        if cb.kind == "Callback":
+            _user_callback(facts, cb, at, diags, user)
+            # Lightning's `_validate_callbacks_list`: stateful ones (state_dict overridden) by `state_key`
+            key = cb.cls.name.value if "state_dict" in _methods(cb.cls) else None
+            if key is None:
+                continue
+        elif cb.kind == "ModelCheckpoint":
             if not checkpointing:
                 diags.append(at(cb.call, "LGEN129", "a `ModelCheckpoint` with `enable_checkpointing=False`; Lightning raises", "drop `enable_checkpointing=False`, or the callback"))
             for key, allowed in (("verbose", (False,)), ("save_on_exception", (False,)), ("train_time_interval", (None,)), ("every_n_train_steps", (None, 0))):
@@ -1687,7 +1711,124 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
         if key in keys:
             diags.append(at(cb.call, "LGEN129", f"two callbacks with the same state key `{key}`; Lightning raises (their states would collide in the checkpoint)", "give them different `monitor` / `mode` / `every_n_epochs`"))
         keys[key] = cb
-    return {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}, diags
+    validate = next((tc for tc in run.after if tc.method == "validate"), None)
+    if validate is not None and user["user_hooks"] & VALIDATION_HOOKS:
+        diags.append(at(validate.call, "LGEN129", "`validate` after fit with a user callback's validation hooks is not ejected yet (the script calls them in fit's validation)", "drop the hooks or the `validate` call, or keep the run on Lightning"))
+    elif run.after and user["user_hooks"] & FIT_AND_EVAL_HOOKS:
+        hooks = ", ".join(f"`{h}`" for h in sorted(user["user_hooks"] & FIT_AND_EVAL_HOOKS))
+        diags.append(at(run.after[0].call, "LGEN129", f"`{run.after[0].method}` after fit with a user callback's {hooks} is not ejected yet (the script calls them in fit only)", "drop the hooks or the call, or keep the run on Lightning"))
+    if "on_before_optimizer_step" in user["user_hooks"] and "optimizer_step" in facts.methods:
+        diags.append(at(facts.methods["optimizer_step"].name, "LGEN129", "a user callback's `on_before_optimizer_step` with the model's own `optimizer_step` is not ejected yet", "keep one of them, or keep the run on Lightning"))
+    out = {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}
+    if "Callback" in kinds:
+        out |= {"user_hooks": frozenset(user["user_hooks"]), "callback_reads": frozenset(user["callback_reads"]), "user_stop": user["user_stop"], "model_callbacks": bool(run.model_callbacks)}
+    return out, diags
+
+
+# Lightning 2.6.6's `Callback` methods (callbacks/callback.py), and those the script calls on the
+# user's own callbacks, where Lightning calls them
+CALLBACK_METHODS = frozenset(
+    """setup teardown on_fit_start on_fit_end on_sanity_check_start on_sanity_check_end
+    on_train_batch_start on_train_batch_end on_train_epoch_start on_train_epoch_end
+    on_validation_epoch_start on_validation_epoch_end on_test_epoch_start on_test_epoch_end
+    on_predict_epoch_start on_predict_epoch_end on_validation_batch_start on_validation_batch_end
+    on_test_batch_start on_test_batch_end on_predict_batch_start on_predict_batch_end on_train_start
+    on_train_end on_validation_start on_validation_end on_test_start on_test_end on_predict_start
+    on_predict_end on_exception state_dict on_save_checkpoint on_load_checkpoint load_state_dict
+    on_before_backward on_after_backward on_before_optimizer_step on_before_zero_grad state_key
+    _generate_state_key _legacy_state_key""".split()
+)
+USER_CALLBACK_HOOKS = frozenset(
+    {"on_fit_start", "on_fit_end", "on_train_start", "on_train_end", "on_train_epoch_start", "on_train_epoch_end", "on_train_batch_start", "on_train_batch_end"}
+    | {"on_validation_start", "on_validation_epoch_start", "on_validation_epoch_end", "on_validation_end"}
+    | {"on_before_backward", "on_after_backward", "on_before_optimizer_step", "on_before_zero_grad"}
+    | {"setup", "teardown", "on_sanity_check_start", "on_sanity_check_end", "on_save_checkpoint", "on_load_checkpoint"}
+)
+# hooks Lightning also calls in validate / test / predict, which the script calls in fit only
+FIT_AND_EVAL_HOOKS = frozenset({"setup", "teardown", "on_load_checkpoint", "on_save_checkpoint"})
+VALIDATION_HOOKS = frozenset({"on_validation_start", "on_validation_epoch_start", "on_validation_epoch_end", "on_validation_end"})
+# `trainer.<attr>` a user's callback may read: what the script's loop object keeps
+CALLBACK_TRAINER_READS = TRAINER_ATTRIBUTES | {"should_stop", "checkpoint_callback", "checkpoint_callbacks", "early_stopping_callback"}
+# where setting `trainer.should_stop` stops the run as in Lightning: before the next epoch
+STOP_HOOKS = frozenset({"on_train_start", "on_train_epoch_end"})
+
+
+def _methods(cls: cst.ClassDef) -> dict[str, cst.FunctionDef]:
+    return {s.name.value: s for s in cls.body.body if isinstance(s, cst.FunctionDef)}
+
+
+def _user_callback(facts: ModelFacts, cb, at, diags: list, user: dict) -> None:
+    """A user's own `Callback` subclass: the hooks it defines that the script calls where Lightning
+    does, what it reads off the trainer; the rest a located error."""
+    cls = cb.cls
+    if len(cls.bases) != 1 or cls.keywords or cls.decorators:
+        diags.append(at(cls.name, "LGEN129", f"callback class `{cls.name.value}` has other bases, keywords or decorators besides Lightning's `Callback`; not ejected yet", "derive it from `Callback` alone"))
+        return
+    for stmt in cls.body.body:
+        if not isinstance(stmt, cst.FunctionDef):
+            continue
+        name = stmt.name.value
+        if name in CALLBACK_METHODS and name not in USER_CALLBACK_HOOKS | {"state_dict", "load_state_dict"}:
+            diags.append(at(stmt.name, "LGEN129", f"callback hook `{cls.name.value}.{name}` is not ejected yet (the script calls a user callback's {', '.join(f'`{h}`' for h in sorted(USER_CALLBACK_HOOKS))}, `state_dict` and `load_state_dict`)", "move its work into one of those hooks, or keep the run on Lightning"))
+            continue
+        if stmt.decorators:
+            diags.append(at(stmt.name, "LGEN129", f"callback method `{cls.name.value}.{name}` is decorated; not ejected yet", "define it as a plain method"))
+            continue
+        if name in USER_CALLBACK_HOOKS:
+            user["user_hooks"].add(name)
+        params = [p.name.value for p in stmt.params.params]
+        if name in ("setup", "teardown") and (len(params) != 4 or params[3] != "stage"):
+            diags.append(at(stmt.name, "LGEN129", f"callback hook `{cls.name.value}.{name}` without Lightning's parameters `(self, trainer, pl_module, stage)`; Lightning passes `stage=` by name", "take `(self, trainer, pl_module, stage)`"))
+        trainer = params[1] if name in USER_CALLBACK_HOOKS and len(params) > 1 else None
+        module = params[2] if name in USER_CALLBACK_HOOKS and len(params) > 2 else None
+        _scan_callback_method(stmt, name, trainer, module, at, diags, user)
+
+
+def _scan_callback_method(fn: cst.FunctionDef, hook: str, trainer, module, at, diags, user) -> None:
+    """What a user callback's method does with the trainer and the module it is given, and its
+    `super()` calls: what the script's loop and the plain module answer, or a located error."""
+    parents: dict[int, cst.CSTNode] = {}
+
+    class _Parents(cst.CSTVisitor):
+        def on_visit(self, node):
+            for child in node.children:
+                parents[id(child)] = node
+            return True
+
+    fn.body.visit(_Parents())
+    LIGHTNING_MODULE = LIGHTNING_MODULE_MEMBERS
+
+    class _Uses(cst.CSTVisitor):
+        def visit_Name(self, node):
+            parent = parents.get(id(node))
+            if node.value == "super" and isinstance(parent, cst.Call):
+                outer = parents.get(id(parent))
+                if not (isinstance(outer, cst.Attribute) and outer.attr.value == "__init__" and hook == "__init__"):
+                    diags.append(at(parent, "LGEN129", "a user callback calls `super()` other than in `__init__`; its `Callback` base is gone in the script", "drop the `super()` call (Lightning's `Callback` hooks do nothing)"))
+                return
+            if node.value not in (trainer, module):
+                return
+            if isinstance(parent, cst.Attribute) and parent.value is node:
+                attr = parent.attr.value
+                if node.value == trainer:
+                    target = parents.get(id(parent))
+                    assigned = isinstance(target, cst.AssignTarget) or isinstance(target, cst.AugAssign) and target.target is parent
+                    if attr == "should_stop" and assigned:
+                        if hook not in STOP_HOOKS:
+                            diags.append(at(parent, "LGEN129", f"a user callback sets `trainer.should_stop` in `{hook}`; lgen ejects it in {' and '.join(f'`{h}`' for h in sorted(STOP_HOOKS))}", "set it in `on_train_epoch_end`"))
+                        user["user_stop"] = True
+                    elif assigned:
+                        diags.append(at(parent, "LGEN129", f"a user callback assigns `trainer.{attr}`; the script's loop does not follow it", "keep the value in the callback"))
+                    elif attr in CALLBACK_TRAINER_READS:
+                        user["callback_reads"].add(attr)
+                    else:
+                        diags.append(at(parent, "LGEN129", f"a user callback reads `trainer.{attr}`, which the ejected loop does not offer", "read one of: " + ", ".join(f"`{r}`" for r in sorted(CALLBACK_TRAINER_READS))))
+                elif attr in LIGHTNING_MODULE:
+                    diags.append(at(parent, "LGEN129", f"a user callback uses `pl_module.{attr}`, Lightning's; the ejected module is a plain `nn.Module`", "read it off the trainer (`trainer.current_epoch`, ...) or use the module's own attributes"))
+                return
+            diags.append(at(node, "LGEN129", f"a user callback hands `{node.value}` to other code, which lgen does not follow", "use it only through its attributes"))
+
+    fn.body.visit(_Uses())
 
 
 def _eval_ckpt(run) -> frozenset[str]:

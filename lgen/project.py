@@ -51,6 +51,7 @@ _DATAMODULE_NAMES = frozenset(
     for root in ("lightning.pytorch", "pytorch_lightning")
     for path in ("LightningDataModule", "core.LightningDataModule", "core.datamodule.LightningDataModule")
 ) | {"lightning.LightningDataModule"}
+_CALLBACK_NAMES = frozenset(f"{root}.{path}" for root in ("lightning.pytorch", "pytorch_lightning") for path in ("callbacks.Callback", "callbacks.callback.Callback", "Callback"))
 _MAX_HOPS = 32  # re-exports followed through at most this many modules
 
 
@@ -230,7 +231,8 @@ class _Reader:
             tree = ast.parse(text, path)
         except (FileError, UnicodeDecodeError, SyntaxError, ValueError, RecursionError, MemoryError):
             return None
-        self.read[os.path.relpath(path, self.root).replace(os.sep, "/")] = sha256(text)
+        if not is_demo(path):  # (a demo is lgen's own, as its version says)
+            self.read[os.path.relpath(path, self.root).replace(os.sep, "/")] = sha256(text)
         package = name if os.path.basename(path) == "__init__.py" else name.rpartition(".")[0]
         imports = []
         for node in ast.walk(tree):
@@ -389,7 +391,8 @@ def _target_names(t):
 
 
 def _is_lightning_class(cls: cst.ClassDef, imports) -> bool:
-    return any(qualname(b.value, imports) in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) for b in cls.bases)
+    # (a user's own `Callback` subclass is spliced as well: the run ejects it)
+    return any(qualname(b.value, imports) in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES | _CALLBACK_NAMES) for b in cls.bases)
 
 
 def _base_class(reader: _Reader, m: _Module, base: cst.BaseExpression) -> tuple[_Module, cst.ClassDef] | None:

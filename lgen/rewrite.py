@@ -808,7 +808,7 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         in_run = run is not None and run.module_level and not isinstance(stmt, (cst.ClassDef, cst.FunctionDef)) and not (
             isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
         )
-        if in_run or (run is not None and (stmt is run.scope or any(stmt is f for f in run.scopes) or (isinstance(stmt, cst.ClassDef) and stmt.name.value == run.datamodule_class))):
+        if in_run or (run is not None and (stmt is run.scope or any(stmt is f for f in run.scopes) or (isinstance(stmt, cst.ClassDef) and (stmt.name.value == run.datamodule_class or id(stmt) in entry.user_callbacks)))):
             utilities |= _check_entry(facts, stmt, lnames, entry, diags)
             body.append(stmt.visit(entry))
             continue
@@ -920,7 +920,7 @@ class _EntryRewriter(_Rewriter):
             if run.callbacks:
                 # Trainer(callbacks=[...]): the list goes to the loop, the script's classes of the same names
                 given_list = run.trainer_arg_nodes["callbacks"].value
-                spelled = {id(cb.call): cb.kind for cb in run.callbacks if not (isinstance(cb.call.func, cst.Name) and cb.call.func.value == cb.kind)}
+                spelled = {id(cb.call): cb.kind for cb in run.callbacks if cb.cls is None and not (isinstance(cb.call.func, cst.Name) and cb.call.func.value == cb.kind)}
 
                 class _Plain(cst.CSTTransformer):
                     def leave_Call(self, original, updated):
@@ -964,6 +964,8 @@ class _EntryRewriter(_Rewriter):
         replaced = [run.trainer, run.fit.call, *(s.call for s in run.sites), *(tc.call for tc in run.fits), *(tc.call for tc in run.after), *run.save_checkpoints, *run.seeds]
         replaced += [cb.call.func for cb in run.callbacks]
         replaced += [b for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class for b in c.bases]
+        self.user_callbacks = {id(cb.cls) for cb in run.callbacks + run.model_callbacks if cb.cls is not None}
+        replaced += [b for c in run.module.body if id(c) in self.user_callbacks for b in c.bases]
         ids = self.skip_ids
 
         class _Names(cst.CSTVisitor):
@@ -974,6 +976,15 @@ class _EntryRewriter(_Rewriter):
             node.visit(_Names())
 
     def leave_ClassDef(self, original_node, updated_node):
+        if id(original_node) in self.user_callbacks:
+            # the user's callback: the script calls its hooks with Lightning's arguments
+            was = [self.facts.module.code_for_node(b.value) for b in original_node.bases]
+            return updated_node.with_changes(
+                bases=[],
+                lpar=cst.MaybeSentinel.DEFAULT,
+                rpar=cst.MaybeSentinel.DEFAULT,
+                body=updated_node.body.with_changes(header=_with_note(updated_node.body.header, was)),
+            )
         if original_node.name.value != self.datamodule:
             return updated_node
         return _plain_datamodule(self.facts, updated_node)

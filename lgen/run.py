@@ -74,6 +74,8 @@ class CallbackFacts:
     args: dict[str, object]
     call: cst.Call
     name: str | None = None
+    # kind "Callback": the user's own subclass of Lightning's `Callback`, its class in the entry
+    cls: cst.ClassDef | None = None
 
 
 # Trainer methods lgen ejects, with Lightning 2.6's parameters in order (after `model`)
@@ -157,6 +159,8 @@ class RunFacts:
     # the run tells (a name bound to something lgen does not see; the script decides as Lightning)
     fit_val_loaders: int = 1
     callbacks: list[CallbackFacts] = field(default_factory=list)  # Trainer(callbacks=[...]), in order
+    # the user's own callbacks the model's `configure_callbacks()` may return (each class once)
+    model_callbacks: list[CallbackFacts] = field(default_factory=list)
     # every Trainer of the run (the first is `trainer` above), every fit (the first is `fit`)
     sites: list[TrainerSite] = field(default_factory=list)
     fits: list[TrainerCall] = field(default_factory=list)
@@ -374,7 +378,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                     continue
                 body, _ = _scope_body(module, s[2], s[1])
                 before = next((i for i, b in enumerate(body or []) if b is s[1]), 0)
-                callbacks = _read_callbacks(a.value, body or [], before, imports, at, diags)
+                callbacks = _read_callbacks(a.value, body or [], before, imports, at, diags, classes)
                 arg_nodes[key] = a
                 continue
             try:
@@ -529,6 +533,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         fit_facts.append((model_cls, dm_cls, dm_expr, frozenset(fit_args) - {"model", "ckpt_path"}, count))
     # every fit trains the same model class on the same kind of data: the script is one loop for that class
     model_cls, dm_cls, dm_expr, keys, _ = fit_facts[0]
+    model_callbacks = _read_model_callbacks(classes.get(model_cls), classes, imports, at, diags) if model_cls else []
     for c in loads:  # the model's class: the script's `load_from_checkpoint` (rewrite)
         if dotted(c.func.value) != model_cls:
             diags.append(at(c, "LGEN124", f"`{dotted(c.func.value)}.load_from_checkpoint(...)` has no equivalent in the ejected script yet (the class loses its LightningModule base)", "build the model and load the checkpoint's `state_dict` into it, or keep the run on Lightning"))
@@ -592,13 +597,52 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         at_module_level=any(s[2] is None and not scope_of(s)[1] for s in sites),
         site_limits=site_limits,
         callbacks=callbacks,
+        model_callbacks=model_callbacks,
     )
     return run, diags
 
 
-def _read_callbacks(expr, body, before: int, imports, at, diags) -> list[CallbackFacts]:
+def _read_model_callbacks(cls, classes, imports, at, diags) -> list[CallbackFacts]:
+    """The user's `Callback` subclasses the model's own `configure_callbacks()` returns: every
+    `return` a call of one, or a list / tuple of such calls (which one returns, the run decides)."""
+    fn = next((s for s in cls.body.body if isinstance(s, cst.FunctionDef) and s.name.value == "configure_callbacks"), None) if cls is not None else None
+    if fn is None:
+        return []
+    returns: list[cst.Return] = []
+
+    class _Returns(cst.CSTVisitor):
+        def visit_Return(self, node):
+            returns.append(node)
+
+        def visit_FunctionDef(self, node):
+            return node is fn
+
+        def visit_Lambda(self, node):
+            return False
+
+        def visit_ClassDef(self, node):
+            return False
+
+    fn.visit(_Returns())
+    out: dict[str, CallbackFacts] = {}
+    for ret in returns:
+        value = ret.value
+        calls = [e.value for e in value.elements] if isinstance(value, (cst.List, cst.Tuple)) and not any(isinstance(e, cst.StarredElement) for e in value.elements) else [value]
+        for call in calls:
+            c = classes.get(call.func.value) if isinstance(call, cst.Call) and isinstance(call.func, cst.Name) else None
+            if c is None or not is_user_callback(c, imports):
+                diags.append(at(call if call is not None else ret, "LGEN305", "`configure_callbacks` returns something lgen does not eject (it ejects your own `Callback` subclasses of this file, built in the `return`: one, or a list of them)", "return `[MyCallback(...), ...]`, or pass Lightning's callbacks to the Trainer"))
+                continue
+            out.setdefault(c.name.value, CallbackFacts("Callback", {}, call, None, c))
+    if not returns:
+        diags.append(at(fn.name, "LGEN305", "`configure_callbacks` returns nothing lgen can follow", "return `[MyCallback(...), ...]`"))
+    return list(out.values())
+
+
+def _read_callbacks(expr, body, before: int, imports, at, diags, classes=None) -> list[CallbackFacts]:
     """The callbacks of `Trainer(callbacks=[...])`: each built in the list, or a name assigned the
-    call before the Trainer in the same body; their arguments literal."""
+    call before the Trainer in the same body; their arguments literal, but for the user's own
+    `Callback` subclasses (user code: any arguments)."""
     out: list[CallbackFacts] = []
     for element in expr.elements:
         value = element.value
@@ -617,6 +661,11 @@ def _read_callbacks(expr, body, before: int, imports, at, diags) -> list[Callbac
                 elif _binds(stmt, name):
                     value = None
         kind = CALLBACK_NAMES.get(qualname(value.func, imports)) if isinstance(value, cst.Call) else None
+        if kind is None and isinstance(value, cst.Call) and isinstance(value.func, cst.Name):
+            cls = (classes or {}).get(value.func.value)
+            if cls is not None and is_user_callback(cls, imports):
+                out.append(CallbackFacts("Callback", {}, value, name, cls))
+                continue
         if kind is None:
             diags.append(at(element.value, "LGEN129", "a callback lgen does not eject (it ejects `ModelCheckpoint`, `EarlyStopping` and `LearningRateMonitor` built in the entry, in the list or assigned to a name before the Trainer)", "remove it, or keep the run on Lightning"))
             continue
@@ -870,6 +919,14 @@ def _built_class(expr, body, before: int, classes) -> str | None:
                             found = _built_class(s.value, [], 0, classes) if s.value is not None else None
         return found
     return None
+
+
+CALLBACK_BASES = frozenset(f"{root}.{path}" for root in ("lightning.pytorch", "pytorch_lightning") for path in ("callbacks.Callback", "callbacks.callback.Callback", "Callback"))
+
+
+def is_user_callback(cls: cst.ClassDef, imports) -> bool:
+    """A class of the user's deriving from Lightning's `Callback` itself."""
+    return any(qualname(b.value, imports) in CALLBACK_BASES for b in cls.bases)
 
 
 def _is_datamodule(cls: cst.ClassDef, imports) -> bool:

@@ -208,6 +208,11 @@ def test_fit_ckpt_path_resumes_as_lightning(tmp_path, name):
         ("run_callbacks_resume", 9, 4, "ckpts", "ckpts/last.ckpt"),
         # the default checkpoint callback's save inside the validation of every second epoch
         ("run_files_val_every_2", 5, 4, "lightning_logs/version_0/checkpoints", "lightning_logs/version_0/checkpoints/epoch=3-step=20.ckpt"),
+        # a user callback's state_dict (its recorded losses) back through load_state_dict: it
+        # sets should_stop after as many epochs in all as Lightning's
+        ("run_user_callbacks", 8, 3, "ckpts", "ckpts/last.ckpt"),
+        # a user callback's on_save_checkpoint key, read back by its on_load_checkpoint
+        ("run_user_callbacks_hooks", 4, 2, "ckpts", "ckpts/last.ckpt"),
     ],
 )
 def test_callbacks_resume_as_lightning(tmp_path, name, full, short, folder, resume_from):
