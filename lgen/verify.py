@@ -65,6 +65,7 @@ class Side:
     seconds: float = 0.0
     env: dict[str, str] | None = None
     timed_out: bool = False
+    log_at_timeout: int = 0
 
 
 @dataclass
@@ -120,22 +121,52 @@ def _child_env(env: dict[str, str], site: str, argv0: str, config: dict) -> dict
     return env
 
 
-def _end_group(proc: subprocess.Popen, grace: float) -> None:
-    """End what is left of a side's processes (its own session): a rank waiting in a collective
-    for one that failed or stopped."""
+def _alive(pid: int, marks: tuple[str, ...]) -> bool:
+    """Whether `pid` still runs one of this verification's commands (not a recycled id)."""
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            cmdline = f.read().decode(errors="replace")
+    except FileNotFoundError:
+        return not os.path.isdir("/proc")
+    except OSError:
+        return False
+    return any(mark in cmdline for mark in marks)
+
+
+def _end_side(proc: subprocess.Popen, record: str, grace: float, marks: tuple[str, ...]) -> None:
+    """End what is left of a side: its session (Lightning's ranks), and each rank that recorded
+    its id in `record` (torchrun starts its ranks in sessions of their own). A rank left behind
+    waits in a collective for one that failed or stopped."""
     deadline = time.monotonic() + grace
+    pids = []
+    if os.path.isdir(record):
+        pids = [int(n[4:]) for n in os.listdir(record) if re.fullmatch(r"pid-\d+", n)]
     while True:
         try:
             os.killpg(proc.pid, 0)
+            group = True
         except (ProcessLookupError, PermissionError):
+            group = False
+        left = [pid for pid in pids if _alive(pid, marks)]
+        if not group and not left:
             return
         if time.monotonic() >= deadline:
             break
         time.sleep(0.05)
-    try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
+    if group:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
 
 def flags_from_params(params: dict):
@@ -264,6 +295,7 @@ def run(
         )
         procs = []
         deadline = time.monotonic() + timeout
+        marks = (work, RECORDER)  # in the command line of every process of the two sides
         for side in sides:
             out = open(os.path.join(work, f"{side.name}.log"), "w+", encoding="utf-8", errors="replace")
             # each side in a session of its own: whatever of it is left at the end can be ended
@@ -274,11 +306,17 @@ def run(
                 code = proc.wait(timeout=max(0.0, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 side.timed_out = True
-                _end_group(proc, 0.0)
+                side.log_at_timeout = os.fstat(out.fileno()).st_size  # what it wrote until then
+                try:  # torchrun ends its ranks on SIGTERM
+                    os.killpg(proc.pid, signal.SIGTERM)
+                    code = proc.wait(timeout=30)
+                except (ProcessLookupError, PermissionError, subprocess.TimeoutExpired):
+                    pass
+                _end_side(proc, side.record, 0.0, marks)
                 code = proc.wait()
             else:
                 # a rank left behind waits for one that ended: a moment to finish, then ended
-                _end_group(proc, 0.5 if code == 0 else 5.0)
+                _end_side(proc, side.record, 0.5 if code == 0 else 5.0, marks)
             side.seconds = time.perf_counter() - t0
             out.seek(0)
             side.proc = subprocess.CompletedProcess(side.cmd, code, out.read(), "")
@@ -297,7 +335,9 @@ def run(
                     f"the {_title(s.name)} did not finish within {timeout:g} s (a rank waiting in a collective for "
                     "another, or a run slower than that): stopped"
                 )
-                lines += ["  " + x for x in s.proc.stdout.rstrip().splitlines()[-15:]]
+                with open(os.path.join(work, f"{s.name}.log"), "rb") as f:
+                    before = f.read(s.log_at_timeout).decode("utf-8", errors="replace")
+                lines += ["  " + x for x in before.rstrip().splitlines()[-15:]]
             return Outcome(1, lines)
         missing = [s for s in sides if not _recorded(s.record)]
         if missing:
@@ -345,7 +385,12 @@ def _verdict(result: dict, sides: list[Side], steps: int, atol: float, warnings:
     both = [r for r in ranks if None not in r["steps"]]
     # a rank one side did not record (killed after another rank failed, or never started)
     absent = [(side, r) for i, side in enumerate(sides) for r in range(world) if not any(x["rank"] == r and x["steps"][i] is not None for x in ranks)]
-    failed = [(side, r["rank"], r["errors"][i]) for r in ranks for i, side in enumerate(sides) if r["status"][i] == "failed"]
+    # the rank that failed first, first: the others fail after it, in a collective it left
+    failed = sorted(
+        ((side, r["rank"], r["errors"][i]) for r in ranks for i, side in enumerate(sides) if r["status"][i] == "failed"),
+        key=lambda f: next(r["when"][sides.index(f[0])] or 0.0 for r in ranks if r["rank"] == f[1]),
+    )
+    failed_at = {(side.name, rank): n for n, (side, rank, _e) in enumerate(failed)}
     counts = {n for r in both for n in r["steps"]}
     if first is None and len(counts) == 1 and not failed and not absent:
         n = counts.pop()
@@ -359,6 +404,7 @@ def _verdict(result: dict, sides: list[Side], steps: int, atol: float, warnings:
             lines.append(f"within atol {atol:g} over {n} steps{ended} (max abs diff {_fmt(worst)})")
         return Outcome(0, lines)
     uneven = [r for r in both if r["steps"][0] != r["steps"][1]]
+    shown: set[str] = set()  # the sides whose log tail is shown (one for all its ranks)
     if first is not None:
         k = first["step"]
         where = on(first.get("rank", 0))
@@ -375,7 +421,11 @@ def _verdict(result: dict, sides: list[Side], steps: int, atol: float, warnings:
             lines.append(f"  steps 1-{k - 1} matched" + (" on every rank" if world > 1 else ""))
         lines.append(f"  hint: {HINTS.get(first['phase'], '')}")
     elif uneven:
-        r = min(uneven, key=lambda r: (min(r["steps"]), r["rank"]))
+        def order(r):
+            stopped = sides[0] if r["steps"][0] < r["steps"][1] else sides[1]
+            return (min(r["steps"]), failed_at.get((stopped.name, r["rank"]), len(failed)), r["rank"])
+
+        r = min(uneven, key=order)
         n_light, n_script = r["steps"]
         k = min(n_light, n_script) + 1
         stopped = sides[0] if n_light < n_script else sides[1]
@@ -391,6 +441,7 @@ def _verdict(result: dict, sides: list[Side], steps: int, atol: float, warnings:
         n = next(min(r["steps"]) for r in both if r["rank"] == rank) if any(r["rank"] == rank for r in both) else 0
         lines.append(f"the {_title(side.name)} failed{on(rank)} after {n} optimizer steps (all of them matched): {err}")
         lines += ["    " + x for x in side.proc.stdout.rstrip().splitlines()[-8:]]
+        shown.add(side.name)
         failed = failed[1:]
     else:
         side, rank = absent[0]
@@ -399,7 +450,9 @@ def _verdict(result: dict, sides: list[Side], steps: int, atol: float, warnings:
         absent = absent[1:]
     for side, rank, err in failed:
         lines.append(f"  the {_title(side.name)} failed{on(rank)}: {err}")
-        lines += ["    " + x for x in side.proc.stdout.rstrip().splitlines()[-8:]]
+        if side.name not in shown:  # one log for all the ranks of a side
+            shown.add(side.name)
+            lines += ["    " + x for x in side.proc.stdout.rstrip().splitlines()[-8:]]
     for side, rank in absent:
         lines.append(f"  the {_title(side.name)} recorded nothing on rank {rank} (ended after another rank failed?)")
     if warnings:

@@ -37,6 +37,7 @@ import math  # noqa: E402
 import os  # noqa: E402
 import runpy  # noqa: E402
 import subprocess  # noqa: E402
+import time  # noqa: E402
 
 PHASES = (
     "backward (the loss)",
@@ -172,7 +173,8 @@ def _save(status, error=None):
     _State.saved = True
     os.makedirs(_State.out, exist_ok=True)
     path = os.path.join(_State.out, f"rank{_rank()}.pt")
-    torch.save({"status": status, "error": error, "records": _State.records}, path + ".part")
+    # when: which rank failed first (the others fail after it, in a collective it left)
+    torch.save({"status": status, "error": error, "when": time.time(), "records": _State.records}, path + ".part")
     os.replace(path + ".part", path)
 
 
@@ -301,6 +303,10 @@ def record(config):
     _State.out = config["out"]
     side = config["side"]
     os._exit = _exit_hook
+    # this process's id, for `lgen verify` to end a rank left behind (torchrun's ranks run in
+    # sessions of their own)
+    os.makedirs(_State.out, exist_ok=True)
+    open(os.path.join(_State.out, f"pid-{os.getpid()}"), "w").close()
     if config.get("preseed") is not None:
         _preseed(config["preseed"])
     try:
@@ -479,6 +485,7 @@ def compare(config):
                 "steps": [None if e is None else len(e["records"]) for e in (ea, eb)],
                 "status": [None if e is None else e["status"] for e in (ea, eb)],
                 "errors": [None if e is None else e["error"] for e in (ea, eb)],
+                "when": [None if e is None else e.get("when") for e in (ea, eb)],
             }
         )
         if ea is None or eb is None:
