@@ -45,14 +45,15 @@ def _main():
     argv0 = sys.argv[0] if sys.argv else ""
     if not argv0 or argv0 in ("-c", "-m") or os.path.realpath(argv0) != config["argv0"]:
         return
+    import importlib
+    import importlib.util
     import site
 
     if getattr(site, "ENABLE_USER_SITE", False):
-        try:
-            import usercustomize  # noqa: F401  (site would import it next; the run ends here)
+        try:  # site would import it next; the run ends here
+            importlib.import_module("usercustomize")
         except ImportError:
             pass
-    import importlib.util
 
     spec = importlib.util.spec_from_file_location("_lgen_verify_recorder", config["recorder"])
     recorder = importlib.util.module_from_spec(spec)
