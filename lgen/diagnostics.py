@@ -166,7 +166,8 @@ script evaluates that expression where the Trainer did.
 The script reproduces the Trainer arguments lgen knows. Lightning's default logger (CSVLogger)
 and checkpoint callback are written as Lightning writes them (callbacks given to the Trainer:
 LGEN129); a logger object given to the Trainer, and the default files in the combinations named
-in the message (manual optimization, `val_check_interval`, ...), are not yet: pass `logger=False,
+in the message (manual optimization, `val_check_interval`, a metrics.csv row per validation /
+test batch with several loaders, ...), are not yet: pass `logger=False,
 enable_checkpointing=False` and save what you need with `trainer.save_checkpoint(path)` after
 fit (the script writes the same file). Other arguments (profilers, `fast_dev_run`, ...) are
 named in the message.
@@ -236,13 +237,18 @@ without `--datamodule` and call the script's `fit(model, datamodule=...)` from y
             """
 A LightningModule or LightningDataModule class the entry imports from the project's own files
 (under `--root`) is spliced into the script under a section naming its file, with the module-level
-code of its file it uses; the user's other modules stay imports, as the entry writes them. lgen
-stops where that is not exact: a module the script would import imports Lightning (itself,
-through its package's `__init__.py` or through another project module), the class needs other
-code of its module that uses Lightning, a name the class's module binds is bound differently in
-the entry, the class is imported under another name, or its import brings other names too.
-Import the class from the file that defines it on a line of its own, and keep Lightning out of
-the modules the script imports.
+code of its file it uses; the user's other modules stay imports, as the entry writes them. A
+name the script would import from a project module whose import pulls in Lightning (itself,
+through its package's `__init__.py` or through another project module) is carried instead: its
+definition, with what it needs of its own module, is copied under a section naming its file
+(names it takes from other such modules are carried too), and a module object of such a module
+(`from . import utils`, then `utils.f(...)`) becomes a namespace of the attributes read of it.
+lgen stops where that is not exact: a definition to carry uses Lightning itself, a module object
+is used other than by reading its attributes (or `import pkg.mod`, `from pkg.mod import *`),
+the class needs other code of its module that uses Lightning, a name the copied code binds is
+bound differently in the entry (rename one), the class is imported under another name, or its
+import brings other names too. Import the class from the file that defines it on a line of its
+own, import helpers by name, and keep Lightning out of the code the script needs.
 """,
         ),
         _c(
@@ -571,7 +577,10 @@ is scaled.
             "a Trainer flag combination lgen does not eject yet",
             """
 The flag combination is valid for Lightning but this lgen version cannot reproduce it
-exactly. The message says which part.
+exactly. The message says which part. A run under DDP (`Trainer(strategy="ddp")` or several
+devices) ejects with `logger=False, enable_checkpointing=False`; Lightning's default files,
+`validate` / `test` / `predict` after fit, `seed_everything(..., workers=True)` and
+`prepare_data` under DDP are not ejected yet.
 """,
         ),
     ]

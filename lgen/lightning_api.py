@@ -8,7 +8,7 @@ lgen never imports Lightning. These tables were written from `lightning==2.6.6` 
 from __future__ import annotations
 
 # Qualified names under which `LightningModule` can be imported.
-LIGHTNING_ROOTS = ("lightning", "pytorch_lightning", "lightning_fabric")
+LIGHTNING_ROOTS = ("lightning", "pytorch_lightning", "lightning_fabric", "lightning_utilities")
 LIGHTNING_MODULE_NAMES = frozenset(
     f"{root}.{path}"
     for root in ("lightning.pytorch", "pytorch_lightning")
@@ -239,4 +239,6 @@ UTILITIES = {
     # a RequirementCache, read by the script only as an `if` test: whether torchvision is installed
     **{f"{r}.utilities.imports._TORCHVISION_AVAILABLE": "_TORCHVISION_AVAILABLE" for r in _PYTORCH},
     **{f"{r}.cli_lightning_logo": "cli_lightning_logo" for r in _PYTORCH},
+    # lightning_utilities' RequirementCache("name") (Lightning's demos use it), for a plain name
+    "lightning_utilities.core.imports.RequirementCache": "RequirementCache",
 }

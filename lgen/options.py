@@ -152,6 +152,11 @@ def flags_from_trainer(args: dict) -> tuple[dict, dict[str, str]]:
                 problems[key] = f"`devices={value!r}` is not ejected (lgen takes a number of devices)"
                 continue
         elif key == "strategy":
+            if value in ("ddp_spawn", "ddp_fork", "ddp_notebook"):
+                # Lightning's `_MultiProcessingLauncher`: fit runs in new processes, the entry's
+                # code after it once, in this one, with rank 0's results sent back
+                problems[key] = f"`strategy={value!r}` is not ejected (lgen takes auto or ddp: \"ddp\" runs the entry's code on every rank, as the script does)"
+                continue
             if value not in ("auto", "ddp"):
                 problems[key] = f"`strategy={value!r}` is not ejected (lgen takes auto or ddp)"
                 continue

@@ -19,7 +19,7 @@ from lgen.run import read_run, run_flags
 from lgen.rewrite import PARSE_OPTIONS, rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
-STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.metadata", "importlib.util", "inspect", "logging", "math", "numbers", "os", "pathlib", "pickle", "random", "re", "shutil", "sys", "warnings")
+STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.metadata", "importlib.util", "inspect", "logging", "math", "numbers", "os", "pathlib", "pickle", "random", "re", "shutil", "signal", "socket", "subprocess", "sys", "threading", "warnings")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -181,6 +181,8 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
         needed |= {"re"} if plan.run.checkpointing else set()
     if plan.run is not None and plan.run.verbose_methods:
         needed.add("shutil")  # the results table is as wide as the terminal, as Lightning's
+    if plan.ddp and plan.run is not None:
+        needed |= {"signal", "socket", "subprocess", "threading"}  # the script starts the other ranks
     if plan.signature_at_run_time:
         needed.add("inspect")  # the script reads a decorated step's signature as Lightning does
     if "unknown" in plan.step_returns:
@@ -192,7 +194,7 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     needed |= early | ({"warnings"} if "rank_zero_warn" in utilities else set())
     needed |= {"collections.abc"} if "config_hparams" in utilities else set()  # save_hyperparameters(config)
     needed |= {"inspect", "warnings"} if "load_from_checkpoint" in utilities else set()
-    if "_TORCHVISION_AVAILABLE" in utilities:
+    if utilities & {"_TORCHVISION_AVAILABLE", "RequirementCache"}:
         early |= {"importlib.metadata", "importlib.util"}
         needed |= early
     stdlib = [n for n in STDLIB if n in needed and (n not in plain_imports or n in early)]

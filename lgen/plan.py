@@ -67,6 +67,9 @@ class RunPlan:
     # whether one acts in `on_validation_end` (save_on_train_epoch_end / check_on_train_epoch_end False)
     callbacks: tuple[str, ...] = ()
     callback_validation_end: bool = False
+    # "validation" / "test": their batch hooks log `on_step=True` values, which Lightning's
+    # default logger writes as a metrics.csv row per batch
+    step_rows: frozenset[str] = frozenset()
 
     @property
     def files(self) -> bool:
@@ -1195,7 +1198,8 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
     dropped = facts.automatic_optimization and optimizer_step_drops_closure(facts)
     if dropped:
         diags.append(facts.diag("LGEN308", dropped.name, "`optimizer_step` never runs `optimizer_closure` (training_step, zero_grad, backward); Lightning raises \"The closure hasn't been executed. HINT: did you call `optimizer_closure()` in your `optimizer_step` hook?\"", "step with the closure: `optimizer.step(closure=optimizer_closure)`"))
-    ddp = flags.strategy == "ddp"
+    # a run's Trainer picks DDP for several devices (Lightning's `_choose_strategy`)
+    ddp = flags.strategy == "ddp" or (run is not None and (flags.devices or 1) > 1)
     if not ddp and (flags.devices or 1) > 1:
         diags.append(Diagnostic("LGEN402", f"--devices {flags.devices} without --strategy ddp: lgen ejects several devices only as DDP", facts.path, 1, 1, help="add --strategy ddp (the script then runs under torchrun)"))
 
@@ -1224,6 +1228,9 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
     else:
         validation = "validation_step" in hooks and "val_dataloader" in hooks and flags.limit_val_batches != 0
     val_loaders = _val_loaders(facts, run, run_plan, datamodule, ddp, diags) if validation else 1
+    if run_plan is not None and "validation" in run_plan.step_rows and val_loaders != 1:
+        for a in _eval_step_logs(facts, "validation"):
+            diags.append(facts.diag("LGEN122", a, "Lightning's default logger writes a metrics.csv row per validation batch for `on_step=True`; with several loaders not ejected yet", "log with `on_step=False` there, or pass `logger=False` to the Trainer"))
     val_idx_missing = next((h for h in ("validation_step", "on_validation_batch_start", "on_validation_batch_end") if h in facts.methods and not _takes_dataloader_idx(facts.methods[h])), None)
     trainer_attrs = frozenset(u.trainer_attr for u in facts.uses if u.trainer_attr)
     if run_plan is not None:
@@ -1381,6 +1388,36 @@ DATAMODULE_UNSUPPORTED = frozenset({"on_exception"})
 DATAMODULE_MEMBERS = frozenset({"trainer", "hparams", "save_hyperparameters", "hparams_initial", "prepare_data_per_node", "log", "from_datasets", "load_from_checkpoint"})
 
 
+def _ddp_run_refusals(facts: ModelFacts, run, at) -> list[Diagnostic]:
+    """What a run under DDP (the script starts the other ranks as Lightning's launcher does)
+    does not eject yet."""
+    diags = []
+    args = run.trainer_args
+    how = "a run under DDP (`strategy=\"ddp\"` or several devices)"
+    if args.get("logger") is not False or args.get("enable_checkpointing", True) is not False:
+        node = run.trainer_arg_nodes.get("logger") or run.trainer_arg_nodes.get("enable_checkpointing") or run.trainer
+        diags.append(at(node, "LGEN402", f"{how} with Lightning's default logger or checkpoint callback is not ejected yet (rank 0's files, broadcast versions)", "pass `logger=False, enable_checkpointing=False` and save with `trainer.save_checkpoint(...)`"))
+    for a in run.trainer.args:
+        # callbacks given to the Trainer (EarlyStopping's decision is reduced across ranks,
+        # ModelCheckpoint writes on rank 0)
+        if a.keyword is not None and a.keyword.value == "callbacks" and not (isinstance(a.value, (cst.List, cst.Tuple)) and not a.value.elements):
+            diags.append(at(a, "LGEN402", f"callbacks given to the Trainer in {how} are not ejected yet", "run the callbacks on one device, or drop them"))
+    for tc in run.after:
+        diags.append(at(tc.call, "LGEN402", f"`{tc.method}` after fit in {how} is not ejected yet (distributed evaluation)", "run it in a separate single-device run"))
+    if run.seed_workers:
+        diags.append(at(run.seeds[0] if run.seeds else run.trainer, "LGEN402", f"`seed_everything(..., workers=True)` in {how} is not ejected yet (worker seeds per global rank)", "drop `workers=True`"))
+    for hook in ("prepare_data",):
+        fn = facts.methods.get(hook)
+        if fn is not None:
+            diags.append(at(fn.name, "LGEN402", f"`{hook}` in {how} is not ejected yet (Lightning runs it on local rank 0 only)", "prepare the data before `Trainer(...)`"))
+    if run.datamodule_class is not None:
+        cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)
+        fn = next((f for f in cls.body.body if isinstance(f, cst.FunctionDef) and f.name.value == "prepare_data"), None)
+        if fn is not None:
+            diags.append(at(fn.name, "LGEN402", f"a datamodule's `prepare_data` in {how} is not ejected yet (Lightning runs it on local rank 0 only)", "prepare the data in `setup` or before `Trainer(...)`"))
+    return diags
+
+
 def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list[Diagnostic]]:
     """Where the run's data comes from and what it calls after fit."""
 
@@ -1393,7 +1430,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
         return Diagnostic(code, msg, facts.path, line, col, eline, ecol, help)
 
     if flags.strategy == "ddp" or (flags.devices or 1) > 1:
-        diags.append(at(run.trainer, "LGEN402", "a run under DDP is not ejected yet", "eject the model file with `--strategy ddp`, or run on one device"))
+        diags += _ddp_run_refusals(facts, run, at)
     fit_args = run.fit.args
     dm_hooks: frozenset[str] = frozenset()
     if run.datamodule_class is not None:
@@ -1451,6 +1488,11 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
         dm_hparams = _datamodule_hparams(facts, cls, bool(files.get("logger")), at, diags)
         if dm_hparams.get("datamodule_logs_hparams"):
             files["log_hparams"] = True
+    for method, count in eval_loaders.items():
+        stage = "validation" if method == "validate" else method
+        if count > 1 and stage in files.get("step_rows", ()):
+            for a in _eval_step_logs(facts, stage):
+                diags.append(at(a, "LGEN122", f"Lightning's default logger writes a metrics.csv row per `{method}` batch for `on_step=True`; with several loaders not ejected yet", "log with `on_step=False` there, or pass `logger=False` to the Trainer"))
     if not files.get("checkpointing"):
         for tc in run.after:
             ckpt = tc.args.get("ckpt_path")
@@ -1508,18 +1550,15 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         callbacks = {"callbacks": ("ModelCheckpoint",), "callback_validation_end": True}
     if logger and flags.val_check_interval not in (1.0, None):
         diags.append(at(node, "LGEN122", "Lightning's default logger with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
+    step_rows = set()
     if logger:
-        # the script writes the epoch rows `validate` / `test` log; Lightning also writes a row per
-        # batch for `self.log(..., on_step=True)` in their batch hooks
-        for method in sorted({tc.method for tc in run.after} & {"validate", "test"}):
-            stage = "validation" if method == "validate" else "test"
-            batch_hooks = {f"{stage}_step", f"on_{stage}_batch_start", f"on_{stage}_batch_end"}
-            for u in facts.uses:
-                if u.member not in _LOG_POSITIONS or u.call is None or u.member in facts.methods or not (_callers_of(facts, u.method) & batch_hooks):
-                    continue
-                a = _passes(u.call, u.member, "on_step")
-                if a is not None and dotted(a.value) not in ("False", "None"):
-                    diags.append(at(a, "LGEN122", f"Lightning's default logger writes a metrics.csv row per `{method}` batch for `on_step=True`; not ejected yet", "log with `on_step=False` there, or pass `logger=False` to the Trainer"))
+        # Lightning's default logger writes a metrics.csv row per validation / test batch for
+        # `self.log(..., on_step=True)` in their batch hooks (`update_eval_step_metrics`): in fit's
+        # validation and in `validate` / `test` after fit
+        methods = {tc.method for tc in run.after}
+        for stage, runs in (("validation", "validation_step" in facts.methods), ("test", "test" in methods)):
+            if runs and _eval_step_logs(facts, stage):
+                step_rows.add(stage)
     if "lr_scheduler_step" in facts.methods:
         diags.append(at(facts.methods["lr_scheduler_step"].name, "LGEN122", f"an `lr_scheduler_step` override with {what} is not ejected yet (the checkpoint counts scheduler steps)", f"pass {off} to the Trainer, or keep the run on Lightning"))
     log_every = args.get("log_every_n_steps")
@@ -1542,7 +1581,25 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         "log_every_n_steps": 50 if log_every is None else log_every,
         "log_hparams": logger and hparams,
         "model_logs_hparams": logger and hparams,
+        "step_rows": frozenset(step_rows),
     }, diags
+
+
+def _eval_step_logs(facts: ModelFacts, stage: str) -> list[cst.Arg]:
+    """The `on_step=` arguments, not literally False / None, of `self.log` calls (not given
+    `logger=False`) that the stage's batch hooks ("validation" / "test") reach: a metrics.csv row
+    per batch in Lightning."""
+    batch_hooks = {f"{stage}_step", f"on_{stage}_batch_start", f"on_{stage}_batch_end"}
+    found = []
+    for u in facts.uses:
+        if u.member not in _LOG_POSITIONS or u.call is None or u.member in facts.methods or not (_callers_of(facts, u.method) & batch_hooks):
+            continue
+        a = _passes(u.call, u.member, "on_step")
+        to_logger = _passes(u.call, u.member, "logger")
+        if a is not None and dotted(a.value) not in ("False", "None") and (to_logger is None or dotted(to_logger.value) != "False"):
+            found.append(a)
+    return found
+
 
 def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) -> tuple[dict, list[Diagnostic]]:
     """`Trainer(callbacks=[...])`: what the script's callback classes need, and where a callback's

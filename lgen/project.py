@@ -25,7 +25,7 @@ import libcst as cst
 
 from lgen.diagnostics import Diagnostic
 from lgen.inspect import _module_name, import_map, qualname
-from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS
+from lgen.lightning_api import LIGHTNING_MODULE_NAMES, LIGHTNING_ROOTS, UTILITIES
 from lgen.vendor import FileError, read_file, sha256
 
 ROOT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
@@ -406,9 +406,11 @@ def _derives_from_lightning(reader: _Reader, m: _Module, cls: cst.ClassDef) -> b
 
 
 def _mentions_lightning(stmt, imports) -> bool:
+    """Whether a statement uses a Lightning name other than one of Lightning's small utilities
+    (the rewrite turns those into the script's plain definitions)."""
     for n in _names(stmt):
         q = imports.get(n)
-        if q is not None and q.split(".")[0] in LIGHTNING_ROOTS:
+        if q is not None and q.split(".")[0] in LIGHTNING_ROOTS and q not in UTILITIES:
             return True
     return False
 
@@ -451,6 +453,8 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     def at(m_path: str, m_tree: cst.Module, node, code, msg, help="") -> Diagnostic:
         from libcst.metadata import MetadataWrapper, PositionProvider
 
+        if m_path != where:  # its code frame
+            project.sources.setdefault(m_path, m_tree.code)
         if id(m_tree) not in positions:
             positions[id(m_tree)] = MetadataWrapper(m_tree, unsafe_skip_copy=True).resolve(PositionProvider)
         r = positions[id(m_tree)].get(node)
@@ -461,6 +465,9 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     # the entry's top-level `from X import Name`: which bring a Lightning-derived class of the project
     splices: dict[int, list[tuple[cst.ImportAlias, _Module, cst.ClassDef]]] = {}
     kept_imports: list[tuple[cst.CSTNode, str]] = []  # project modules the script still imports
+    # the entry's `from X import f` where importing X pulls in Lightning: f's definition is carried
+    carries: dict[int, list[tuple[str, _Module | None, int | None, str | None]]] = {}  # (local name, module, statement, its name)
+    spaces: dict[int, list[tuple[str, dict[str, str]]]] = {}  # the entry's module objects: name -> {attribute: definition}
     # names the entry's own classes derive from: a model class of the entry on a project base
     entry_bases = {b.value.value for c in tree.body if isinstance(c, cst.ClassDef) for b in c.bases if isinstance(b.value, cst.Name)}
     for i, stmt in enumerate(tree.body):
@@ -480,6 +487,16 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                 continue  # not the project's
             names = [] if isinstance(s.names, cst.ImportStar) else list(s.names)
             taken = []
+            # a project module whose import pulls in Lightning: the names the entry takes from it are
+            # carried into the script (its classes derived from Lightning spliced as before)
+            def dirty(target=target) -> bool:  # asked only where a name is not a class spliced
+                return demo_file(target) is None and reader.find(target) is not None and reader.lightning_import(target) is not None
+
+            if isinstance(s.names, cst.ImportStar) and dirty():
+                diags.append(at(where, tree, s, "LGEN128", f"the script would import `{target}`, which imports Lightning ({reader.lightning_import(target)[0]}:{reader.lightning_import(target)[1]}), and `*` names no definition lgen could carry", "import the names the entry uses by name (`from X import a, b`): lgen then copies their definitions into the script"))
+                continue
+            carried = []
+            refused = len(diags)
             for a in names:
                 local = a.asname.name.value if a.asname is not None else _module_name(a.name)
                 wanted = is_run or local == class_name or local in entry_bases or demo_file(target) is not None
@@ -490,10 +507,37 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                     taken.append((a, *hit))
                 elif lightning:
                     diags.append(at(where, tree, a, "LGEN128", f"`{local}` is `{hit[1].name.value}` of {reader.display(hit[0].path)} under another name; lgen splices the class under its own name", f"import it as `{hit[1].name.value}`"))
+                elif dirty():
+                    sub = f"{target}.{_module_name(a.name)}"
+                    attrs = None
+                    if reader.find(sub) is not None and not _binding(reader, target, _module_name(a.name)) and _carries_from(reader, sub):
+                        # a module object: the attributes the entry reads of it are carried
+                        attrs = _attributes_used(local, [x for x in tree.body if not is_import_line(x)])
+                        attrs = attrs if attrs is not None and all(_binding(reader, sub, x) for x in attrs) else None
+                    problem = None if attrs is not None else _carry_problem(reader, target, a)
+                    if problem:
+                        diags.append(at(where, tree, a, "LGEN128", *problem))
+                    elif attrs is not None:
+                        space = {}
+                        for x in attrs:
+                            m2, j2, space[x] = _resolve_binding(reader, sub, x)
+                            carried.append((f"{local}.{x}", m2, j2, None))
+                        spaces.setdefault(i, []).append((local, space))
+                        if not attrs:
+                            carried.append((local, None, None, None))
+                    else:
+                        carried.append((local, *_resolve_binding(reader, target, _module_name(a.name))))
                 else:
                     kept_imports.append((s, target if reader.find(f"{target}.{_module_name(a.name)}") is None else f"{target}.{_module_name(a.name)}"))
+            if len(diags) > refused:
+                continue  # told above, name by name
+            if carried:
+                if len(taken) + len(spaces.get(i, [])) + len([c for c in carried if "." not in c[0] and c[1] is not None]) != len(names) or len(stmt.body) != 1:
+                    diags.append(at(where, tree, s, "LGEN128", "this import brings definitions lgen carries into the script together with other names", "import them on a line of their own"))
+                    continue
+                carries[i] = carried
             if taken:
-                if len(taken) != len(names) or len(stmt.body) != 1:
+                if len(taken) + len(spaces.get(i, [])) + len([c for c in carried if "." not in c[0] and c[1] is not None]) != len(names) or len(stmt.body) != 1:
                     diags.append(at(where, tree, s, "LGEN128", "this import brings a class lgen splices into the script together with other names", "import the LightningModule / LightningDataModule class on a line of its own"))
                     continue
                 splices[i] = taken
@@ -508,7 +552,13 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     problems: list[Diagnostic] = []
     spliced_classes: list[tuple[_Module, cst.ClassDef]] = []  # every class copied in, bases first
 
-    def want(m: _Module, cls: cst.ClassDef, i: int) -> None:
+    deps: dict[str, set[str]] = {}  # a file's block -> the files whose blocks it uses (placed before it)
+    # top-level import lines of a copied file that name a module importing Lightning: (path, index)
+    # -> {local name: the name of its definition carried into the script, or None where unused}
+    carried_names: dict[tuple[str, int], dict[str, str | dict[str, str] | None]] = {}
+
+    def want(m: _Module, cls, i: int, who: str | None = None) -> None:
+        """`cls` (a class spliced, or a definition carried: `who` names it) and what it needs of `m`."""
         if m.path not in by_file:
             by_file[m.path] = (i, m, set())
             order.append(m.path)
@@ -517,6 +567,17 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
         for j, stmt in enumerate(m.tree.body):
             for n in _binds(stmt):
                 binders.setdefault(n, []).append(j)
+        if who is not None and m.tree.body.index(cls) not in wanted:
+            if isinstance(cls, cst.ClassDef) and _derives_from_lightning(reader, m, cls):
+                problems.append(at(reader.display(m.path), m.tree, cls.name, "LGEN128", f"`{who}` is `{cls.name.value}`, a Lightning class lgen would have to carry into the script; lgen splices the classes the entry imports", "import that class in the entry too, by its own name from the module that defines it"))
+            elif not is_import_line(cls) and _mentions_lightning(cls, m.imports):
+                node = cls.name if isinstance(cls, (cst.FunctionDef, cst.ClassDef)) else cls
+                problems.append(at(reader.display(m.path), m.tree, node, "LGEN128", f"the script needs `{who}` of {reader.display(m.path)}, a module that imports Lightning, and it uses Lightning itself", "make it plain PyTorch, or move it into the LightningModule class"))
+        if who is not None:
+            cls = m.tree.body[m.tree.body.index(cls)]
+            name = who
+        else:
+            name = cls.name.value
         frontier = [m.tree.body.index(cls)]
         while frontier:
             j = frontier.pop()
@@ -528,14 +589,14 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                 if isinstance(stmt, cst.ClassDef) and any(stmt is c for _, c in spliced_classes):
                     pass  # a base of the class, copied in too
                 elif isinstance(stmt, cst.ClassDef) and _is_lightning_class(stmt, m.imports):
-                    problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
+                    problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{name}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
                 elif _mentions_lightning(stmt, m.imports):
-                    problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{cls.name.value}` needs this code of {reader.display(m.path)}, which uses Lightning outside the class", "move it into the class, or make it plain PyTorch"))
+                    problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{name}` needs this code of {reader.display(m.path)}, which uses Lightning outside the class", "move it into the class, or make it plain PyTorch"))
             for n in _names(stmt):
                 for k in binders.get(n, []):
                     if k not in wanted:
                         frontier.append(k)
-        if any(isinstance(b.value, cst.Name) and b.value.value != "object" and qualname(b.value, m.imports) not in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) and _base_class(reader, m, b.value) is None and _base_is_project(reader, m, b.value) for b in cls.bases):
+        if isinstance(cls, cst.ClassDef) and any(isinstance(b.value, cst.Name) and b.value.value != "object" and qualname(b.value, m.imports) not in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) and _base_class(reader, m, b.value) is None and _base_is_project(reader, m, b.value) for b in cls.bases):
             problems.append(at(reader.display(m.path), m.tree, cls, "LGEN111", f"`{cls.name.value}` has a base class of the project lgen cannot find", "import the base class by its name from the module that defines it"))
 
     for i in sorted(splices):
@@ -545,6 +606,75 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                     continue
                 spliced_classes.append((m, cls))
                 want(m, cls, i)
+                if m is not m0:
+                    deps.setdefault(m0.path, set()).add(m.path)
+    for i in sorted(carries):
+        for local, m, j, _ in carries[i]:
+            if m is not None:
+                want(m, m.tree.body[j], i, local)
+    # the names copied code imports from project modules that import Lightning: carried too
+    changed = True
+    while changed and not problems:
+        changed = False
+        for path in list(order):
+            i0, m, wanted = by_file[path]
+            used = set().union(*(_refs(m.tree.body[k]) for k in wanted if not is_import_line(m.tree.body[k])))
+            for j in sorted(wanted):
+                s = m.tree.body[j]
+                if not is_import_line(s):
+                    continue
+                for small in s.body:
+                    if not isinstance(small, cst.ImportFrom):
+                        continue
+                    if not isinstance(small.names, cst.ImportStar) and all(
+                        _imports_spliced(reader, m, s, a.asname.name.value if a.asname is not None else _module_name(a.name), spliced_classes) for a in small.names
+                    ):
+                        continue  # only classes copied into the script
+                    target = reader.absolute(small, _package(m))
+                    if not _carries_from(reader, target):
+                        continue
+                    if isinstance(small.names, cst.ImportStar):
+                        problems.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning, and `*` names no definition lgen could carry", "import the names this module uses by name (`from X import a, b`): lgen then copies their definitions into the script"))
+                        continue
+                    names = carried_names.setdefault((path, j), {})
+                    for a in small.names:
+                        local = a.asname.name.value if a.asname is not None else _module_name(a.name)
+                        if local in names and (names[local] is not None or local not in used):
+                            continue
+                        if _imports_spliced(reader, m, s, local, spliced_classes):
+                            continue  # a class copied into the script
+                        if local not in used:
+                            names[local] = None
+                            continue
+                        sub = f"{target}.{_module_name(a.name)}"
+                        if reader.find(sub) is not None and not _binding(reader, target, _module_name(a.name)) and _carries_from(reader, sub):
+                            # a module object (`from . import utils`, then `utils.f(...)`): the
+                            # attributes used are carried, and the name is a namespace of them
+                            attrs = _attributes_used(local, [m.tree.body[k] for k in wanted if not is_import_line(m.tree.body[k])])
+                            if attrs is None or not all(_binding(reader, sub, x) for x in attrs):
+                                problems.append(at(reader.display(m.path), m.tree, a, "LGEN128", *_carry_problem(reader, target, a)))
+                                names[local] = None
+                                continue
+                            space = {}
+                            for x in attrs:
+                                m2, j2, space[x] = _resolve_binding(reader, sub, x)
+                                want(m2, m2.tree.body[j2], i0, f"{local}.{x}")
+                                if m2.path != path:
+                                    deps.setdefault(path, set()).add(m2.path)
+                            names[local] = space
+                            changed = True
+                            continue
+                        problem = _carry_problem(reader, target, a)
+                        if problem:
+                            problems.append(at(reader.display(m.path), m.tree, a, "LGEN128", *problem))
+                            names[local] = None
+                            continue
+                        m2, j2, defname = _resolve_binding(reader, target, _module_name(a.name))
+                        names[local] = defname
+                        want(m2, m2.tree.body[j2], i0, local)
+                        if m2.path != path:
+                            deps.setdefault(path, set()).add(m2.path)
+                        changed = True
     if problems:
         project.files = sorted(reader.read.items())
         return project, problems
@@ -554,13 +684,16 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
     line = 1  # next line of the combined text
     entry_line = 1  # next line of the entry
     replaced = {name for i in splices for a, _, _ in splices[i] for name in [_module_name(a.name)]}
+    replaced |= {local.split(".")[0] for i in carries for local, *_ in carries[i]}
     entry_binds: dict[str, str] = {k: v for k, v in entry_imports.items() if k not in replaced}
     top_level = set().union(*(_binds(s) for s in tree.body)) - replaced if tree.body else set()
     placed = {}
-    for path in order:
-        placed.setdefault(by_file[path][0], []).append(path)
+    origin: dict[str, str] = {}  # a name a copied file defines -> that file
+    place = {p: by_file[p][0] for p in order}
+    for path in _ordered(order, deps, place):
+        placed.setdefault(place[path], []).append(path)
     for i, stmt in enumerate(tree.body):
-        if i not in placed:
+        if i not in placed and i not in carries:
             continue
         begin = starts[i]
         end = starts[i + 1] if i + 1 < len(starts) else begin + tree.code_for_node(stmt).count("\n")
@@ -571,7 +704,10 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
         out.append(chunk)
         line += chunk.count("\n")
         was = cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[])).strip().replace("\n", " ")
-        for path in placed[i]:
+        if i not in placed:  # what it names is carried above already
+            out.append(f"# lgen: was {was}\n")
+            line += 1
+        for path in placed.get(i, []):
             _, m, wanted = by_file[path]
             shown = _demo_shown(m.path) if is_demo(m.path) else os.path.relpath(m.path, root).replace(os.sep, "/")
             ms = m.start_lines()
@@ -586,6 +722,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                     line += 2 if first else 1
                     marked = True
                 gone = {n for n in _binds(s) if is_import_line(s) and _imports_spliced(reader, m, s, n, spliced_classes)}
+                gone |= set(carried_names.get((path, j), {}))
                 if is_demo(m.path) and is_import_line(s) and not _lightning_only(s):
                     # Lightning's demo module imports more than the copied classes use
                     used = set().union(*(_refs(m.tree.body[k]) for k in wanted if not is_import_line(m.tree.body[k])))
@@ -595,13 +732,16 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                     if unused:
                         s = _drop_names(s, unused)
                 if gone:  # the import of a class copied into the script: the class is defined above
-                    text = _without(s, m, reader, gone)
+                    text = _without(s, m, reader, gone, carried_names.get((path, j), {}))
                     n_lines = text.count("\n")
                     project.blocks.append(Block(line, n_lines, reader.display(m.path), ms[j]))
                     out.append(text)
                     line += n_lines
                     continue
                 problem = _conflict(s, m, reader, entry_binds, top_level)
+                clash = [n for n in _binds(s) if not is_import_line(s) and origin.get(n, m.path) != m.path]
+                if clash:  # two files copied into the script define one name
+                    problem = f"`{clash[0]}` is defined here and in {reader.display(origin[clash[0]])}, both copied into the script"
                 if problem:
                     problems.append(at(reader.display(m.path), m.tree, s, "LGEN128", problem, "rename one of them"))
                     continue
@@ -613,6 +753,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                         entry_binds.setdefault(n, _absolute_q(s, n, m, reader))
                     else:
                         top_level.add(n)
+                        origin.setdefault(n, m.path)
                 n_lines = text.count("\n")
                 project.blocks.append(Block(line, n_lines, reader.display(m.path), ms[j]))
                 out.append(text)
@@ -621,13 +762,21 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             if following is not None and not _lightning_only(following) and path == placed[i][-1]:
                 out.append(f"# --- end of {shown} ---\n")
                 line += 1
+        for local, _, _, defname in carries.get(i, []):  # a definition the entry imports under another name
+            if defname is not None and local != defname:
+                out.append(f"{local} = {defname}  # lgen: was {was}\n")
+                line += 1
+        for local, space in spaces.get(i, []):  # a module object: a namespace of what is used of it
+            fields = ", ".join(f"{x}={d}" for x, d in sorted(space.items()))
+            out.append(f"import types  # lgen: was {was}\n{local} = types.SimpleNamespace({fields})  # lgen: was {was}\n")
+            line += 2
         project.shifts.append((line, end))
         entry_line = end
     out.append("".join(entry_lines[entry_line - 1 :]))
     if problems:
         project.files = sorted(reader.read.items())
         return project, problems
-    if splices:
+    if splices or carries:
         project.source = "".join(out)
         project.spliced = True
         for path in order:
@@ -640,25 +789,155 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             continue
         hit = reader.lightning_import(target)
         if hit is not None:
-            diags.append(at(where, tree, node, "LGEN128", f"the script would import `{target}`, which imports Lightning ({hit[0]}:{hit[1]})", "import the LightningModule / LightningDataModule class from the file that defines it, and keep Lightning out of the modules the script imports"))
+            diags.append(at(where, tree, node, "LGEN128", f"the script would import `{target}`, which imports Lightning ({hit[0]}:{hit[1]})", "import the names the entry uses from it by name (`from X import f`): lgen then copies their definitions into the script"))
     for path in order:
         _, m, wanted = by_file[path]
         for j in sorted(wanted):
             s = m.tree.body[j]
-            if isinstance(s, cst.SimpleStatementLine):
-                for small in s.body:
-                    if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar) and all(
-                        _imports_spliced(reader, m, s, a.asname.name.value if a.asname is not None else _module_name(a.name), spliced_classes) for a in small.names
-                    ):
-                        continue  # only classes copied into the script: not imported
-                    if isinstance(small, cst.ImportFrom):
-                        target = reader.absolute(small, _package(m))
-                        if target and reader.find(target) is not None and target.split(".")[0] not in LIGHTNING_ROOTS:
-                            hit = reader.lightning_import(target)
-                            if hit is not None:
-                                diags.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning ({hit[0]}:{hit[1]})", "keep Lightning out of the modules the class imports"))
+            gone = carried_names.get((path, j), {})
+            for small in _imports_in(s):
+                if isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar) and all(
+                    (a.asname.name.value if a.asname is not None else _module_name(a.name)) in gone
+                    or _imports_spliced(reader, m, s, a.asname.name.value if a.asname is not None else _module_name(a.name), spliced_classes)
+                    for a in small.names
+                ):
+                    continue  # only classes copied into the script and definitions carried: not imported
+                if isinstance(small, cst.ImportFrom):
+                    targets = [reader.absolute(small, _package(m))]
+                else:
+                    targets = [_module_name(a.name) for a in small.names]
+                for target in targets:
+                    if target and reader.find(target) is not None and target.split(".")[0] not in LIGHTNING_ROOTS:
+                        hit = reader.lightning_import(target)
+                        if hit is not None:
+                            fix = "import the names it uses from that module by name, at the top of its file (`from X import f`): lgen then copies their definitions into the script"
+                            diags.append(at(reader.display(m.path), m.tree, small, "LGEN128", f"the script would import `{target}`, which imports Lightning ({hit[0]}:{hit[1]})", fix))
     project.files = sorted(reader.read.items())
     return project, diags
+
+
+def _attributes_used(name: str, stmts: list) -> list[str] | None:
+    """The attributes read of `name` (`name.f(...)`, `name.X`) in these statements, or None where
+    `name` is used otherwise too (passed around, assigned, rebound)."""
+    attrs: set[str] = set()
+    as_value: set[int] = set()
+    total = [0]
+
+    other: set[int] = set()  # names that are not reads of a variable: `x.name`, `def name`, `name=`
+
+    class _V(cst.CSTVisitor):
+        def visit_Attribute(self, n):
+            other.add(id(n.attr))
+            if isinstance(n.value, cst.Name) and n.value.value == name:
+                attrs.add(n.attr.value)
+                as_value.add(id(n.value))
+
+        def visit_FunctionDef(self, n):
+            other.add(id(n.name))
+
+        def visit_ClassDef(self, n):
+            other.add(id(n.name))
+
+        def visit_Arg(self, n):
+            if n.keyword is not None:
+                other.add(id(n.keyword))
+
+        def visit_Name(self, n):
+            if n.value == name and id(n) not in other:
+                total[0] += 1
+
+    for s in stmts:
+        s.visit(_V())
+    return sorted(attrs) if total[0] == len(as_value) else None
+
+
+def _imports_in(stmt) -> list:
+    """Every import statement in a top-level statement, nested ones (in functions, `try`) included."""
+    found: list = []
+
+    class _V(cst.CSTVisitor):
+        def visit_Import(self, n):
+            found.append(n)
+
+        def visit_ImportFrom(self, n):
+            found.append(n)
+
+    stmt.visit(_V())
+    return found
+
+
+def _resolve_binding(reader: _Reader, module: str, name: str, hops: int = 0) -> tuple[_Module, int, str]:
+    """The top-level statement of a project module that binds `name` as `from module import name`
+    reaches it: re-exports through modules that import Lightning followed to the definition (a
+    re-export from a module that does not stays that import). (module, statement index, the
+    name it binds)."""
+    m = reader.module(module)
+    last = max(j for j, stmt in enumerate(m.tree.body) if name in _binds(stmt))
+    stmt = m.tree.body[last]
+    if hops < _MAX_HOPS and is_import_line(stmt):
+        for s in stmt.body:
+            if isinstance(s, cst.ImportFrom) and not isinstance(s.names, cst.ImportStar):
+                for a in s.names:
+                    if (a.asname.name.value if a.asname is not None else _module_name(a.name)) == name:
+                        target = reader.absolute(s, _package(m))
+                        if _carries_from(reader, target) and reader.find(f"{target}.{_module_name(a.name)}") is None and _binding(reader, target, _module_name(a.name)):
+                            return _resolve_binding(reader, target, _module_name(a.name), hops + 1)
+    return m, last, name
+
+
+def _carries_from(reader: _Reader, target: str | None) -> bool:
+    """A project module whose import pulls in Lightning."""
+    return bool(target) and target.split(".")[0] not in LIGHTNING_ROOTS and reader.find(target) is not None and reader.lightning_import(target) is not None
+
+
+def _binding(reader: _Reader, module: str, name: str) -> bool:
+    m = reader.module(module)
+    return m is not None and any(name in _binds(stmt) for stmt in m.tree.body)
+
+
+def _carry_problem(reader: _Reader, target: str, a: cst.ImportAlias) -> tuple[str, str] | None:
+    """Why `from target import <a>` cannot be carried into the script (target imports Lightning)."""
+    name = _module_name(a.name)
+    hit = reader.lightning_import(target)
+    if reader.find(f"{target}.{name}") is not None and not _binding(reader, target, name):
+        return (
+            f"`{name}` is the module `{target}.{name}`, which imports Lightning ({hit[0]}:{hit[1]}); lgen carries what is read of such a module as `{name}.f`, and this one is used otherwise too",
+            f"import the names used from it by name (`from {target}.{name} import f`): lgen then copies their definitions into the script",
+        )
+    if not _binding(reader, target, name):
+        return (
+            f"the script would import `{name}` from `{target}`, which imports Lightning ({hit[0]}:{hit[1]}), and lgen finds no top-level definition of `{name}` there to carry",
+            f"define `{name}` at the top level of the module, or import it from a module that does not import Lightning",
+        )
+    return None
+
+
+def _ordered(order: list[str], deps: dict[str, set[str]], place: dict[str, int]) -> list[str]:
+    """The files' blocks, each after the blocks it uses (a cycle kept in first-needed order); a
+    block used by one placed earlier in the entry moves up with it (`place` updated)."""
+    changed = True
+    while changed:
+        changed = False
+        for p in order:
+            for d in deps.get(p, ()):
+                if d in place and place[d] > place[p]:
+                    place[d] = place[p]
+                    changed = True
+    out: list[str] = []
+    seen: set[str] = set()
+
+    def visit(p: str) -> None:
+        if p in seen:
+            return
+        seen.add(p)
+        for d in sorted(deps.get(p, ()), key=order.index):
+            if d in place:
+                visit(d)
+        out.append(p)
+
+    for p in order:
+        visit(p)
+    return out
 
 
 def _refs(node: cst.CSTNode) -> set[str]:
@@ -696,7 +975,7 @@ def _imports_spliced(reader: _Reader, m: _Module, stmt, name: str, spliced) -> b
     return hit is not None and any(hit[1] is c for _, c in spliced)
 
 
-def _without(stmt, m: _Module, reader: _Reader, gone: set[str]) -> str:
+def _without(stmt, m: _Module, reader: _Reader, gone: set[str], carried: dict[str, str | None] | None = None) -> str:
     """An import line without the names of classes copied into the script (marked), or only its
     mark where nothing is left; as many lines as it had."""
     body = []
@@ -723,6 +1002,13 @@ def _without(stmt, m: _Module, reader: _Reader, gone: set[str]) -> str:
                     hit = _base_class(reader, m, cst.Name(a.asname.name.value))
                     if hit is not None:
                         text += f"{a.asname.name.value} = {hit[1].name.value}  # lgen: was {was}\n"
+    # a definition carried into the script, imported here under another name
+    for local, defname in (carried or {}).items():
+        if isinstance(defname, dict):  # a module object: a namespace of what is used of it
+            fields = ", ".join(f"{x}={d}" for x, d in sorted(defname.items()))
+            text += f"import types  # lgen: was {was}\n{local} = types.SimpleNamespace({fields})  # lgen: was {was}\n"
+        elif defname is not None and local != defname:
+            text += f"{local} = {defname}  # lgen: was {was}\n"
     text = text or f"# lgen: was {was}\n"
     return text + "\n" * max(0, lines - text.count("\n"))
 

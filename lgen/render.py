@@ -71,7 +71,7 @@ def environment() -> jinja2.Environment:
 
 def static_trainer_attrs(plan: LoopPlan) -> dict[str, str]:
     """`self.trainer.<attr>` values that are constants of the run, as Python source."""
-    return {
+    attrs = {
         "accumulate_grad_batches": "ACCUMULATE_GRAD_BATCHES" if plan.accumulate != 1 else "1",
         "gradient_clip_val": pyrepr(plan.clip_val),
         "gradient_clip_algorithm": pyrepr(plan.clip_algorithm),
@@ -87,6 +87,12 @@ def static_trainer_attrs(plan: LoopPlan) -> dict[str, str]:
         "num_devices": 'int(os.environ["WORLD_SIZE"])' if plan.ddp else "1",  # one node
         "sanity_checking": "False",  # True during the sanity check's validation
     }
+    if plan.ddp and plan.run is not None:
+        # a run under DDP: the Trainer's ranks, known before fit starts the processes (the loop
+        # keeps `world_size` itself)
+        del attrs["world_size"]
+        attrs |= {"global_rank": "self.rank", "local_rank": 'int(os.environ.get("LOCAL_RANK", 0))', "is_global_zero": "self.rank == 0"}
+    return attrs
 
 
 def render(plan: LoopPlan, *, header: str, model_module: str, future_imports: str, script_name: str, flags, stdlib_imports, import_torch, utilities=frozenset()) -> str:

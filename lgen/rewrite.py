@@ -6,6 +6,8 @@ comment. Decisions (what a Lightning call becomes) come from the LoopPlan.
 
 from __future__ import annotations
 
+import re
+
 from dataclasses import replace
 
 import libcst as cst
@@ -316,6 +318,7 @@ _HELPER_DEFINES = {
     "seed_everything": (),  # the script's own, defined for every script
     "_TORCHVISION_AVAILABLE": ("_TORCHVISION_AVAILABLE",),
     "cli_lightning_logo": ("cli_lightning_logo", "LIGHTNING_LOGO"),
+    "RequirementCache": ("RequirementCache",),
 }
 
 
@@ -344,10 +347,21 @@ def _resolve_utilities(facts: ModelFacts, scan: _Scan, names, edits: Edits, diag
         if helper == "_TORCHVISION_AVAILABLE" and id(node) not in scan.if_tests:
             diags.append(facts.diag("LGEN301", node, "Lightning's `_TORCHVISION_AVAILABLE` (a RequirementCache) is used other than as an `if` test", "test it as `if _TORCHVISION_AVAILABLE:` / `if not _TORCHVISION_AVAILABLE:`, or use `importlib.util.find_spec(\"torchvision\")`"))
             continue
+        if helper == "RequirementCache" and not _plain_requirement(scan.calls.get(id(node))):
+            diags.append(facts.diag("LGEN301", node, "lightning_utilities' `RequirementCache` is used other than as `RequirementCache(\"package\")`", "call it with one package name (no version, no extras, no `module=`), or use `importlib.util.find_spec(...)`"))
+            continue
         used.add(helper)
         if not (isinstance(node, cst.Name) and node.value == helper):
             edits.add(node, cst.Name(helper), facts.module.code_for_node(node))
     return used, left
+
+
+def _plain_requirement(call) -> bool:
+    """`RequirementCache("package")`: one plain distribution name, the form the script reproduces."""
+    if call is None or len(call.args) != 1 or call.args[0].keyword is not None or call.args[0].star:
+        return False
+    value = call.args[0].value
+    return isinstance(value, cst.SimpleString) and re.fullmatch(r"[\"'][A-Za-z0-9][A-Za-z0-9._-]*[\"']", value.value) is not None
 
 
 def _resolve_loads(facts: ModelFacts, scan: _Scan, edits: Edits, diags: list[Diagnostic]) -> set[str]:

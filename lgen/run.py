@@ -739,7 +739,12 @@ def loader_count(expr, body, before: int) -> int:
 
 
 # `trainer.<attr>` reads in the entry that the script's loop object answers the same way
-TRAINER_READS = frozenset({"callback_metrics", "current_epoch", "global_step", "logged_metrics"} - {"logged_metrics"})
+TRAINER_READS = frozenset({"callback_metrics", "current_epoch", "global_step", "logged_metrics"} - {"logged_metrics"}) | {
+    "global_rank",
+    "local_rank",
+    "world_size",
+    "is_global_zero",
+}
 
 
 # `trainer.<attr>` reads the script's loop answers when the run is given callbacks

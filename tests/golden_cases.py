@@ -27,6 +27,9 @@ class GoldenCase:
     # under Lightning with `python train.py`, with these arguments for both
     run: bool = False
     run_args: list[str] = field(default_factory=list)
+    # a run under DDP: how many processes print (each rank runs the entry's code; their lines
+    # interleave in any order, so the test compares them sorted) and fresh processes, no zygote
+    processes: int = 1
 
     @property
     def is_error(self) -> bool:
@@ -72,6 +75,7 @@ def load_cases() -> list[GoldenCase]:
                 lightning_flags=dict(meta.get("lightning", {})),
                 run=meta.get("run", False),
                 run_args=list(meta.get("run_args", [])),
+                processes=meta.get("processes", 1),
             )
         )
     return cases

@@ -9,6 +9,8 @@
   `rank_zero_info`).
 
 The golden cases with `run = true` in case.toml are the runs; `run_args` go to both sides.
+A run under DDP (`processes = 2`) starts its other rank itself on both sides; every rank's
+lines are compared, sorted (they interleave in any order).
 """
 
 from __future__ import annotations
@@ -98,15 +100,28 @@ def test_run_matches_lightning(case, tmp_path):
     assert ejected.returncode == 0, ejected.stderr
     env = subprocess_env()
     env["CUDA_VISIBLE_DEVICES"] = ""
-    lightning = python(["model.py", *case.run_args], cwd=theirs, env=env, preload=lightning_preload(case.entry))
+    # a run under DDP starts its other ranks itself (Lightning's launcher, the script's too):
+    # fresh processes, and every rank's lines, which interleave in any order, compared sorted
+    distributed = case.processes > 1
+    if distributed:
+        # each rank's output in one write at its exit, not piece by piece: lines stay whole
+        env.pop("PYTHONUNBUFFERED", None)
+    lightning_preloaded = None if distributed else lightning_preload(case.entry)
+    # ranks that disagree wait for each other in a collective: a bound, and the group killed
+    timeout = 600 if distributed else None
+    lightning = python(["model.py", *case.run_args], cwd=theirs, env=env, preload=lightning_preloaded, timeout=timeout)
     assert lightning.returncode == 0, lightning.stderr[-4000:]
-    script = python(["train.py", *case.run_args], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    script = python(["train.py", *case.run_args], cwd=ours, env=env, preload=None if distributed else SCRIPT_PRELOAD, timeout=timeout)
     assert script.returncode == 0, script.stderr[-4000:]
 
     assert _results(lightning.stdout), "the entry prints no result line: nothing would be compared"
-    assert _results(script.stdout) == _results(lightning.stdout)
-    # what the entry's code logs to stderr (rank_zero_info) is compared the same way
-    assert _results(script.stderr) == _results(lightning.stderr)
+    if distributed:
+        assert sorted(_results(script.stdout)) == sorted(_results(lightning.stdout)), (script.stdout, lightning.stdout)
+        assert sorted(_results(script.stderr)) == sorted(_results(lightning.stderr))
+    else:
+        assert _results(script.stdout) == _results(lightning.stdout)
+        # what the entry's code logs to stderr (rank_zero_info) is compared the same way
+        assert _results(script.stderr) == _results(lightning.stderr)
     lightning_files = _files(theirs) - given
     script_files = _files(ours) - given - {"train.py"} - OWN
     assert script_files == lightning_files
@@ -363,3 +378,70 @@ def test_model_and_datamodule_hparams_merge_as_lightning(tmp_path, given):
     assert "lightning_logs/version_0/hparams.yaml" in lightning_files
     assert _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
     assert compare_files(theirs, ours, lightning_files) == []
+
+
+@pytest.mark.slow
+def test_ddp_run_under_torchrun_as_lightning(tmp_path):
+    """A run under DDP started by torchrun: Lightning (TorchElasticEnvironment) starts no process
+    of its own and takes the ranks torchrun gives; so does the script. Both under
+    `torchrun --nproc-per-node 2`: the same lines from every rank, the same files, equal tensors.
+    Started with a world size other than the run's devices, both stop before training."""
+    import sys
+
+    from equivalence.zygote import fresh
+
+    case = next(c for c in RUN_CASES if c.name == "run_ddp")
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    case.copy_into(theirs)
+    assert case.eject(ours).returncode == 0
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", "2"]
+
+    def printed(side, script):
+        # torchrun runs `python -u`: each rank's stdout goes to a file of its own, lines whole
+        logs = tmp_path / f"logs-{side.name}"
+        done = fresh([*torchrun, "--redirects", "1", "--log-dir", str(logs), script], cwd=side, env=env, timeout=600)
+        assert done.returncode == 0, done.stderr[-4000:]
+        return sorted(line for f in logs.rglob("stdout.log") for line in _results(f.read_text()))
+
+    theirs_lines = printed(theirs, "model.py")
+    assert len(theirs_lines) == 10, theirs_lines  # 5 from each rank
+    assert printed(ours, "train.py") == theirs_lines
+    lightning_files = _files(theirs) - {"model.py"}
+    assert lightning_files and _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
+    problems = compare_files(theirs, ours, lightning_files)
+    assert problems == [], "\n".join(problems)
+
+    three = [*torchrun[:4], "--nproc-per-node", "3", "train.py"]
+    script = fresh(three, cwd=ours, env=env, timeout=600)
+    assert script.returncode != 0
+    assert "does not match the world size (3)" in script.stderr
+
+
+@pytest.mark.slow
+def test_ddp_run_script_options_reach_every_rank(tmp_path):
+    """The script's own options are taken out of the command line before the entry's code reads
+    it, yet the ranks fit starts get the whole command line again, as Lightning's launcher passes
+    `sys.argv`: `python train.py --seed 3 --max-epochs 1` is the entry with `seed_everything(3)`
+    and `max_epochs=1` on every rank (the data is drawn after the seed, so a rank without it
+    would train on other data)."""
+    case = next(c for c in RUN_CASES if c.name == "run_ddp")
+    theirs, ours = tmp_path / "lightning", tmp_path / "script"
+    theirs.mkdir()
+    entry = (case.dir / "model.py").read_text()
+    assert "seed_everything(7)" in entry and "max_epochs=2," in entry
+    (theirs / "model.py").write_text(entry.replace("seed_everything(7)", "seed_everything(3)").replace("max_epochs=2,", "max_epochs=1,"))
+    assert case.eject(ours).returncode == 0
+    env = subprocess_env()
+    env["CUDA_VISIBLE_DEVICES"] = ""
+    env.pop("PYTHONUNBUFFERED", None)  # each rank's lines in one write at its exit
+    lightning = python(["model.py"], cwd=theirs, env=env, timeout=600)
+    assert lightning.returncode == 0, lightning.stderr[-4000:]
+    # a rank without the options would train another epoch and wait for rank 0 forever
+    script = python(["train.py", "--seed", "3", "--max-epochs", "1"], cwd=ours, env=env, timeout=600)
+    assert script.returncode == 0, script.stderr[-4000:]
+    assert len(_results(lightning.stdout)) == 10
+    assert sorted(_results(script.stdout)) == sorted(_results(lightning.stdout)), (script.stdout, lightning.stdout)
+    problems = compare_files(theirs, ours, {"out/final.ckpt"})
+    assert problems == [], "\n".join(problems)

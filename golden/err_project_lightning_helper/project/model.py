@@ -1,5 +1,5 @@
-"""The entry imports a helper module of a package whose __init__.py imports Lightning: the
-script would import Lightning through it (LGEN128)."""
+"""The entry imports a helper of a package whose __init__.py imports Lightning: lgen carries
+such a helper into the script, but this one uses Lightning itself (LGEN128)."""
 
 import lightning as L
 import torch

@@ -1,0 +1,2 @@
+HIDDEN = 12
+GAIN = 0.8
