@@ -110,6 +110,11 @@ def world_size(script_text: str) -> int:
     return 1
 
 
+def needs_torchrun(script_text: str) -> bool:
+    """A model file's DDP script runs only under torchrun; a run's starts its ranks itself."""
+    return "run under torchrun: torchrun --nproc-per-node" in script_text
+
+
 def _child_env(env: dict[str, str], site: str, argv0: str, config: dict) -> dict[str, str]:
     """The side's environment under DDP: every process that runs `argv0` (a rank started by
     Lightning's launcher or by torchrun) is recorded as the first rank is (sitecustomize.py)."""
@@ -122,51 +127,46 @@ def _child_env(env: dict[str, str], site: str, argv0: str, config: dict) -> dict
 
 
 def _alive(pid: int, marks: tuple[str, ...]) -> bool:
-    """Whether `pid` still runs one of this verification's commands (not a recycled id)."""
+    """Whether `pid` still runs one of this verification's commands (not a recycled id, not a
+    zombie its new parent has yet to reap)."""
     try:
         os.kill(pid, 0)
     except (ProcessLookupError, PermissionError):
         return False
+    if not os.path.isdir("/proc"):
+        return True
     try:
+        with open(f"/proc/{pid}/status", encoding="utf-8", errors="replace") as f:
+            if any(line.startswith("State:") and "Z" in line.split()[1:2] for line in f):
+                return False
         with open(f"/proc/{pid}/cmdline", "rb") as f:
             cmdline = f.read().decode(errors="replace")
-    except FileNotFoundError:
-        return not os.path.isdir("/proc")
     except OSError:
         return False
     return any(mark in cmdline for mark in marks)
 
 
 def _end_side(proc: subprocess.Popen, record: str, grace: float, marks: tuple[str, ...]) -> None:
-    """End what is left of a side: its session (Lightning's ranks), and each rank that recorded
-    its id in `record` (torchrun starts its ranks in sessions of their own). A rank left behind
-    waits in a collective for one that failed or stopped."""
+    """Wait up to `grace` seconds for the ranks that recorded their id in `record` (the first
+    rank may end before the ones it started have written their records), then end what is left
+    of the side: those ranks (torchrun starts its ranks in sessions of their own) and the side's
+    session. A rank left behind waits in a collective for one that failed or stopped."""
     deadline = time.monotonic() + grace
-    pids = []
-    if os.path.isdir(record):
-        pids = [int(n[4:]) for n in os.listdir(record) if re.fullmatch(r"pid-\d+", n)]
     while True:
-        try:
-            os.killpg(proc.pid, 0)
-            group = True
-        except (ProcessLookupError, PermissionError):
-            group = False
+        pids = [int(n[4:]) for n in os.listdir(record) if re.fullmatch(r"pid-\d+", n)] if os.path.isdir(record) else []
         left = [pid for pid in pids if _alive(pid, marks)]
-        if not group and not left:
-            return
-        if time.monotonic() >= deadline:
+        if not left or time.monotonic() >= deadline:
             break
         time.sleep(0.05)
-    if group:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
     for pid in left:
         try:
             os.kill(pid, signal.SIGKILL)
         except (ProcessLookupError, PermissionError):
             pass
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def flags_from_params(params: dict):
@@ -276,14 +276,18 @@ def run(
             config.update(steps=steps, out=record, preseed=0 if is_run and seed is None else None, bare=bare)
             cmd = [python, RECORDER, "record", json.dumps(config)]
             side_env = env
-            if world > 1 and name == "script":
+            child = {k: v for k, v in config.items() if k != "args"}
+            if world > 1 and name == "script" and needs_torchrun(script_text):
                 # every rank, torchrun's first one too, runs the script recorded (sitecustomize.py)
                 cmd = [python, "-m", "torch.distributed.run", "--standalone", "--nproc-per-node", str(world), "--max-restarts", "0", config["script"], *config["args"]]
-                side_env = _child_env(env, site, config["script"], {k: v for k, v in config.items() if k != "args"})
+                side_env = _child_env(env, site, config["script"], child)
+            elif world > 1 and name == "script":
+                # a run's script starts its other ranks as Lightning does: `python SCRIPT ARGS`
+                side_env = _child_env(env, site, config["script"], child)
             elif world > 1 and is_run:
                 # Lightning's launcher starts the other ranks as `python ENTRY ARGS`
-                side_env = _child_env(env, site, config["entry"], {k: v for k, v in config.items() if k != "args"})
-            # (a model file: the launcher re-runs this recorder command itself, config and all)
+                side_env = _child_env(env, site, config["entry"], child)
+            # (a model file: Lightning's launcher re-runs this recorder command itself, config and all)
             cwd = os.path.normpath(os.path.join(base, cwd_rel))
             os.makedirs(cwd, exist_ok=True)
             sides.append(Side(name, cmd, cwd, record, env=side_env))
@@ -315,8 +319,9 @@ def run(
                 _end_side(proc, side.record, 0.0, marks)
                 code = proc.wait()
             else:
-                # a rank left behind waits for one that ended: a moment to finish, then ended
-                _end_side(proc, side.record, 0.5 if code == 0 else 5.0, marks)
+                # the other ranks finish their last step (a rank left waiting for one that
+                # failed is ended sooner)
+                _end_side(proc, side.record, 60.0 if code == 0 else 5.0, marks)
             side.seconds = time.perf_counter() - t0
             out.seek(0)
             side.proc = subprocess.CompletedProcess(side.cmd, code, out.read(), "")

@@ -283,6 +283,19 @@ def test_ddp_verifies_bit_exact_on_every_rank(tmp_path):
 
 
 @pytest.mark.slow
+def test_ddp_run_verifies_bit_exact_on_every_rank(tmp_path):
+    """A run entry under DDP: Lightning's launcher and the script's own (as Lightning's) start
+    rank 1 as `python FILE ARGS`; sitecustomize.py records it on both sides."""
+    folder = _case("run_ddp", tmp_path)
+    keep = tmp_path / "keep"
+    done = _verify(["model.py", "--steps", "4", "--keep", str(keep)], folder, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "bit-exact over 4 steps\n", done.stdout
+    for side in ("lightning", "script"):
+        assert sorted(p.name for p in (keep / f"{side}.records").iterdir() if p.suffix == ".pt") == ["rank0.pt", "rank1.pt"]
+
+
+@pytest.mark.slow
 def test_ddp_divergence_on_one_rank_is_caught_there(tmp_path):
     """An extra RNG draw on rank 1 before its batch 3 (step 2's second batch): its dropout mask,
     so rank 1's second loss of step 2. Rank 0's gradients differ in the same step too (averaged
