@@ -341,7 +341,10 @@ def test_ddp_a_rank_that_hangs_is_stopped_at_the_timeout(tmp_path):
     keep = tmp_path / "keep"
     done = _verify([*_ddp_args(4), "--script", str(script), "--timeout", "45", "--keep", str(keep)], folder, timeout=240)
     assert done.returncode == 1, done.stdout + done.stderr
-    assert done.stdout.startswith("the ejected script did not finish within 45 s (a rank waiting in a collective"), done.stdout
+    # (on a loaded machine the Lightning run may pass 45 s too: then it is reported first)
+    assert any(
+        line.startswith("the ejected script did not finish within 45 s (a rank waiting in a collective") for line in done.stdout.splitlines()
+    ), done.stdout
     # no rank of it is left running
     pids = [int(p.name[4:]) for p in (keep / "script.records").iterdir() if p.name.startswith("pid-")]
     assert len(pids) == 2
