@@ -283,6 +283,23 @@ def test_ddp_verifies_bit_exact_on_every_rank(tmp_path):
 
 
 @pytest.mark.slow
+def test_ddp_loader_workers_write_no_records(tmp_path):
+    """DataLoader workers are forked from a rank and end through os._exit, which the recorder
+    wraps for the script's own exit: a worker writes nothing (it once overwrote its rank's records
+    with those it was forked with, at the epoch's end)."""
+    folder = _case("ddp_accum_2", tmp_path)
+    model = folder / "model.py"
+    text = model.read_text()
+    old = "batch_size=8, shuffle=True)"
+    assert text.count(old) == 1
+    model.write_text(text.replace(old, "batch_size=8, shuffle=True, num_workers=2)"))
+    # 3 optimizer steps an epoch: step 5 is in the second epoch, after the first one's workers ended
+    done = _verify(_ddp_args(5), folder, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "bit-exact over 5 steps\n", done.stdout
+
+
+@pytest.mark.slow
 def test_ddp_run_verifies_bit_exact_on_every_rank(tmp_path):
     """A run entry under DDP: Lightning's launcher and the script's own (as Lightning's) start
     rank 1 as `python FILE ARGS`; sitecustomize.py records it on both sides."""

@@ -59,6 +59,7 @@ class _State:
     names = None  # id(param) -> name
     saved = False
     exit = os._exit
+    pid = None  # the recorded process (not a process forked from it)
 
 
 def _clone(value):
@@ -168,7 +169,7 @@ def _save(status, error=None):
     """Write this rank's records (once): `OUT/rank{r}.pt`, whole or not at all."""
     import torch
 
-    if _State.saved:
+    if _State.saved or os.getpid() != _State.pid:  # not in a forked DataLoader worker
         return
     _State.saved = True
     os.makedirs(_State.out, exist_ok=True)
@@ -291,7 +292,8 @@ def _preseed(seed):
 
 
 def _exit_hook(code=0):
-    """The script's own `os._exit` (a DDP script ends with one): its records first."""
+    """The script's own `os._exit` (a DDP script ends with one): its records first. (A forked
+    process, a DataLoader worker, ends through it too: it writes nothing.)"""
     _save("ended" if code == 0 else "failed", None if code == 0 else f"os._exit({code!r})")
     sys.stdout.flush()
     sys.stderr.flush()
@@ -302,6 +304,7 @@ def record(config):
     _State.limit = config["steps"]
     _State.out = config["out"]
     side = config["side"]
+    _State.pid = os.getpid()
     os._exit = _exit_hook
     # this process's id, for `lgen verify` to end a rank left behind (torchrun's ranks run in
     # sessions of their own)
