@@ -371,6 +371,7 @@ def verify(
     args: Annotated[str, typer.Option("--args", help="Arguments for the entry's own command line (both sides), one string.")] = "",
     script: Annotated[Optional[str], typer.Option("--script", hidden=True, help="TESTING ONLY: compare with this script instead of ejecting ENTRY.")] = None,
     keep: Annotated[Optional[str], typer.Option("--keep", hidden=True, help="Keep the two run folders and logs in this folder.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", help="Stop a side (all its ranks) that runs longer than this many seconds.")] = 600.0,
 ):
     """Run the Lightning run and the ejected script side by side for N optimizer steps and compare
     the loss, gradients, parameters, optimizer and scheduler states and callback_metrics after every
@@ -383,6 +384,8 @@ def verify(
         raise _usage("--steps takes a positive number of optimizer steps")
     if atol < 0:
         raise _usage("--atol takes a number >= 0")
+    if timeout <= 0:
+        raise _usage("--timeout takes a positive number of seconds")
     eject_cmd = typer.main.get_command(app).commands["eject"]
     extra = list(ctx.args)
     for bad in ("-o", "--output", "--check", "--diff", "--force"):
@@ -397,8 +400,6 @@ def verify(
     from lgen.options import Flags
 
     given = frozenset(f for f in Flags.__dataclass_fields__ if getattr(sub.get_parameter_source(f), "name", None) == "COMMANDLINE")
-    if params["strategy"] != "auto" or (params["devices"] or 1) > 1:
-        raise _usage("verify runs one process per side; --strategy ddp / --devices N are not verified yet")
     missing = verifying.lightning_missing(sys.executable)
     if missing:
         _err(f"error: {missing}; verify runs the Lightning run to compare with it\n  = help: {verifying.INSTALL_HINT}")
@@ -451,6 +452,7 @@ def verify(
             args=shlex.split(args),
             warnings=warnings,
             keep=keep,
+            timeout=timeout,
         )
     except verifying.VerifyUsage as e:
         raise _usage(str(e))

@@ -4,7 +4,10 @@ after every optimizer step.
 - golden cases (automatic, manual, a run entry) verify bit-exact;
 - divergences planted in the ejected script (`--script`, the test-only way to compare with a
   given script) are caught at the step, tensor and phase where they first show;
-- without Lightning, verify says how to install it (exit 2); usage errors exit 2.
+- without Lightning, verify says how to install it (exit 2); usage errors exit 2;
+- under DDP (`--strategy ddp --devices 2` on CPU) every rank of both sides is recorded and
+  compared rank by rank; a divergence or a failure on one rank is named with its rank, and no
+  rank is left waiting.
 """
 
 from __future__ import annotations
@@ -170,7 +173,7 @@ def test_lightning_probe_does_not_import_it():
     [
         (["--steps", "0"], "--steps"),
         (["-o", "x.py"], "verify writes nothing"),
-        (["--strategy", "ddp", "--devices", "2"], "not verified yet"),
+        (["--timeout", "0"], "--timeout"),
         (["--max-epochs", "nope"], "nope"),
     ],
 )
@@ -234,3 +237,134 @@ def test_manual_optimization_plant_is_caught(tmp_path):
     assert done.returncode == 1, done.stdout + done.stderr
     assert done.stdout.startswith("diverged at step 7: optimizer[0].param_groups[0].lr (max abs diff "), done.stdout
     assert "  phase: after optimizer.step (the optimizer state); in step 7 the loss, the gradients, the parameters matched" in done.stdout
+
+
+# ------------------------------------------------------------------------------------------ DDP
+
+DDP_STEP = '            output = call_step(model, loop, "training_step", batch, batch_idx)\n'
+DDP_COUNT = "            loop.global_step += 1  # counted even when nothing changed (a None loss)\n"
+
+
+def _ddp_planted(tmp_path: Path, old: str, new: str) -> Path:
+    text = (GOLDEN / "ddp_accum_2" / "train.py").read_text()
+    assert text.count(old) == 1, old
+    script = tmp_path / "planted.py"
+    script.write_text(text.replace(old, new))
+    return script
+
+
+def _ddp_args(steps: int) -> list[str]:
+    # ddp_accum_2: 80 samples, batches of 8 shared by 2 ranks (5 a rank an epoch), 2 to a step
+    return ["model.py", *_flags("ddp_accum_2"), "--accelerator", "cpu", "--steps", str(steps)]
+
+
+@pytest.mark.slow
+def test_ddp_verifies_bit_exact_on_every_rank(tmp_path):
+    """Lightning's launcher re-runs the recorder for rank 1; torchrun starts both ranks of the
+    script, recorded through sitecustomize.py. Each rank recorded its own steps (its own shard of
+    the data: the ranks' losses differ), and they match rank by rank."""
+    import torch
+
+    folder = _case("ddp_accum_2", tmp_path)
+    keep = tmp_path / "keep"
+    done = _verify([*_ddp_args(4), "--keep", str(keep)], folder, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "bit-exact over 4 steps\n", done.stdout
+    losses = {}
+    for side in ("lightning", "script"):
+        assert sorted(p.name for p in (keep / f"{side}.records").iterdir() if p.suffix == ".pt") == ["rank0.pt", "rank1.pt"]
+        for rank in (0, 1):
+            record = torch.load(keep / f"{side}.records" / f"rank{rank}.pt", weights_only=False)
+            assert record["status"] == "stopped" and len(record["records"]) == 4
+            losses[side, rank] = [v for phase, _name, v in record["records"][0] if phase == 0]
+    assert len(losses["lightning", 0]) == 2  # two batches accumulated
+    assert not torch.equal(losses["lightning", 0][0], losses["lightning", 1][0])
+    assert sorted(p.name for p in folder.iterdir()) == ["model.py"]
+
+
+@pytest.mark.slow
+def test_ddp_loader_workers_write_no_records(tmp_path):
+    """DataLoader workers are forked from a rank and end through os._exit, which the recorder
+    wraps for the script's own exit: a worker writes nothing (it once overwrote its rank's records
+    with those it was forked with, at the epoch's end)."""
+    folder = _case("ddp_accum_2", tmp_path)
+    model = folder / "model.py"
+    text = model.read_text()
+    old = "batch_size=8, shuffle=True)"
+    assert text.count(old) == 1
+    model.write_text(text.replace(old, "batch_size=8, shuffle=True, num_workers=2)"))
+    # 3 optimizer steps an epoch: step 5 is in the second epoch, after the first one's workers ended
+    done = _verify(_ddp_args(5), folder, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "bit-exact over 5 steps\n", done.stdout
+
+
+@pytest.mark.slow
+def test_ddp_run_verifies_bit_exact_on_every_rank(tmp_path):
+    """A run entry under DDP: Lightning's launcher and the script's own (as Lightning's) start
+    rank 1 as `python FILE ARGS`; sitecustomize.py records it on both sides."""
+    folder = _case("run_ddp", tmp_path)
+    keep = tmp_path / "keep"
+    done = _verify(["model.py", "--steps", "4", "--keep", str(keep)], folder, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert done.stdout == "bit-exact over 4 steps\n", done.stdout
+    for side in ("lightning", "script"):
+        assert sorted(p.name for p in (keep / f"{side}.records").iterdir() if p.suffix == ".pt") == ["rank0.pt", "rank1.pt"]
+
+
+@pytest.mark.slow
+def test_ddp_divergence_on_one_rank_is_caught_there(tmp_path):
+    """An extra RNG draw on rank 1 before its batch 3 (step 2's second batch): its dropout mask,
+    so rank 1's second loss of step 2. Rank 0's gradients differ in the same step too (averaged
+    over the ranks), but the loss comes first: the verdict names rank 1."""
+    script = _ddp_planted(tmp_path, DDP_STEP, "            if loop.rank == 1 and batch_idx == 3:\n                torch.rand(1)\n" + DDP_STEP)
+    folder = _case("ddp_accum_2", tmp_path)
+    done = _verify([*_ddp_args(4), "--script", str(script)], folder, timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr
+    first = done.stdout.splitlines()[0]
+    assert first.startswith("diverged at step 2 on rank 1: loss[1] (max abs diff "), done.stdout
+    assert float(first.rsplit(" ", 1)[1].rstrip(")")) > 0
+    assert "  phase: backward (the loss)\n" in done.stdout
+    assert "  steps 1-1 matched on every rank\n" in done.stdout
+
+
+@pytest.mark.slow
+def test_ddp_a_rank_that_fails_is_named_and_nothing_hangs(tmp_path):
+    """Rank 1 of the script raises after its step 2; rank 0 is left in a collective (torchrun
+    ends it). The verdict names rank 1 (the first to fail), and verify returns."""
+    script = _ddp_planted(
+        tmp_path,
+        DDP_COUNT,
+        DDP_COUNT + '            if loop.rank == 1 and loop.global_step == 2:\n                raise RuntimeError("planted")\n',
+    )
+    folder = _case("ddp_accum_2", tmp_path)
+    done = _verify([*_ddp_args(4), "--script", str(script), "--timeout", "180"], folder, timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "diverged at step 3 on rank 1: the ejected script made only 2 optimizer steps, the Lightning run 4", done.stdout
+    assert "  the ejected script failed on rank 1: RuntimeError: planted" in lines
+
+
+@pytest.mark.slow
+def test_ddp_a_rank_that_hangs_is_stopped_at_the_timeout(tmp_path):
+    """Rank 1 of the script stops answering after its step 2 (rank 0 waits for it in step 3's
+    gradient all-reduce): at --timeout, every process of the side is ended and verify says so."""
+    script = _ddp_planted(
+        tmp_path,
+        DDP_COUNT,
+        DDP_COUNT + '            if loop.rank == 1 and loop.global_step == 2:\n                __import__("time").sleep(3600)\n',
+    )
+    folder = _case("ddp_accum_2", tmp_path)
+    keep = tmp_path / "keep"
+    done = _verify([*_ddp_args(4), "--script", str(script), "--timeout", "45", "--keep", str(keep)], folder, timeout=240)
+    assert done.returncode == 1, done.stdout + done.stderr
+    # (on a loaded machine the Lightning run may pass 45 s too: then it is reported first)
+    assert any(
+        line.startswith("the ejected script did not finish within 45 s (a rank waiting in a collective") for line in done.stdout.splitlines()
+    ), done.stdout
+    # no rank of it is left running
+    pids = [int(p.name[4:]) for p in (keep / "script.records").iterdir() if p.name.startswith("pid-")]
+    assert len(pids) == 2
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status")
+        assert not status.exists() or "State:\tZ" in status.read_text(), pid

@@ -29,13 +29,15 @@ Nothing here changes what a side computes: the post-hook only reads (the script'
 import sys
 
 # This folder is sys.path[0] when run as a file; nothing in it may shadow a module.
-if sys.path and sys.path[0]:
+if __name__ == "__main__" and sys.path and sys.path[0]:
     del sys.path[0]
 
 import json  # noqa: E402
 import math  # noqa: E402
 import os  # noqa: E402
 import runpy  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
 
 PHASES = (
     "backward (the loss)",
@@ -55,6 +57,9 @@ class _State:
     losses = []
     trainer = None  # Lightning side
     names = None  # id(param) -> name
+    saved = False
+    exit = os._exit
+    pid = None  # the recorded process (not a process forked from it)
 
 
 def _clone(value):
@@ -147,10 +152,52 @@ def _record(optimizer, view):
     _State.records.append(entries)
 
 
+def _rank():
+    """This process's global rank: torch.distributed's once it has a group, else the launcher's
+    environment (torchrun's RANK, Lightning's LOCAL_RANK on one node), else 0."""
+    torch = sys.modules.get("torch")
+    distributed = getattr(torch, "distributed", None) if torch is not None else None
+    try:
+        if distributed is not None and distributed.is_available() and distributed.is_initialized():
+            return distributed.get_rank()
+    except Exception:
+        pass
+    return int(os.environ.get("RANK", os.environ.get("LOCAL_RANK", "0")) or 0)
+
+
 def _save(status, error=None):
+    """Write this rank's records (once): `OUT/rank{r}.pt`, whole or not at all."""
     import torch
 
-    torch.save({"status": status, "error": error, "records": _State.records}, _State.out)
+    if _State.saved or os.getpid() != _State.pid:  # not in a forked DataLoader worker
+        return
+    _State.saved = True
+    os.makedirs(_State.out, exist_ok=True)
+    path = os.path.join(_State.out, f"rank{_rank()}.pt")
+    # when: which rank failed first (the others fail after it, in a collective it left)
+    torch.save({"status": status, "error": error, "when": time.time(), "records": _State.records}, path + ".part")
+    os.replace(path + ".part", path)
+
+
+def _wait_for_ranks():
+    """Lightning's rank 0 started the other ranks (its launcher re-ran the command): it ends
+    only after they have, so that the side is over when its first process is."""
+    launcher = getattr(getattr(_State.trainer, "strategy", None), "launcher", None)
+    for proc in list(getattr(launcher, "procs", None) or []):
+        try:
+            proc.wait()
+        except (OSError, subprocess.SubprocessError):
+            pass
+
+
+def _stop():
+    """After step N: this rank's records, then the process ends at once (every rank stops after
+    the same step: each runs the same steps, and nothing collective follows a step's update)."""
+    _save("stopped")
+    _wait_for_ranks()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    _State.exit(0)
 
 
 def _install(view, bare=False):
@@ -162,10 +209,7 @@ def _install(view, bare=False):
         def count(optimizer, args, kwargs):
             _State.steps += 1
             if _State.steps >= _State.limit:
-                _save("stopped")
-                sys.stdout.flush()
-                sys.stderr.flush()
-                os._exit(0)
+                _stop()
 
         optim_module.register_optimizer_step_post_hook(count)
         return
@@ -184,10 +228,7 @@ def _install(view, bare=False):
         _State.steps += 1
         _record(optimizer, view)
         if _State.steps >= _State.limit:
-            _save("stopped")
-            sys.stdout.flush()
-            sys.stderr.flush()
-            os._exit(0)
+            _stop()
 
     optim_module.register_optimizer_step_post_hook(post_hook)
 
@@ -250,10 +291,25 @@ def _preseed(seed):
     torch.manual_seed(seed)
 
 
+def _exit_hook(code=0):
+    """The script's own `os._exit` (a DDP script ends with one): its records first. (A forked
+    process, a DataLoader worker, ends through it too: it writes nothing.)"""
+    _save("ended" if code == 0 else "failed", None if code == 0 else f"os._exit({code!r})")
+    sys.stdout.flush()
+    sys.stderr.flush()
+    _State.exit(code)
+
+
 def record(config):
     _State.limit = config["steps"]
     _State.out = config["out"]
     side = config["side"]
+    _State.pid = os.getpid()
+    os._exit = _exit_hook
+    # this process's id, for `lgen verify` to end a rank left behind (torchrun's ranks run in
+    # sessions of their own)
+    os.makedirs(_State.out, exist_ok=True)
+    open(os.path.join(_State.out, f"pid-{os.getpid()}"), "w").close()
     if config.get("preseed") is not None:
         _preseed(config["preseed"])
     try:
@@ -282,6 +338,29 @@ def record(config):
         _save("failed", f"{type(e).__name__}: {e}")
         raise
     _save("ended")
+    _wait_for_ranks()
+
+
+def child(config):
+    """Another rank of a side, started by Lightning's launcher or torchrun as `python FILE ARGS`:
+    `lgen verify`'s sitecustomize.py runs it here, recorded as the first rank is, with the
+    arguments it was given, and ends the process."""
+    import traceback
+
+    config = dict(config, args=sys.argv[1:])
+    code = 0
+    try:
+        record(config)
+    except SystemExit as e:
+        code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+        if e.code is not None and not isinstance(e.code, int):
+            print(e.code, file=sys.stderr)
+    except BaseException:
+        traceback.print_exc()
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    _State.exit(code)
 
 
 def _fit_model(config):
@@ -353,14 +432,23 @@ def _many(pairs):
     return equal, worst
 
 
-def compare(config):
+def _load_side(folder):
+    """{rank: its records} of one side's record folder."""
+    import re
+
     import torch
 
-    a = torch.load(config["lightning"], weights_only=False)
-    b = torch.load(config["script"], weights_only=False)
-    atol = config["atol"]
+    ranks = {}
+    for name in sorted(os.listdir(folder)) if os.path.isdir(folder) else []:
+        match = re.fullmatch(r"rank(\d+)\.pt", name)
+        if match:
+            ranks[int(match.group(1))] = torch.load(os.path.join(folder, name), weights_only=False)
+    return ranks
+
+
+def _first_difference(ra, rb, atol):
+    """(the first entry over `atol` in one rank's records, the largest difference up to it)."""
     worst, first = 0.0, None
-    ra, rb = a["records"], b["records"]
     for k, (ea, eb) in enumerate(zip(ra, rb), start=1):
         da = {(p, n): v for p, n, v in ea}
         db = {(p, n): v for p, n, v in eb}
@@ -381,17 +469,38 @@ def compare(config):
             break
         if first is not None:
             break
-    print(
-        json.dumps(
+    return first, worst
+
+
+def compare(config):
+    """Rank by rank; the first difference is the earliest step, then the earliest phase in it,
+    then the lowest rank (under DDP a loss that differs on one rank shows in every rank's
+    averaged gradients: the loss is where it began)."""
+    a = _load_side(config["lightning"])
+    b = _load_side(config["script"])
+    atol = config["atol"]
+    worst, first, ranks = 0.0, None, []
+    for rank in sorted(set(a) | set(b)):
+        ea, eb = a.get(rank), b.get(rank)
+        ranks.append(
             {
-                "steps": [len(ra), len(rb)],
-                "status": [a["status"], b["status"]],
-                "errors": [a["error"], b["error"]],
-                "first": first,
-                "worst": worst if worst != math.inf else "inf",
+                "rank": rank,
+                "steps": [None if e is None else len(e["records"]) for e in (ea, eb)],
+                "status": [None if e is None else e["status"] for e in (ea, eb)],
+                "errors": [None if e is None else e["error"] for e in (ea, eb)],
+                "when": [None if e is None else e.get("when") for e in (ea, eb)],
             }
         )
-    )
+        if ea is None or eb is None:
+            continue
+        found, w = _first_difference(ea["records"], eb["records"], atol)
+        worst = max(worst, w)
+        if found is not None:
+            found["rank"] = rank
+            order = (found["step"], PHASES.index(found["phase"]), rank)
+            if first is None or order < (first["step"], PHASES.index(first["phase"]), first["rank"]):
+                first = found
+    print(json.dumps({"ranks": ranks, "first": first, "worst": worst if worst != math.inf else "inf"}))
 
 
 def _short(value):
