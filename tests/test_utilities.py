@@ -44,6 +44,7 @@ def test_every_spelling_names_the_utility(q):
         "grad_norm": "lightning.pytorch.utilities.grad_norm",
         "_TORCHVISION_AVAILABLE": "lightning.pytorch.utilities.imports._TORCHVISION_AVAILABLE",
         "cli_lightning_logo": "lightning.pytorch.cli_lightning_logo",
+        "RequirementCache": "lightning_utilities.core.imports.RequirementCache",
     }[UTILITIES[q]]
     if not q.startswith(("pytorch_lightning", "lightning_fabric")):  # separate packages
         assert obj is _lightning(canonical)
@@ -131,3 +132,14 @@ def test_torchvision_available_and_logo_are_lightnings(capsys):
     theirs = capsys.readouterr().out
     ns["cli_lightning_logo"]()
     assert capsys.readouterr().out == theirs and "#####" in theirs
+
+
+@pytest.mark.parametrize("name", ["torch", "yaml", "lgen_no_such_package", "lightning.pytorch"])
+def test_requirement_cache_is_lightning_utilities(name):
+    """A distribution installed (torch), a module whose distribution has another name (yaml, from
+    PyYAML), nothing at all, a dotted module: the same truth and the same message."""
+    from lightning_utilities.core.imports import RequirementCache
+
+    ours = _helpers()["RequirementCache"](name)
+    theirs = RequirementCache(name)
+    assert (bool(ours), str(ours)) == (bool(theirs), str(theirs))
