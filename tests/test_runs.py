@@ -172,32 +172,46 @@ def test_fit_ckpt_path_resumes_as_lightning(tmp_path, name):
     checkpoints (loop progress carried on; a datamodule's state restored), metrics.csv and
     hparams.yaml line for line."""
     case = next(c for c in RUN_CASES if c.name == name)
+    theirs, ours, env, _, _ = _short_runs(case, tmp_path, 3, 1)
+    made = sorted(_files(theirs / "lightning_logs"))
+    assert made == sorted(_files(ours / "lightning_logs")) and "version_0/checkpoints/epoch=0-step=7.ckpt" in made
+    lightning_files = _resume_both(case, theirs, ours, env, "lightning_logs/version_0/checkpoints/epoch=0-step=7.ckpt")
+    assert any(f.startswith("lightning_logs/version_1/checkpoints/") for f in lightning_files)
+
+
+def _short_runs(case, tmp_path: Path, full: int, short: int):
+    """Each side's first, shorter fit of a run case: Lightning runs the entry with
+    `max_epochs=short` (short.py), the script `--max-epochs short`; the entry itself stays."""
     theirs, ours = tmp_path / "lightning", tmp_path / "script"
     theirs.mkdir()
     entry = (case.dir / "model.py").read_text()
-    assert "max_epochs=3" in entry
-    (theirs / "short.py").write_text(entry.replace("max_epochs=3", "max_epochs=1"))
+    assert f"max_epochs={full}" in entry
+    (theirs / "short.py").write_text(entry.replace(f"max_epochs={full}", f"max_epochs={short}"))
     shutil.copy(case.dir / "model.py", theirs / "model.py")
     assert case.eject(ours).returncode == 0
     env = subprocess_env()
     env["CUDA_VISIBLE_DEVICES"] = ""
     first = python(["short.py"], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
     assert first.returncode == 0, first.stderr[-4000:]
-    first = python(["train.py", "--max-epochs", "1"], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
-    assert first.returncode == 0, first.stderr[-4000:]
-    made = sorted(_files(theirs / "lightning_logs"))
-    assert made == sorted(_files(ours / "lightning_logs")) and "version_0/checkpoints/epoch=0-step=7.ckpt" in made
-    ckpt = ["--ckpt", "lightning_logs/version_0/checkpoints/epoch=0-step=7.ckpt"]
+    first_script = python(["train.py", "--max-epochs", str(short)], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
+    assert first_script.returncode == 0, first_script.stderr[-4000:]
+    return theirs, ours, env, first, first_script
+
+
+def _resume_both(case, theirs: Path, ours: Path, env, resume_from: str) -> set[str]:
+    """The entry resumed on both sides (`--ckpt resume_from`): the same result lines, the same
+    files, equal checkpoints and logger files; the files Lightning wrote."""
+    ckpt = ["--ckpt", resume_from]
     lightning = python(["model.py", *ckpt], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
     assert lightning.returncode == 0, lightning.stderr[-4000:]
     script = python(["train.py", *ckpt], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
     assert script.returncode == 0, script.stderr[-4000:]
     assert _results(lightning.stdout) and _results(script.stdout) == _results(lightning.stdout)
     lightning_files = _files(theirs) - {"model.py", "short.py"}
-    assert any(f.startswith("lightning_logs/version_1/checkpoints/") for f in lightning_files)
     assert _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
     problems = compare_files(theirs, ours, lightning_files)
     assert problems == [], "\n".join(problems)
+    return lightning_files
 
 
 @pytest.mark.slow
@@ -223,34 +237,13 @@ def test_callbacks_resume_as_lightning(tmp_path, name, full, short, folder, resu
     kept and deleted, the run stops at the same epoch, and every checkpoint is equal, callback
     states included, and metrics.csv line for line."""
     case = next(c for c in RUN_CASES if c.name == name)
-    theirs, ours = tmp_path / "lightning", tmp_path / "script"
-    theirs.mkdir()
-    entry = (case.dir / "model.py").read_text()
-    assert f"max_epochs={full}" in entry
-    (theirs / "short.py").write_text(entry.replace(f"max_epochs={full}", f"max_epochs={short}"))
-    shutil.copy(case.dir / "model.py", theirs / "model.py")
-    assert case.eject(ours).returncode == 0
-    env = subprocess_env()
-    env["CUDA_VISIBLE_DEVICES"] = ""
-    first = python(["short.py"], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
-    assert first.returncode == 0, first.stderr[-4000:]
-    first_script = python(["train.py", "--max-epochs", str(short)], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
-    assert first_script.returncode == 0, first_script.stderr[-4000:]
+    theirs, ours, env, first, first_script = _short_runs(case, tmp_path, full, short)
     assert _results(first_script.stdout) == _results(first.stdout)
     made = sorted(_files(theirs / folder))
     assert made == sorted(_files(ours / folder)) and os.path.relpath(resume_from, folder) in made
     for file in made:
         assert _compare_checkpoints(theirs / folder / file, ours / folder / file, theirs, ours) == []
-    ckpt = ["--ckpt", resume_from]
-    lightning = python(["model.py", *ckpt], cwd=theirs, env=env, preload=lightning_preload(case.dir / "model.py"))
-    assert lightning.returncode == 0, lightning.stderr[-4000:]
-    script = python(["train.py", *ckpt], cwd=ours, env=env, preload=SCRIPT_PRELOAD)
-    assert script.returncode == 0, script.stderr[-4000:]
-    assert _results(lightning.stdout) and _results(script.stdout) == _results(lightning.stdout)
-    lightning_files = _files(theirs) - {"model.py", "short.py"}
-    assert _files(ours) - {"model.py", "train.py"} - OWN == lightning_files
-    problems = compare_files(theirs, ours, lightning_files)
-    assert problems == [], "\n".join(problems)
+    _resume_both(case, theirs, ours, env, resume_from)
 
 
 def test_a_changed_project_file_is_drift(tmp_path):
