@@ -146,9 +146,14 @@ def _generate(model: str, class_name, output, flags, given=None, datamodule=None
     # Frozen, it is left out of the collector's full passes, which libcst's short-lived trees
     # trigger again and again (~45 ms of a 300-line eject); unfrozen after, so a caller that
     # runs lgen in process keeps the usual collector.
+    shown = datamodule
+    if datamodule is not None and ":" in datamodule and output is not None:
+        # `--datamodule FILE.py:NAME` is recorded with FILE as reached from the script's folder
+        file, _, name = datamodule.rpartition(":")
+        shown = f"{_posix(os.path.relpath(os.path.abspath(file), os.path.dirname(os.path.abspath(output))))}:{name}"
     gc.freeze()
     try:
-        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name, diag_path=here, given=given, datamodule=datamodule, root=root)
+        return run_pipeline(model, flags, class_name, display_path=display, command=command, script_name=script_name, diag_path=here, given=given, datamodule=datamodule, root=root, datamodule_shown=shown)
     finally:
         gc.unfreeze()
 
@@ -441,7 +446,9 @@ def verify(
             entry,
             text,
             class_name=class_name,
-            is_run="\ndef parse_options(" in text,
+            # a run's script reads its options as the entry does; so does a model file's with
+            # `--datamodule` (whose Lightning side is still contract §3's fit)
+            is_run=params["datamodule"] is None and "\ndef parse_options(" in text,
             flags=verifying.flags_from_params(params),
             given=given,
             datamodule=params["datamodule"],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import os
 from dataclasses import dataclass, field
 
 import libcst as cst
@@ -13,7 +14,7 @@ from lgen.format import FormatError, format_script
 from lgen.inspect import _python_syntax_error, deepest_position, inspect_model, too_deep
 from lgen.options import Flags
 from lgen.plan import make_plan
-from lgen.project import is_import_line, read_project
+from lgen.project import find_root, is_import_line, module_of, read_project
 from lgen.render import render
 from lgen.run import read_run, run_flags
 from lgen.rewrite import PARSE_OPTIONS, rewrite_module
@@ -73,12 +74,14 @@ def _eject(
     given: frozenset[str] | None = None,
     datamodule: str | None = None,
     root: str | None = None,
+    datamodule_shown: str | None = None,
 ) -> Result:
     """`display_path` names the model in the script's header (relative to the script's folder);
     `diag_path` in diagnostics (as the user reached it; default `display_path`). `command` is the
     recorded command's options other than the flags; `given` names the flags the user gave
     (None: every flag that differs from Lightning's default) — in a run they override the
-    Trainer's arguments, and only they are recorded."""
+    Trainer's arguments, and only they are recorded. `datamodule` is `--datamodule [FILE.py:]NAME`
+    as reached from here; `datamodule_shown`, as recorded (FILE from the script's folder)."""
     try:
         source = read_source(path)
     except UsageError as e:
@@ -86,11 +89,39 @@ def _eject(
     where = diag_path or display_path
     # the project around the entry: classes it imports from the user's other files are spliced in
     entry_run = read_run(where, source)
-    project, project_diags = read_project(path, source, where, root, class_name, entry_run[0] is not None)
+    project_source, dm_name = source, datamodule
+    if datamodule is not None:
+        dm_file, _, dm_name = datamodule.rpartition(":")
+        if entry_run[0] is not None:
+            return Result(usage_error=f"--datamodule {datamodule}: the run in {where} gives `fit` its data; --datamodule pairs a model file with a datamodule")
+        if not dm_name.isidentifier():
+            return Result(usage_error=f"--datamodule {datamodule}: `{dm_name}` is not a class name")
+        if dm_file and os.path.realpath(dm_file) != os.path.realpath(path):
+            # a datamodule in another file: read as if the entry imported it (at its end, so
+            # every line of the entry keeps its number); the project stage splices the class in
+            if not os.path.isfile(dm_file):
+                return Result(usage_error=f"--datamodule {datamodule}: no file {dm_file}")
+            module = module_of(path, root, dm_file)
+            if module is None:
+                return Result(
+                    usage_error=f"--datamodule {datamodule}: {where} cannot import {dm_file} (it is neither under the entry's folder nor under the project root {find_root(path, root)}); give --root"
+                )
+            problem = _datamodule_problem(datamodule, dm_file, dm_name, module, source, where)
+            if problem:
+                return Result(usage_error=problem)
+            if not _imports(source, module, dm_name):
+                project_source = source + ("" if source.endswith("\n") else "\n") + f"from {module} import {dm_name}\n"
+    project, project_diags = read_project(path, project_source, where, root, class_name, entry_run[0] is not None, dm_name)
+    if project_source is not source:
+        # the import lgen read in the entry's stead is marked as what it is, the option
+        mark = f"# lgen: was from {module} import {dm_name}\n"
+        at = project.source.rfind(mark)
+        if at >= len(source):
+            project.source = f"{project.source[:at]}# lgen: --datamodule {datamodule_shown or datamodule}\n{project.source[at + len(mark):]}"
     if any(d.is_error for d in project_diags):
         return Result(diagnostics=project_diags, source=source, sources=project.sources)
     result = _eject_text(
-        path, source, entry_run, project, flags, class_name, display_path=display_path, command=command, script_name=script_name, where=where, given=given, datamodule=datamodule
+        path, source, entry_run, project, flags, class_name, display_path=display_path, command=command, script_name=script_name, where=where, given=given, datamodule=datamodule, datamodule_shown=datamodule_shown or datamodule
     )
     if project.spliced:
         result.diagnostics = [project.locate(d) for d in result.diagnostics]
@@ -99,7 +130,7 @@ def _eject(
     return result
 
 
-def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, display_path, command, script_name, where, given, datamodule) -> Result:
+def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, display_path, command, script_name, where, given, datamodule, datamodule_shown) -> Result:
     """The pipeline on the entry's text with the project's classes spliced in. `entry_run` is
     the run read off the entry alone: it stands unless classes were spliced in."""
     diag_path = where
@@ -217,7 +248,7 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
         body_text = format_script(before + model_module + after + "\n\n" + entry)
     else:
         body_text = format_script(before + model_module, after)
-    full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command, *(["--datamodule", datamodule] if datamodule else []), *flag_args]
+    full_command = ["lgen", "eject", command_arg(display_path), "--class", facts.class_name, *command, *(["--datamodule", datamodule_shown] if datamodule else []), *flag_args]
     if run is not None:
         hashed = entry_text  # a run: the whole entry
     elif project.spliced:
@@ -241,20 +272,47 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     return Result(text=text, diagnostics=diags, source=source)
 
 
+def _datamodule_problem(spec: str, file: str, name: str, module: str, source: str, where: str) -> str | None:
+    """Why `--datamodule FILE.py:NAME` cannot name a class of FILE for the entry (a usage error), if it cannot."""
+    try:
+        other = ast.parse(read_source(file), file)
+    except (UsageError, SyntaxError, ValueError) as e:
+        return f"--datamodule {spec}: {file} does not parse: {e}"
+    if not any(isinstance(s, ast.ClassDef) and s.name == name for s in other.body):
+        return f"--datamodule {spec}: {file} defines no class `{name}` at its top level"
+    try:
+        entry = ast.parse(source)
+    except (SyntaxError, ValueError):
+        return None  # inspect reports it where it is
+    for s in entry.body:
+        bound = [(a.asname or a.name).split(".")[0] for a in s.names] if isinstance(s, (ast.Import, ast.ImportFrom)) else [s.name] if isinstance(s, (ast.ClassDef, ast.FunctionDef)) else []
+        if name in bound and not _imports(source, module, name, [s]):
+            return f"--datamodule {spec}: {where}:{s.lineno} binds `{name}` itself; give --datamodule {name}, or rename one of them"
+    return None
+
+
+def _imports(source: str, module: str, name: str, body: list | None = None) -> bool:
+    """Whether the entry's top level (or `body`) holds `from MODULE import NAME`, by those names."""
+    try:
+        body = ast.parse(source).body if body is None else body
+    except (SyntaxError, ValueError):
+        return False
+    return any(isinstance(s, ast.ImportFrom) and s.level == 0 and s.module == module and any(a.name == name and a.asname is None for a in s.names) for s in body)
+
+
 def _find_datamodule(facts, spec: str, run, where: str):
-    """The class `--datamodule [FILE.py:]NAME` names, read statically; (class, usage error)."""
+    """The class `--datamodule [FILE.py:]NAME` names, read statically (the project stage spliced
+    a class of another file into the entry's text); (class, usage error)."""
     from lgen.run import _is_datamodule
 
-    if run is not None:
-        return None, f"--datamodule {spec}: the run in {where} gives `fit` its data; --datamodule pairs a model file with a datamodule"
     file, _, name = spec.rpartition(":")
-    if file:
-        return None, f"--datamodule {spec}: a datamodule in another file is not ejected yet; put `{name}` in {where}, or call the script's `fit(model, datamodule=...)` from your own code"
     cls = next((s for s in facts.module.body if isinstance(s, cst.ClassDef) and s.name.value == name), None)
     if cls is None:
+        if file and os.path.realpath(file) != os.path.realpath(where):
+            return None, f"--datamodule {spec}: {file} defines no LightningDataModule subclass `{name}` at its top level"
         return None, f"--datamodule {name}: {where} defines no class `{name}` at its top level"
     if not _is_datamodule(cls, facts.imports):
-        return None, f"--datamodule {name}: `{name}` is not a LightningDataModule subclass"
+        return None, f"--datamodule {spec}: `{name}` is not a LightningDataModule subclass"
     return cls, None
 
 
@@ -282,6 +340,7 @@ def eject(
     given: frozenset[str] | None = None,
     datamodule: str | None = None,
     root: str | None = None,
+    datamodule_shown: str | None = None,
 ) -> Result:
     """The pipeline on a thread with a deep stack; the arguments are `_eject`'s."""
     import sys
@@ -293,7 +352,7 @@ def eject(
     def work():
         try:
             sys.setrecursionlimit(max(limit, _DEEP_RECURSION))
-            outcome.append(("ok", _eject(path, flags, class_name, display_path=display_path, command=command, script_name=script_name, diag_path=diag_path, given=given, datamodule=datamodule, root=root)))
+            outcome.append(("ok", _eject(path, flags, class_name, display_path=display_path, command=command, script_name=script_name, diag_path=diag_path, given=given, datamodule=datamodule, root=root, datamodule_shown=datamodule_shown)))
         except RecursionError:
             outcome.append(("deep", None))
         except BaseException as e:  # re-raised on the caller's thread

@@ -129,6 +129,25 @@ class _Module:
         return self._starts
 
 
+def module_of(entry: str, root: str | None, file: str) -> str | None:
+    """The dotted name the entry's imports reach `file` by (from the entry's folder or the
+    project root, as the user's own imports are found); None where none does."""
+    reader = _Reader(entry, find_root(entry, root), os.getcwd())
+    target = os.path.realpath(file)
+    for base in reader.bases:
+        rel = os.path.relpath(target, os.path.realpath(base))
+        if rel.startswith("..") or not rel.endswith(".py"):
+            continue
+        parts = rel[:-3].split(os.sep)
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        name = ".".join(parts)
+        found = reader.find(name) if parts else None
+        if found is not None and os.path.realpath(found) == target:
+            return name
+    return None
+
+
 class _Reader:
     def __init__(self, entry: str, root: str, cwd: str):
         self.root = root
@@ -459,10 +478,10 @@ def _parse(text: str, path: str) -> cst.Module | None:
     return cst.parse_module(text)
 
 
-def read_project(entry: str, source: str, where: str, root: str | None, class_name: str | None, is_run: bool) -> tuple[Project, list[Diagnostic]]:
+def read_project(entry: str, source: str, where: str, root: str | None, class_name: str | None, is_run: bool, datamodule: str | None = None) -> tuple[Project, list[Diagnostic]]:
     """The project around the entry; classes from other files spliced into its text where the
     ejection needs them (a run: every Lightning-derived class the entry imports from the
-    project; a model file: the `--class` it imports)."""
+    project; a model file: the `--class` and the `--datamodule` it imports)."""
     root = find_root(entry, root)
     project = Project(root=root, source=source)
     try:
@@ -532,7 +551,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             refused = len(diags)
             for a in names:
                 local = a.asname.name.value if a.asname is not None else _module_name(a.name)
-                wanted = is_run or local == class_name or local in entry_bases or demo_file(target) is not None
+                wanted = is_run or local in (class_name, datamodule) or local in entry_bases or demo_file(target) is not None
                 hit = reader.resolve(target, _module_name(a.name)) if wanted else None
                 # a demo's class: the script cannot import it from Lightning, so it carries it
                 lightning = hit is not None and (_derives_from_lightning(reader, *hit) or is_demo(hit[0].path))

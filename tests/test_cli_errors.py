@@ -581,3 +581,55 @@ def test_log_arguments_without_effect_are_dropped(tmp_path):
     for kept in ("prog_bar=True", "add_dataloader_idx=False", "on_step=True", "on_epoch=False"):
         assert kept in line, line
     assert "**_" not in text
+
+
+@pytest.mark.parametrize(
+    "spec, needle",
+    [
+        ("data/regression.py:Nope", "data/regression.py defines no class `Nope` at its top level"),
+        ("data/synth.py:waves", "data/synth.py defines no class `waves`"),
+        ("nofile.py:Waves", "no file nofile.py"),
+        ("model.py:Regressor", "`Regressor` is not a LightningDataModule subclass"),
+        ("data/regression.py:1x", "`1x` is not a class name"),
+    ],
+)
+def test_datamodule_of_another_file_usage(tmp_path, spec, needle):
+    """`--datamodule FILE.py:NAME` names a class FILE defines, or it is a usage error that says
+    which part is wrong; nothing is written."""
+    import shutil
+
+    shutil.copytree(REPO / "golden" / "datamodule_flag_file" / "project", tmp_path, dirs_exist_ok=True)
+    p = lgen("eject", "model.py", "-o", "out.py", "--datamodule", spec, cwd=tmp_path)
+    assert_clean(p, 2)
+    assert needle in p.stderr, p.stderr
+    assert not (tmp_path / "out.py").exists()
+
+
+def test_datamodule_of_another_file_outside_the_project(tmp_path):
+    """A FILE the model file could not import (outside its folder and the project root)."""
+    import shutil
+
+    shutil.copytree(REPO / "golden" / "datamodule_flag_file" / "project", tmp_path / "proj")
+    (tmp_path / "elsewhere").mkdir()
+    shutil.copy(tmp_path / "proj" / "data" / "regression.py", tmp_path / "elsewhere" / "dm.py")
+    p = lgen("eject", "proj/model.py", "-o", "proj/out.py", "--datamodule", "elsewhere/dm.py:Waves", cwd=tmp_path)
+    assert_clean(p, 2)
+    assert "proj/model.py cannot import elsewhere/dm.py" in p.stderr and "give --root" in p.stderr, p.stderr
+
+
+def test_datamodule_of_another_file_bound_by_the_entry(tmp_path):
+    """The model file binding NAME otherwise than by importing it from FILE is ambiguous; importing
+    it from FILE is the same datamodule (read once)."""
+    import shutil
+
+    shutil.copytree(REPO / "golden" / "datamodule_flag_file" / "project", tmp_path, dirs_exist_ok=True)
+    model = (tmp_path / "model.py").read_text()
+    (tmp_path / "model.py").write_text(model + "\n\nclass Waves:\n    pass\n")
+    p = lgen("eject", "model.py", "-o", "out.py", "--datamodule", "data/regression.py:Waves", cwd=tmp_path)
+    assert_clean(p, 2)
+    assert "model.py:27 binds `Waves` itself" in p.stderr, p.stderr
+    (tmp_path / "model.py").write_text(model.replace("import torch\n", "import torch\n\nfrom data.regression import Waves\n", 1))
+    p = lgen("eject", "model.py", "-o", "out.py", "--datamodule", "data/regression.py:Waves", cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    script = (tmp_path / "out.py").read_text()
+    assert script.count("class Waves:") == 1 and "from data.regression import" not in script.replace("# lgen: was from data.regression import Waves", "")

@@ -5,6 +5,8 @@ optimizer state, and the same global_step and epoch.
 """
 
 import os
+import shutil
+from pathlib import Path
 
 import pytest
 from equivalence.harness import OBSERVE, compare, run_lightning, subprocess_env
@@ -48,7 +50,7 @@ def test_matches_lightning(case, tmp_path):
         ours = run_torchrun(script, flags["devices"], args, tmp_path / "ejected")
     else:
         ours = run_script(script, case.seed, tmp_path / "ejected")
-    theirs = run_lightning(str(case.dir / "model.py"), header.class_name, flags, case.seed, tmp_path / "lightning")
+    theirs = run_lightning(str(case.entry), header.class_name, flags, case.seed, tmp_path / "lightning")
     mismatches = compare(theirs, ours)
     assert mismatches == [], "\n".join(mismatches)
 
@@ -65,7 +67,11 @@ def test_runs_on_gpu(case, tmp_path):
     if case.name in GPU_FAILS_AS_IN_LIGHTNING:
         pytest.skip("fails on CUDA as Lightning does: tests/test_gpu.py::test_gpu_fails_where_lightning_fails")
 
-    ckpt = torch.load(run_script(case.dir / "train.py", case.seed, tmp_path, accelerator="cuda"), weights_only=True)
+    script = case.dir / "train.py"
+    if case.entry != case.dir / "model.py":  # a small project: the script imports the case's other modules
+        case.copy_into(tmp_path / "work")
+        script = Path(shutil.copy(script, tmp_path / "work" / "train.py"))
+    ckpt = torch.load(run_script(script, case.seed, tmp_path, accelerator="cuda"), weights_only=True)
     assert {"state_dict", "optimizer_states", "lr_schedulers", "epoch", "global_step"} <= set(ckpt)
     assert all(torch.isfinite(t).all() for t in ckpt["state_dict"].values() if t.is_floating_point())
 
@@ -89,7 +95,7 @@ def _run_key(model_path, cls, seed, flags):
 _GOLDEN_RUNS = set()
 for _c in CASES:
     _cls = _c.cls or parse_header((_c.dir / "train.py").read_text()).class_name
-    _GOLDEN_RUNS.add(_run_key(_c.dir / "model.py", _cls, _c.seed, lightning_flags(_c)))
+    _GOLDEN_RUNS.add(_run_key(_c.entry, _cls, _c.seed, lightning_flags(_c)))
 MATRIX = [c for c in ALL_MATRIX if _run_key(resolve_model(c.model), c.cls, c.seed, c.flags) not in _GOLDEN_RUNS]
 
 

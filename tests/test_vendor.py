@@ -569,3 +569,20 @@ def test_pre_commit_hook_definition():
     hooks = {h["id"]: h for h in yaml.safe_load(text)}
     hook = hooks["lgen-check"]
     assert hook["entry"] == "lgen check" and hook["language"] == "python"
+
+
+def test_check_follows_a_datamodule_of_another_file(tmp_path: Path):
+    """`--datamodule FILE.py:NAME`: the header records FILE from the script's folder, `lgen check`
+    reruns it from there, and an edit of FILE is drift."""
+    shutil.copytree(Path(__file__).resolve().parents[1] / "golden" / "datamodule_flag_file" / "project", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "vendored").mkdir()
+    r = lgen("eject", "model.py", "-o", "vendored/train.py", "--datamodule", "data/regression.py:Waves", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    header = vendor.parse_header((tmp_path / "vendored" / "train.py").read_text())
+    assert header.command[-2:] == ["--datamodule", "../data/regression.py:Waves"]
+    r = lgen("check", "vendored/train.py", cwd=tmp_path)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with open(tmp_path / "data" / "regression.py", "a") as f:
+        f.write("\nBATCH = 8\n")
+    r = lgen("check", "vendored/train.py", cwd=tmp_path)
+    assert r.returncode == 1 and "drifted" in r.stdout + r.stderr, r.stdout + r.stderr

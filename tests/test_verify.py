@@ -56,15 +56,18 @@ def _flags(name: str) -> list[str]:
         ("run_datamodule", ["--args", "--lr 0.03"]),  # a run entry: seed_everything, a datamodule
         ("run_datamodule", ["--args", "--lr 0.03", "--seed", "3"]),  # --seed replaces the run's seed on both sides
         ("bf16_mixed", []),  # autocast on CPU
+        ("datamodule_flag", []),  # a model file with `--datamodule NAME`: contract §3's fit on NAME()
+        ("datamodule_flag_file", []),  # `--datamodule FILE.py:NAME`, a class of another file
     ],
 )
 def test_golden_cases_verify_bit_exact(name, extra, tmp_path):
     folder = _case(name, tmp_path)
+    before = sorted(p.relative_to(folder) for p in folder.rglob("*"))
     done = _verify(["model.py", *_flags(name), "--steps", "12", *extra], folder)
     assert done.returncode == 0, done.stdout + done.stderr
     assert done.stdout.startswith("bit-exact over "), done.stdout
     # the user's folder is left as it was: the runs happened in copies
-    assert sorted(p.name for p in folder.iterdir()) == ["model.py"]
+    assert sorted(p.relative_to(folder) for p in folder.rglob("*")) == before
 
 
 def _planted(tmp_path: Path, old: str, new: str) -> Path:

@@ -377,7 +377,15 @@ def _fit_model(config):
     spec.loader.exec_module(module)
     seed_everything(config["seed"], verbose=False)
     model = getattr(module, config["class"])()
-    datamodule = getattr(module, config["datamodule"])() if config.get("datamodule") else None
+    datamodule = None
+    if config.get("datamodule"):  # `--datamodule [FILE.py:]NAME`, FILE as reached from here
+        file, _, name = config["datamodule"].rpartition(":")
+        if file and os.path.abspath(file) != path:
+            spec = importlib.util.spec_from_file_location("_lgen_verify_datamodule", os.path.abspath(file))
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+        datamodule = getattr(module, name)()
     trainer = Trainer(
         logger=False,
         enable_checkpointing=False,

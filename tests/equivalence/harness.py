@@ -36,6 +36,7 @@ It can also be invoked directly::
 from __future__ import annotations
 
 import ast
+import importlib
 import math
 import os
 import socket
@@ -252,7 +253,15 @@ def _lightning_main(model_path: str, class_name: str, flags_src: str, seed: str,
     datamodule_name = flags.pop("__datamodule__", None)  # `lgen eject --datamodule NAME`
     seed_everything(int(seed))
     model = cls()
-    datamodule = getattr(sys.modules[cls.__module__], datamodule_name)() if datamodule_name else None
+    datamodule = None
+    if datamodule_name:  # NAME of the model file, or FILE.py:NAME of another (imported as the project does)
+        file, _, name = datamodule_name.rpartition(":")
+        if file:
+            sys.path.insert(0, str(Path(model_path).resolve().parent))
+            module = importlib.import_module(file[: -len(".py")].replace("/", ".").removesuffix(".__init__"))
+        else:
+            module = sys.modules[cls.__module__]
+        datamodule = getattr(module, name)()
     trainer = Trainer(
         accelerator=accelerator,
         devices=devices,
