@@ -1,0 +1,3 @@
+from .lit import LitModel
+
+__all__ = ["LitModel"]
