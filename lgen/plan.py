@@ -108,6 +108,10 @@ class RunPlan:
     # checkpoints (`maybe_empty`: decided at run time, as Lightning's `if obj.hparams`), and
     # whether the model's / the datamodule's go to the logger's hparams.yaml (logger=True)
     datamodule_hparams: bool = False
+    # Trainer(benchmark=...) when given (None: Lightning leaves cudnn's flag alone unless
+    # deterministic), and Trainer(inference_mode=False): validate / test / predict under no_grad
+    benchmark: bool | None = None
+    inference_mode: bool = True
     datamodule_hparams_maybe_empty: bool = False
     model_logs_hparams: bool = False
     datamodule_logs_hparams: bool = False
@@ -1525,6 +1529,8 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             fit_params=params,
             evaluations=evaluations,
             deterministic=bool(run.trainer_args.get("deterministic")),
+            benchmark=run.trainer_args.get("benchmark"),
+            inference_mode=bool(run.trainer_args.get("inference_mode", True)),
             limit_test_batches=run.trainer_args.get("limit_test_batches", 1.0),
             reads=frozenset(attr for _, attr in run.reads),
             seed_workers=run.seed_workers,

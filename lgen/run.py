@@ -106,7 +106,7 @@ FLAG_ARGS = (
 )
 PRINT_ONLY_ARGS = ("enable_progress_bar", "enable_model_summary")
 # arguments read by the script itself
-RUN_ARGS = ("limit_test_batches", "limit_predict_batches", "deterministic", "inference_mode")
+RUN_ARGS = ("limit_test_batches", "limit_predict_batches", "deterministic", "inference_mode", "benchmark")
 # arguments the script reads per Trainer when it is made (`make_loop(...)`): they may be computed
 # by the entry's code and may differ between several Trainers of one run
 SITE_ARGS = ("max_epochs", "max_steps", "default_root_dir")
@@ -802,8 +802,8 @@ CALLBACK_READS = frozenset({"checkpoint_callback", "checkpoint_callbacks", "earl
 
 def _trainer_arg_problem(key: str, value) -> tuple[str, str] | None:
     if key in FLAG_ARGS or key in RUN_ARGS:
-        if key == "inference_mode" and value is not True:
-            return ("`inference_mode=False` is not ejected yet", "drop it (evaluation then runs under torch.inference_mode, as by default)")
+        if key in ("inference_mode", "benchmark") and value not in (True, False, None):
+            return (f"`{key}={value!r}` is not ejected yet", "use True or False")
         if key == "deterministic" and value not in (True, False, None):
             return (f"`deterministic={value!r}` is not ejected yet", "use True or False")
         return None
