@@ -112,6 +112,9 @@ class RunPlan:
     # deterministic), and Trainer(inference_mode=False): validate / test / predict under no_grad
     benchmark: bool | None = None
     inference_mode: bool = True
+    # Trainer(min_epochs=...): a stop a callback asks for waits until as many epochs are done
+    # (Lightning's `_can_stop_early`)
+    min_epochs: int = 0
     datamodule_hparams_maybe_empty: bool = False
     model_logs_hparams: bool = False
     datamodule_logs_hparams: bool = False
@@ -1531,6 +1534,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             deterministic=bool(run.trainer_args.get("deterministic")),
             benchmark=run.trainer_args.get("benchmark"),
             inference_mode=bool(run.trainer_args.get("inference_mode", True)),
+            min_epochs=run.trainer_args.get("min_epochs") or 0,
             limit_test_batches=run.trainer_args.get("limit_test_batches", 1.0),
             reads=frozenset(attr for _, attr in run.reads),
             seed_workers=run.seed_workers,

@@ -106,7 +106,7 @@ FLAG_ARGS = (
 )
 PRINT_ONLY_ARGS = ("enable_progress_bar", "enable_model_summary")
 # arguments read by the script itself
-RUN_ARGS = ("limit_test_batches", "limit_predict_batches", "deterministic", "inference_mode", "benchmark")
+RUN_ARGS = ("limit_test_batches", "limit_predict_batches", "deterministic", "inference_mode", "benchmark", "min_epochs")
 # arguments the script reads per Trainer when it is made (`make_loop(...)`): they may be computed
 # by the entry's code and may differ between several Trainers of one run
 SITE_ARGS = ("max_epochs", "max_steps", "default_root_dir")
@@ -804,6 +804,8 @@ def _trainer_arg_problem(key: str, value) -> tuple[str, str] | None:
     if key in FLAG_ARGS or key in RUN_ARGS:
         if key in ("inference_mode", "benchmark") and value not in (True, False, None):
             return (f"`{key}={value!r}` is not ejected yet", "use True or False")
+        if key == "min_epochs" and not (value is None or isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+            return (f"`{key}={value!r}` is not ejected yet", "use a non-negative int or None")
         if key == "deterministic" and value not in (True, False, None):
             return (f"`deterministic={value!r}` is not ejected yet", "use True or False")
         return None
