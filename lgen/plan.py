@@ -2054,13 +2054,9 @@ def _eval_loaders(facts: ModelFacts, run, at) -> tuple[dict[str, int], list[Diag
         n = len(loaders.elements) if isinstance(loaders, (cst.List, cst.Tuple)) and "datamodule" not in tc.args else 1
         if counts.setdefault(tc.method, n) != n:
             diags.append(at(tc.call, "LGEN125", f"`{tc.method}` is called with different numbers of loaders; lgen ejects each method with one", "give every such call the same number of loaders"))
-        if n > 1 and tc.method == "predict":
-            diags.append(at(loaders, "LGEN126", "`predict` with several loaders is not ejected yet", "call `predict` once per loader"))
     multi = {m: n for m, n in counts.items() if n > 1}
     for method in sorted(multi):
-        hook_stage = {"validate": "validation", "test": "test"}.get(method)
-        if hook_stage is None:
-            continue
+        hook_stage = {"validate": "validation", "test": "test", "predict": "predict"}[method]
         for hook in (f"{hook_stage}_step", f"on_{hook_stage}_batch_start", f"on_{hook_stage}_batch_end"):
             fn = facts.methods.get(hook)
             if fn is None:
