@@ -941,6 +941,8 @@ class _EntryRewriter(_Rewriter):
             if "model" not in given:
                 # Lightning takes the model fit trained, from the fit's best checkpoint unless told otherwise
                 given["model"] = tc.model if tc.model is not None else run.fit.args["model"]
+                if not isinstance(given["model"], cst.Name):  # fit was given an expression
+                    given["model"] = cst.Attribute(cst.Name(tc.trainer), cst.Name("lightning_module"))
                 ckpt = given.get("ckpt_path")
                 if ckpt is None or (isinstance(ckpt, cst.Name) and ckpt.value == "None"):
                     given["ckpt_path"] = cst.SimpleString('"best"')
@@ -952,7 +954,8 @@ class _EntryRewriter(_Rewriter):
         for tc in run.saves:
             args = list(tc.call.args)
             args[-1] = args[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-            edits.add(tc.call, cst.Call(cst.Name("save_checkpoint"), [*args, cst.Arg(tc.model), cst.Arg(cst.Name(tc.trainer))]), f"{tc.trainer}.save_checkpoint(...)")
+            model = tc.model if tc.model is None or isinstance(tc.model, cst.Name) else cst.Attribute(cst.Name(tc.trainer), cst.Name("lightning_module"))
+            edits.add(tc.call, cst.Call(cst.Name("save_checkpoint"), [*args, cst.Arg(model), cst.Arg(cst.Name(tc.trainer))]), f"{tc.trainer}.save_checkpoint(...)")
         for c in run.seeds:
             if not isinstance(c.func, cst.Name):
                 edits.add(c, c.with_changes(func=cst.Name("seed_everything")), _short(code(c)))

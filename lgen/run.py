@@ -471,10 +471,11 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                 diags.append(at(n, "LGEN124", f"the Trainer `{n.value}` made at module level is used in a function, which lgen does not follow", "make the Trainer in the function that uses it, or use it where it is made"))
                 break
     # an evaluation call without a model takes the model fit trained (Lightning's
-    # `trainer.lightning_module`): the script passes it by the name fit was given
+    # `trainer.lightning_module`): the script passes it by the name fit was given, or as the
+    # loop's `lightning_module` where fit was given an expression
     for tc in after:
         if "model" not in tc.args and not isinstance(tc.model, cst.Name):
-            diags.append(at(tc.call, "LGEN123", f"`{tc.method}()` without a model after a fit given a model the script cannot name", f"bind the model first: `model = Model(...)`, then `trainer.fit(model, ...)` and `trainer.{tc.method}(model, ...)`"))
+            reads.append((tc.call, "lightning_module"))
     for tc in after:
         for key in ("verbose", "return_predictions"):
             if key in tc.args:
@@ -484,8 +485,8 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                     diags.append(at(tc.args[key], "LGEN123", f"`{key}=` is not a literal", "write True or False"))
     for tc in saves:
         if tc.model is not None and not isinstance(tc.model, cst.Name):
-            # `save_checkpoint` saves the model fit trained: one the script can name
-            diags.append(at(tc.model, "LGEN123", "`save_checkpoint` after a fit given a model it cannot name", "bind the model first: `model = Model(...)`, then `trainer.fit(model, ...)`"))
+            # `save_checkpoint` saves the model fit trained: the loop's `lightning_module`
+            reads.append((tc.call, "lightning_module"))
 
     def built(expr, node, fn):
         """The class of this file `expr` is built from, where `node` uses it in `fn`'s code."""
@@ -793,6 +794,7 @@ TRAINER_READS = frozenset({"callback_metrics", "current_epoch", "global_step", "
     "local_rank",
     "world_size",
     "is_global_zero",
+    "lightning_module",  # the model the last fit / validate / test / predict was given
 }
 
 
