@@ -212,6 +212,7 @@ CASES: list[Case] = [
     _c("batchnorm_frozen_clip", "batchnorm_frozen.py", "FrozenBNModel", max_epochs=2, gradient_clip_val=0.3),
     _c("hparams", "hparams.py", "HParamsModel", max_epochs=2),
     _c("hparams_forms", "hparams_forms.py", "NamedHParams", max_epochs=2),
+    _c("hparams_subclass", "hparams_subclass.py", "SubclassHParams", max_epochs=2),
     # ---- data: iterable, RNG in the dataset
     _c("iterable", "iterable.py", "IterableModel", max_epochs=2),
     _c("iterable_accum3", "iterable.py", "IterableModel", max_epochs=2, accumulate_grad_batches=3),
