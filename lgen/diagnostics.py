@@ -277,6 +277,19 @@ saving on exceptions, ...) are not ejected yet: remove them, or keep the run on 
 """,
         ),
         _c(
+            "LGEN130",
+            "the file uses Lightning API that Lightning 2.6.6 no longer has",
+            """
+`Trainer.add_argparse_args(parser)`, `Trainer.from_argparse_args(args)`,
+`Trainer.parse_argparser(...)`, `Trainer.get_init_arguments_and_types()` and the same class
+methods of `LightningDataModule` were removed in Lightning 2.0: Lightning 2.6.6's classes have no
+such attribute, so the file stops with AttributeError where that code runs, before any training.
+lgen refuses it as Lightning does. Add the flags to your own `argparse` parser and pass them to
+`Trainer(...)` by name (`Trainer(max_epochs=args.max_epochs)`), or use Lightning's
+`LightningCLI`.
+""",
+        ),
+        _c(
             "LGEN111",
             "the model class cannot be reached in this file",
             """

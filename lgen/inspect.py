@@ -365,6 +365,9 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
             hidden_lines.add(r.start.line)
         diags.append(at(node, "LGEN113", message, "call Lightning's API on `self` by name (`self.log(...)`), define hooks as plain `def` methods in the class, and leave the class as written"))
 
+    for node, message in _removed_api(module, imports):
+        diags.append(at(node, "LGEN130", message, "build the Trainer with its arguments (`Trainer(max_epochs=...)`) and parse them with your own `argparse` parser, or Lightning's `LightningCLI`"))
+
     if len(assigned_auto) > 1:
         diags.append(at(auto_node, "LGEN108", "the model's classes assign `automatic_optimization` different values; lgen does not follow which `__init__` runs last", "assign it in one class"))
     elif auto is None and auto_node is not None:
@@ -427,6 +430,30 @@ _DATA_MEMBERS = frozenset(
     hparams_initial local_rank logger loggers on_gpu strict_loading trainer
     """.split()
 )
+
+
+# class methods Lightning 2.0 removed from `Trainer` and `LightningDataModule` (Lightning 2.6.6's
+# classes have no such attribute: reading one raises AttributeError)
+REMOVED_API = frozenset({"add_argparse_args", "from_argparse_args", "parse_argparser", "get_init_arguments_and_types"})
+
+
+def _removed_api(module: cst.Module, imports) -> list[tuple[cst.CSTNode, str]]:
+    """`Trainer.add_argparse_args(parser)` and the like, anywhere in the file: Lightning 2.6.6
+    raises AttributeError where they run (they went in Lightning 2.0)."""
+    found: list[tuple[cst.CSTNode, str]] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node):
+            if node.attr.value not in REMOVED_API:
+                return
+            q = qualname(node.value, imports)
+            if is_lightning_name(q) and q.rsplit(".", 1)[-1] in ("Trainer", "LightningDataModule"):
+                cls = q.rsplit(".", 1)[-1]
+                found.append((node, f"`{dotted(node)}`: Lightning 2.6.6's `{cls}` has no `{node.attr.value}` (removed in Lightning 2.0); Lightning raises AttributeError where it runs"))
+
+    if any(name in module.code for name in REMOVED_API):  # a pass over the tree only where the text names one
+        module.visit(Finder())
+    return found
 
 
 def _hidden_uses(module: cst.Module, cls: cst.ClassDef, methods: set[str], source: str) -> list[tuple[cst.CSTNode, str]]:
