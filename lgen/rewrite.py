@@ -858,7 +858,10 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     scan = _scan(facts)
     used, left = _resolve_utilities(facts, scan, [n for n in scan.lightning_names if id(n) not in scan.annotation_ids], edits, diags)
     utilities |= used | _resolve_loads(facts, scan, edits, diags)
+    consumed = follow_optimizers(facts, len(plan.optimizer_exprs), plan.automatic, plan.hooks).consumed
     for n in left:
+        if id(n) in consumed or id(scan.chains.get(id(n), n)) in consumed:
+            continue  # in `isinstance(opt, LightningOptimizer)`, which the script's code no longer holds
         if True:
             diags.append(facts.diag("LGEN301", n, f"`{n.value}` from Lightning is used inside the model", "use the plain torch equivalent"))
     # Lightning imports that are not top-level import lines (those are stripped) would stay in the script
