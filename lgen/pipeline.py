@@ -195,7 +195,8 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     needed |= {"collections.abc"} if "config_hparams" in utilities else set()  # save_hyperparameters(config)
     needed |= {"inspect"} if "init_hparams" in utilities else set()  # save_hyperparameters() off the frames
     needed |= {"inspect", "warnings"} if "load_from_checkpoint" in utilities else set()
-    if utilities & {"_TORCHVISION_AVAILABLE", "RequirementCache"}:
+    needed |= {"re"} if "get_torchvision_model" in utilities else set()
+    if utilities & {"_TORCHVISION_AVAILABLE", "RequirementCache", "get_torchvision_model"}:
         early |= {"importlib.metadata", "importlib.util"}
         needed |= early
     stdlib = [n for n in STDLIB if n in needed and (n not in plain_imports or n in early)]

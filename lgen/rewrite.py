@@ -319,6 +319,7 @@ _HELPER_DEFINES = {
     "_TORCHVISION_AVAILABLE": ("_TORCHVISION_AVAILABLE",),
     "cli_lightning_logo": ("cli_lightning_logo", "LIGHTNING_LOGO"),
     "RequirementCache": ("RequirementCache",),
+    "get_torchvision_model": ("get_torchvision_model",),
 }
 
 
