@@ -325,8 +325,9 @@ or train differently. Call Lightning's API on `self` by name, define the hooks a
 the class, and leave the class as written. `getattr(self, "name")` of your own attribute, and
 `getattr` on other objects, are fine. A class decorator is fine where it is a plain function of
 the file (`@deco`, or `@factory(...)` returning a nested function) that provably returns the
-class itself, having set at most its `__doc__` and `__init__` (a wrapper that warns, as
-lightning-bolts' `@under_review()`): it stays in the script as written. Any other decorator (an
+class itself, having set at most its `__doc__` and its `__init__` (only to a wrapper that calls
+the original with the same arguments, after a warning, say, as lightning-bolts'
+`@under_review()`): it stays in the script as written. Any other decorator (an
 imported one, one that sets other attributes, passes the class on or may return something else)
 is this error.
 """,

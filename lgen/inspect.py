@@ -516,8 +516,8 @@ def _target_names(t) -> list[cst.Name]:
 
 
 # what a class decorator may set on the class it returns: the class's docstring, and its
-# `__init__` (a wrapper that warns, say); the code runs in the script as written, so what it
-# sets there is the same; lgen reads no other attribute it could change
+# `__init__` where the new one provably calls the old one with the same arguments (a wrapper that
+# warns first, say: `_wraps_init`); lgen reads the class's `__init__` for what it plans
 _DECORATOR_SETS = frozenset({"__doc__", "__init__"})
 
 
@@ -530,7 +530,7 @@ def keeps_class(module: cst.Module, deco: cst.Decorator) -> bool:
     expr = deco.decorator
     if isinstance(expr, cst.Name):
         fn = _module_function(module, expr.value)
-        return fn is not None and _returns_its_class(fn)
+        return fn is not None and _returns_its_class(module, fn)
     if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
         factory = _module_function(module, expr.func.value)
         if factory is None or any(isinstance(n, (cst.Yield, cst.Await)) for n in _walk_shallow(factory.body)):
@@ -545,7 +545,7 @@ def keeps_class(module: cst.Module, deco: cst.Decorator) -> bool:
         if len(defs) != len(body) - 1:
             return False  # only nested `def`s before the `return`
         inner = [d for d in defs if d.name.value == ret.value.value]
-        return len(inner) == 1 and not inner[0].decorators and inner[0].asynchronous is None and _returns_its_class(inner[0])
+        return len(inner) == 1 and not inner[0].decorators and inner[0].asynchronous is None and _returns_its_class(module, inner[0])
     return False
 
 
@@ -569,8 +569,39 @@ def _walk_shallow(node: cst.CSTNode) -> list[cst.CSTNode]:
     return out
 
 
-def _returns_its_class(fn: cst.FunctionDef) -> bool:
-    """`fn(cls)`, called with a class, returns `cls` itself having set at most `_DECORATOR_SETS`."""
+def _calls_through(w: cst.FunctionDef, p: str) -> bool:
+    """`def w(*args, **kwargs)` whose body runs calls that do not touch the arguments or `p`, then
+    `return p(*args, **kwargs)`: it does what `p` does, with the same arguments."""
+    ps = w.params
+    if ps.params or ps.posonly_params or ps.kwonly_params or not isinstance(ps.star_arg, cst.Param) or ps.star_kwarg is None:
+        return False
+    args, kwargs = ps.star_arg.name.value, ps.star_kwarg.name.value
+    if w.asynchronous is not None or any(isinstance(n, (cst.Yield, cst.Await, cst.Global, cst.Nonlocal)) for n in _walk_shallow(w.body)):
+        return False
+    body = _without_docstring(w.body.body)
+    if not body or not all(isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 for s in body):
+        return False
+    last = body[-1].body[0]
+    if not (isinstance(last, cst.Return) and isinstance(last.value, cst.Call) and isinstance(last.value.func, cst.Name) and last.value.func.value == p):
+        return False
+    call = last.value.args
+    if not (len(call) == 2 and call[0].star == "*" and call[1].star == "**" and isinstance(call[0].value, cst.Name) and call[0].value.value == args and isinstance(call[1].value, cst.Name) and call[1].value.value == kwargs):
+        return False
+    for stmt in body[:-1]:
+        small = stmt.body[0]
+        if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+            return False
+        if any(isinstance(n, cst.Name) and n.value in (args, kwargs, p) for n in _walk_shallow(small.value)):
+            return False
+        if any(isinstance(n, cst.Lambda) for n in _walk_shallow(small.value)):
+            return False
+    return True
+
+
+def _returns_its_class(module: cst.Module, fn: cst.FunctionDef, callable_path: bool = False) -> bool:
+    """`fn(cls)`, called with a class, returns `cls` itself having set at most `_DECORATOR_SETS`.
+    With `callable_path`: `fn(f)`, called with a function `f`, returns a nested wrapper that calls
+    `f` with the arguments it gets (`_calls_through`)."""
     params = fn.params
     positional = list(params.posonly_params) + list(params.params)
     if not positional:
@@ -628,16 +659,36 @@ def _returns_its_class(fn: cst.FunctionDef) -> bool:
         expr.visit(V())
         return ok
 
+    def wraps_init(value) -> bool:
+        """`g(p.__init__, keyword=...)`, `g` this function or one of the module's, whose
+        function path returns a wrapper that calls what it was given (`_calls_through`)."""
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.args):
+            return False
+        first, rest = value.args[0], value.args[1:]
+        if first.keyword is not None or first.star or not (isinstance(first.value, cst.Attribute) and is_p(first.value.value) and first.value.attr.value == "__init__"):
+            return False
+        if any(a.keyword is None or a.star or not safe(a.value) for a in rest):
+            return False
+        g = fn if value.func.value == fn.name.value else _module_function(module, value.func.value)
+        return g is not None and _returns_its_class(module, g, callable_path=True)
+
     RETURNS, FALLS, BAD = "returns", "falls", "bad"
+    wrappers: set[str] = set()  # nested functions that call the given function through
 
     def walk(stmts) -> str:
         for stmt in stmts:
             if isinstance(stmt, cst.FunctionDef):
                 if stmt.asynchronous is not None or not all(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) in ("functools.wraps", "wraps") for d in stmt.decorators):
                     return BAD
+                if callable_path and _calls_through(stmt, p):
+                    wrappers.add(stmt.name.value)
+                else:
+                    wrappers.discard(stmt.name.value)
                 continue  # defined, not run (its `functools.wraps(p)` reads the class)
             if isinstance(stmt, cst.If):
                 test = class_test(stmt.test)
+                if test is not None and callable_path:
+                    test = not test  # the function's path is the class's other one
                 if test is True:
                     return RETURNS if walk(stmt.body.body) == RETURNS else BAD  # the class's path
                 if test is False:
@@ -658,6 +709,8 @@ def _returns_its_class(fn: cst.FunctionDef) -> bool:
                 return BAD  # loops, `try`, `with`, ...: not followed
             for small in stmt.body:
                 if isinstance(small, cst.Return):
+                    if callable_path:
+                        return RETURNS if isinstance(small.value, cst.Name) and small.value.value in wrappers else BAD
                     return RETURNS if small.value is not None and is_p(small.value) else BAD
                 if isinstance(small, cst.Expr):
                     if not safe(small.value):
@@ -665,9 +718,15 @@ def _returns_its_class(fn: cst.FunctionDef) -> bool:
                 elif isinstance(small, (cst.Assign, cst.AnnAssign)):
                     targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
                     for t in targets:
-                        if isinstance(t, cst.Attribute) and is_p(t.value):
+                        if isinstance(t, cst.Attribute) and is_p(t.value) and not callable_path:
                             if t.attr.value not in _DECORATOR_SETS:
                                 return BAD
+                            if t.attr.value == "__init__" and not wraps_init(small.value):
+                                return BAD
+                        elif isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value in wrappers and t.attr.value == "__doc__":
+                            pass  # the wrapper's docstring
+                        elif isinstance(t, cst.Name) and t.value in wrappers:
+                            return BAD  # the wrapper's name rebound
                         elif not (isinstance(t, cst.Name) or isinstance(t, (cst.Tuple, cst.List)) and all(isinstance(e.value, cst.Name) for e in t.elements)):
                             return BAD  # `x.attr = ...`, `x[k] = ...`: may be the class under another name
                     if small.value is not None and not safe(small.value):

@@ -67,6 +67,12 @@ REFUSED = {
     "a factory doing more": ("def deco():\n    def inner(cls):\n        return cls\n\n    inner = other\n    return inner\n", "deco()"),
     "an attribute decorator": ("import m\n", "m.deco"),
     "needs a second argument": ("def deco(cls, name):\n    return cls\n", "deco"),
+    # lgen plans from the class's `__init__` (automatic_optimization, save_hyperparameters):
+    # a replacement must call the original with the same arguments
+    "__init__ replaced": ("def deco(cls):\n    cls.__init__ = lambda self: None\n    return cls\n", "deco"),
+    "__init__ wrapped, not called": (FACTORY.replace("return obj(*args, **kwargs)", "return None"), "under_review()"),
+    "__init__ wrapped, arguments changed": (FACTORY.replace("return obj(*args, **kwargs)", "return obj(*args[:1], **kwargs)"), "under_review()"),
+    "__init__ wrapped, arguments touched": (FACTORY.replace("def wrapper(*args, **kwargs):\n", "def wrapper(*args, **kwargs):\n            kwargs.clear()\n"), "under_review()"),
 }
 
 
