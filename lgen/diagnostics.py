@@ -277,6 +277,19 @@ saving on exceptions, ...) are not ejected yet: remove them, or keep the run on 
 """,
         ),
         _c(
+            "LGEN130",
+            "the file uses Lightning API that Lightning 2.6.6 no longer has",
+            """
+`Trainer.add_argparse_args(parser)`, `Trainer.from_argparse_args(args)`,
+`Trainer.parse_argparser(...)`, `Trainer.get_init_arguments_and_types()` and the same class
+methods of `LightningDataModule` were removed in Lightning 2.0: Lightning 2.6.6's classes have no
+such attribute, so the file stops with AttributeError where that code runs, before any training.
+lgen refuses it as Lightning does. Add the flags to your own `argparse` parser and pass them to
+`Trainer(...)` by name (`Trainer(max_epochs=args.max_epochs)`), or use Lightning's
+`LightningCLI`.
+""",
+        ),
+        _c(
             "LGEN111",
             "the model class cannot be reached in this file",
             """
@@ -310,7 +323,13 @@ a hook as `async def`, or changes the class from outside (`Model.training_step =
 `setattr(Model, ...)`) may use Lightning's API where lgen cannot see it, so the script would fail
 or train differently. Call Lightning's API on `self` by name, define the hooks as plain methods of
 the class, and leave the class as written. `getattr(self, "name")` of your own attribute, and
-`getattr` on other objects, are fine.
+`getattr` on other objects, are fine. A class decorator is fine where it is a plain function of
+the file (`@deco`, or `@factory(...)` returning a nested function) that provably returns the
+class itself, having set at most its `__doc__` and its `__init__` (only to a wrapper that calls
+the original with the same arguments, after a warning, say, as lightning-bolts'
+`@under_review()`): it stays in the script as written. Any other decorator (an
+imported one, one that sets other attributes, passes the class on or may return something else)
+is this error.
 """,
         ),
         _c(

@@ -365,6 +365,9 @@ def inspect_model(path: str, source: str, class_name: str | None, module: cst.Mo
             hidden_lines.add(r.start.line)
         diags.append(at(node, "LGEN113", message, "call Lightning's API on `self` by name (`self.log(...)`), define hooks as plain `def` methods in the class, and leave the class as written"))
 
+    for node, message in _removed_api(module, imports):
+        diags.append(at(node, "LGEN130", message, "build the Trainer with its arguments (`Trainer(max_epochs=...)`) and parse them with your own `argparse` parser, or Lightning's `LightningCLI`"))
+
     if len(assigned_auto) > 1:
         diags.append(at(auto_node, "LGEN108", "the model's classes assign `automatic_optimization` different values; lgen does not follow which `__init__` runs last", "assign it in one class"))
     elif auto is None and auto_node is not None:
@@ -427,6 +430,336 @@ _DATA_MEMBERS = frozenset(
     hparams_initial local_rank logger loggers on_gpu strict_loading trainer
     """.split()
 )
+
+
+def _module_function(module: cst.Module, name: str) -> cst.FunctionDef | None:
+    """The module-level `def name` where it is the name's only binding at module level."""
+    binds = []
+    for stmt in module.body:
+        if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and stmt.name.value == name:
+            binds.append(stmt)
+        elif isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                if isinstance(small, (cst.Import, cst.ImportFrom)) and not isinstance(small.names, cst.ImportStar):
+                    for a in small.names:
+                        bound = a.asname.name if a.asname is not None else a.name
+                        if isinstance(bound, cst.Name) and bound.value == name or dotted(bound) and dotted(bound).split(".")[0] == name:
+                            binds.append(small)
+                elif isinstance(small, (cst.Import, cst.ImportFrom)):
+                    binds.append(small)  # `from m import *` may bind it
+                elif name in _bound_names(small):
+                    binds.append(small)
+        elif name in _bound_names(stmt):
+            binds.append(stmt)  # bound inside a compound statement (`if`, `try`, `for`, ...)
+    fn = binds[0] if len(binds) == 1 else None
+    if isinstance(fn, cst.FunctionDef) and not fn.decorators and fn.asynchronous is None:
+        return fn
+    return None
+
+
+def _bound_names(node: cst.CSTNode) -> set[str]:
+    names: set[str] = set()
+
+    class B(cst.CSTVisitor):
+        def visit_AssignTarget(self, n):
+            names.update(x.value for x in _target_names(n.target))
+
+        def visit_AnnAssign(self, n):
+            names.update(x.value for x in _target_names(n.target))
+
+        def visit_AugAssign(self, n):
+            names.update(x.value for x in _target_names(n.target))
+
+        def visit_NamedExpr(self, n):
+            names.update(x.value for x in _target_names(n.target))
+
+        def visit_For(self, n):
+            names.update(x.value for x in _target_names(n.target))
+
+        def visit_WithItem(self, n):
+            if n.asname is not None:
+                names.update(x.value for x in _target_names(n.asname.name))
+
+        def visit_FunctionDef(self, n):
+            names.add(n.name.value)
+            return False
+
+        def visit_ClassDef(self, n):
+            names.add(n.name.value)
+            return False
+
+        def visit_ImportAlias(self, n):
+            bound = n.asname.name if n.asname is not None else n.name
+            d = dotted(bound)
+            if d:
+                names.add(d.split(".")[0])
+
+        def visit_ExceptHandler(self, n):
+            if n.name is not None:
+                names.update(x.value for x in _target_names(n.name.name))
+
+        def visit_Global(self, n):
+            names.update(x.name.value for x in n.names)
+
+    node.visit(B())
+    return names
+
+
+def _target_names(t) -> list[cst.Name]:
+    if isinstance(t, cst.Name):
+        return [t]
+    if isinstance(t, (cst.Tuple, cst.List)):
+        return [n for e in t.elements for n in _target_names(e.value)]
+    if isinstance(t, cst.StarredElement):
+        return _target_names(t.value)
+    return []
+
+
+# what a class decorator may set on the class it returns: the class's docstring, and its
+# `__init__` where the new one provably calls the old one with the same arguments (a wrapper that
+# warns first, say: `_wraps_init`); lgen reads the class's `__init__` for what it plans
+_DECORATOR_SETS = frozenset({"__doc__", "__init__"})
+
+
+def keeps_class(module: cst.Module, deco: cst.Decorator) -> bool:
+    """Whether the class decorator `deco` provably returns the class itself: `@name` or
+    `@name(...)` of a plain function of this module (`name(...)` returning a nested function)
+    that, given a class, sets at most the attributes `_DECORATOR_SETS` and `return`s its
+    parameter, with nothing that could change the class elsewhere (no `setattr`, `vars`,
+    `__dict__`, no passing the class itself to other code)."""
+    expr = deco.decorator
+    if isinstance(expr, cst.Name):
+        fn = _module_function(module, expr.value)
+        return fn is not None and _returns_its_class(module, fn)
+    if isinstance(expr, cst.Call) and isinstance(expr.func, cst.Name):
+        factory = _module_function(module, expr.func.value)
+        if factory is None or any(isinstance(n, (cst.Yield, cst.Await)) for n in _walk_shallow(factory.body)):
+            return False
+        body = _without_docstring(factory.body.body)
+        if not body or not isinstance(body[-1], cst.SimpleStatementLine) or len(body[-1].body) != 1:
+            return False
+        ret = body[-1].body[0]
+        if not (isinstance(ret, cst.Return) and isinstance(ret.value, cst.Name)):
+            return False
+        defs = [s for s in body[:-1] if isinstance(s, cst.FunctionDef)]
+        if len(defs) != len(body) - 1:
+            return False  # only nested `def`s before the `return`
+        inner = [d for d in defs if d.name.value == ret.value.value]
+        return len(inner) == 1 and not inner[0].decorators and inner[0].asynchronous is None and _returns_its_class(module, inner[0])
+    return False
+
+
+def _without_docstring(body) -> list:
+    body = list(body)
+    if body and isinstance(body[0], cst.SimpleStatementLine) and len(body[0].body) == 1 and isinstance(body[0].body[0], cst.Expr) and isinstance(body[0].body[0].value, (cst.SimpleString, cst.ConcatenatedString)):
+        return body[1:]
+    return body
+
+
+def _walk_shallow(node: cst.CSTNode) -> list[cst.CSTNode]:
+    """The nodes of `node`, not entering nested functions, lambdas or classes."""
+    out: list[cst.CSTNode] = []
+
+    class W(cst.CSTVisitor):
+        def on_visit(self, n):
+            out.append(n)
+            return not isinstance(n, (cst.FunctionDef, cst.Lambda, cst.ClassDef)) or n is node
+
+    node.visit(W())
+    return out
+
+
+def _calls_through(w: cst.FunctionDef, p: str) -> bool:
+    """`def w(*args, **kwargs)` whose body runs calls that do not touch the arguments or `p`, then
+    `return p(*args, **kwargs)`: it does what `p` does, with the same arguments."""
+    ps = w.params
+    if ps.params or ps.posonly_params or ps.kwonly_params or not isinstance(ps.star_arg, cst.Param) or ps.star_kwarg is None:
+        return False
+    args, kwargs = ps.star_arg.name.value, ps.star_kwarg.name.value
+    if w.asynchronous is not None or any(isinstance(n, (cst.Yield, cst.Await, cst.Global, cst.Nonlocal)) for n in _walk_shallow(w.body)):
+        return False
+    body = _without_docstring(w.body.body)
+    if not body or not all(isinstance(s, cst.SimpleStatementLine) and len(s.body) == 1 for s in body):
+        return False
+    last = body[-1].body[0]
+    if not (isinstance(last, cst.Return) and isinstance(last.value, cst.Call) and isinstance(last.value.func, cst.Name) and last.value.func.value == p):
+        return False
+    call = last.value.args
+    if not (len(call) == 2 and call[0].star == "*" and call[1].star == "**" and isinstance(call[0].value, cst.Name) and call[0].value.value == args and isinstance(call[1].value, cst.Name) and call[1].value.value == kwargs):
+        return False
+    for stmt in body[:-1]:
+        small = stmt.body[0]
+        if not isinstance(small, cst.Expr) or not isinstance(small.value, cst.Call):
+            return False
+        if any(isinstance(n, cst.Name) and n.value in (args, kwargs, p) for n in _walk_shallow(small.value)):
+            return False
+        if any(isinstance(n, cst.Lambda) for n in _walk_shallow(small.value)):
+            return False
+    return True
+
+
+def _returns_its_class(module: cst.Module, fn: cst.FunctionDef, callable_path: bool = False) -> bool:
+    """`fn(cls)`, called with a class, returns `cls` itself having set at most `_DECORATOR_SETS`.
+    With `callable_path`: `fn(f)`, called with a function `f`, returns a nested wrapper that calls
+    `f` with the arguments it gets (`_calls_through`)."""
+    params = fn.params
+    positional = list(params.posonly_params) + list(params.params)
+    if not positional:
+        return False
+    if any(p.default is None for p in positional[1:]) or any(p.default is None for p in params.kwonly_params):
+        return False  # called with the class alone
+    p = positional[0].name.value
+    if any(isinstance(n, (cst.Yield, cst.Await, cst.Global, cst.Nonlocal)) for n in _walk_shallow(fn.body)):
+        return False
+    if p in _bound_names(fn.body.with_changes(body=[s for s in fn.body.body if not isinstance(s, (cst.FunctionDef, cst.ClassDef))])):
+        return False  # the parameter rebound: what is returned may be another object
+
+    def is_p(e) -> bool:
+        return isinstance(e, cst.Name) and e.value == p
+
+    def class_test(test) -> bool | None:
+        """True for `inspect.isclass(p)` / `isinstance(p, type)`, False for their `not`, else None."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            inner = class_test(test.expression)
+            return None if inner is None else not inner
+        if isinstance(test, cst.Call) and len(test.args) in (1, 2) and is_p(test.args[0].value):
+            d = dotted(test.func)
+            if d in ("inspect.isclass", "isclass") and len(test.args) == 1:
+                return True
+            if d == "isinstance" and len(test.args) == 2 and dotted(test.args[1].value) == "type":
+                return True
+        return None
+
+    def safe(expr) -> bool:
+        """`p` only read as `p.attr` (not `__dict__`), or tested by `class_test`; no `setattr` & co."""
+        ok = True
+
+        class V(cst.CSTVisitor):
+            def visit_Call(self, n):
+                nonlocal ok
+                if class_test(n) is not None:
+                    return False
+                if dotted(n.func) in ("setattr", "delattr", "vars", "exec", "eval", "type.__setattr__", "object.__setattr__", "builtins.setattr"):
+                    ok = False
+
+            def visit_Attribute(self, n):
+                nonlocal ok
+                if is_p(n.value):
+                    if n.attr.value in ("__dict__", "__class__", "__bases__", "__mro__"):
+                        ok = False
+                    return False
+                if n.attr.value in ("__setattr__", "__delattr__"):
+                    ok = False
+
+            def visit_Name(self, n):
+                nonlocal ok
+                if n.value == p:
+                    ok = False  # the class itself passed on or bound to another name
+
+        expr.visit(V())
+        return ok
+
+    def wraps_init(value) -> bool:
+        """`g(p.__init__, keyword=...)`, `g` this function or one of the module's, whose
+        function path returns a wrapper that calls what it was given (`_calls_through`)."""
+        if not (isinstance(value, cst.Call) and isinstance(value.func, cst.Name) and value.args):
+            return False
+        first, rest = value.args[0], value.args[1:]
+        if first.keyword is not None or first.star or not (isinstance(first.value, cst.Attribute) and is_p(first.value.value) and first.value.attr.value == "__init__"):
+            return False
+        if any(a.keyword is None or a.star or not safe(a.value) for a in rest):
+            return False
+        g = fn if value.func.value == fn.name.value else _module_function(module, value.func.value)
+        return g is not None and _returns_its_class(module, g, callable_path=True)
+
+    RETURNS, FALLS, BAD = "returns", "falls", "bad"
+    wrappers: set[str] = set()  # nested functions that call the given function through
+
+    def walk(stmts) -> str:
+        for stmt in stmts:
+            if isinstance(stmt, cst.FunctionDef):
+                if stmt.asynchronous is not None or not all(dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator) in ("functools.wraps", "wraps") for d in stmt.decorators):
+                    return BAD
+                if callable_path and _calls_through(stmt, p):
+                    wrappers.add(stmt.name.value)
+                else:
+                    wrappers.discard(stmt.name.value)
+                continue  # defined, not run (its `functools.wraps(p)` reads the class)
+            if isinstance(stmt, cst.If):
+                test = class_test(stmt.test)
+                if test is not None and callable_path:
+                    test = not test  # the function's path is the class's other one
+                if test is True:
+                    return RETURNS if walk(stmt.body.body) == RETURNS else BAD  # the class's path
+                if test is False:
+                    if stmt.orelse is not None:
+                        return BAD
+                    continue  # another object's path
+                if not safe(stmt.test):
+                    return BAD
+                branches = [walk(stmt.body.body)]
+                if stmt.orelse is not None:
+                    branches.append(walk(stmt.orelse.body.body) if isinstance(stmt.orelse, cst.Else) else walk([stmt.orelse]))
+                if BAD in branches:
+                    return BAD
+                if all(b == RETURNS for b in branches) and stmt.orelse is not None:
+                    return RETURNS
+                continue
+            if not isinstance(stmt, cst.SimpleStatementLine):
+                return BAD  # loops, `try`, `with`, ...: not followed
+            for small in stmt.body:
+                if isinstance(small, cst.Return):
+                    if callable_path:
+                        return RETURNS if isinstance(small.value, cst.Name) and small.value.value in wrappers else BAD
+                    return RETURNS if small.value is not None and is_p(small.value) else BAD
+                if isinstance(small, cst.Expr):
+                    if not safe(small.value):
+                        return BAD
+                elif isinstance(small, (cst.Assign, cst.AnnAssign)):
+                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                    for t in targets:
+                        if isinstance(t, cst.Attribute) and is_p(t.value) and not callable_path:
+                            if t.attr.value not in _DECORATOR_SETS:
+                                return BAD
+                            if t.attr.value == "__init__" and not wraps_init(small.value):
+                                return BAD
+                        elif isinstance(t, cst.Attribute) and isinstance(t.value, cst.Name) and t.value.value in wrappers and t.attr.value == "__doc__":
+                            pass  # the wrapper's docstring
+                        elif isinstance(t, cst.Name) and t.value in wrappers:
+                            return BAD  # the wrapper's name rebound
+                        elif not (isinstance(t, cst.Name) or isinstance(t, (cst.Tuple, cst.List)) and all(isinstance(e.value, cst.Name) for e in t.elements)):
+                            return BAD  # `x.attr = ...`, `x[k] = ...`: may be the class under another name
+                    if small.value is not None and not safe(small.value):
+                        return BAD
+                elif not isinstance(small, cst.Pass):
+                    return BAD
+        return FALLS
+
+    return walk(_without_docstring(fn.body.body)) == RETURNS
+
+
+# class methods Lightning 2.0 removed from `Trainer` and `LightningDataModule` (Lightning 2.6.6's
+# classes have no such attribute: reading one raises AttributeError)
+REMOVED_API = frozenset({"add_argparse_args", "from_argparse_args", "parse_argparser", "get_init_arguments_and_types"})
+
+
+def _removed_api(module: cst.Module, imports) -> list[tuple[cst.CSTNode, str]]:
+    """`Trainer.add_argparse_args(parser)` and the like, anywhere in the file: Lightning 2.6.6
+    raises AttributeError where they run (they went in Lightning 2.0)."""
+    found: list[tuple[cst.CSTNode, str]] = []
+
+    class Finder(cst.CSTVisitor):
+        def visit_Attribute(self, node):
+            if node.attr.value not in REMOVED_API:
+                return
+            q = qualname(node.value, imports)
+            if is_lightning_name(q) and q.rsplit(".", 1)[-1] in ("Trainer", "LightningDataModule"):
+                cls = q.rsplit(".", 1)[-1]
+                found.append((node, f"`{dotted(node)}`: Lightning 2.6.6's `{cls}` has no `{node.attr.value}` (removed in Lightning 2.0); Lightning raises AttributeError where it runs"))
+
+    if any(name in module.code for name in REMOVED_API):  # a pass over the tree only where the text names one
+        module.visit(Finder())
+    return found
 
 
 def _hidden_uses(module: cst.Module, cls: cst.ClassDef, methods: set[str], source: str) -> list[tuple[cst.CSTNode, str]]:
@@ -503,7 +836,8 @@ def _hidden_uses(module: cst.Module, cls: cst.ClassDef, methods: set[str], sourc
             if node is cls:
                 self.in_class = True
                 for deco in node.decorators:
-                    found.append((deco, "the model class is decorated: the decorator may change or replace the class where lgen cannot see it"))
+                    if not keeps_class(module, deco):
+                        found.append((deco, "the model class is decorated: the decorator may change or replace the class where lgen cannot see it"))
                 for stmt in node.body.body:
                     if not isinstance(stmt, cst.SimpleStatementLine):
                         continue

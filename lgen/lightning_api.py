@@ -239,6 +239,8 @@ UTILITIES = {
     # a RequirementCache, read by the script only as an `if` test: whether torchvision is installed
     **{f"{r}.utilities.imports._TORCHVISION_AVAILABLE": "_TORCHVISION_AVAILABLE" for r in _PYTORCH},
     **{f"{r}.cli_lightning_logo": "cli_lightning_logo" for r in _PYTORCH},
+    # torchvision's model of a name (examples/pytorch/domain_templates/imagenet.py)
+    **{f"{r}.utilities.model_helpers.get_torchvision_model": "get_torchvision_model" for r in _PYTORCH},
     # lightning_utilities' RequirementCache("name") (Lightning's demos use it), for a plain name
     "lightning_utilities.core.imports.RequirementCache": "RequirementCache",
 }

@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from lgen.diagnostics import Diagnostic
-from lgen.inspect import ModelFacts, dotted, hooks_reaching, self_name_of
+from lgen.inspect import ModelFacts, dotted, hooks_reaching, qualname, self_name_of
+from lgen.lightning_api import LIGHTNING_ROOTS
 
 ONE, MANY = "optimizer", "optimizers"  # a wrapper, and the list of wrappers
 
@@ -41,6 +42,8 @@ class Flow:
     edits: list[tuple[cst.CSTNode, object, str]] = field(default_factory=list)
     diags: list[Diagnostic] = field(default_factory=list)
     services: set[str] = field(default_factory=set)  # loop services the edits call
+    # Lightning names inside an edited call (`isinstance(opt, LightningOptimizer)`): gone from the script
+    consumed: set[int] = field(default_factory=set)
 
 
 class _Parents(cst.CSTVisitor):
@@ -244,6 +247,17 @@ class _Method(cst.CSTVisitor):
         if isinstance(f, cst.Attribute) and isinstance(f.value, cst.Name) and f.value.value == self.self_name and f.attr.value in self.facts.methods:
             self.an.record_call(self, node, f.attr.value)
 
+    def _lightning_optimizer_names(self, expr) -> list[cst.CSTNode]:
+        """The names in `isinstance`'s second argument (a name, or a tuple of them) that are
+        Lightning's `LightningOptimizer`."""
+        elements = [e.value for e in expr.elements] if isinstance(expr, cst.Tuple) else [expr]
+        found = []
+        for e in elements:
+            q = qualname(e, self.facts.imports)
+            if q is not None and q.split(".")[0] in LIGHTNING_ROOTS and q.rsplit(".", 1)[-1] == "LightningOptimizer":
+                found.append(e)
+        return found
+
     def classify(self, node, kind) -> None:
         if id(node) in self.done:
             return
@@ -270,6 +284,14 @@ class _Method(cst.CSTVisitor):
         if isinstance(parent, cst.Arg):
             call = gp
             fname = dotted(call.func) if isinstance(call, cst.Call) else None
+            if fname == "isinstance" and kind == ONE and len(call.args) == 2 and call.args[0] is parent:
+                named = self._lightning_optimizer_names(call.args[1].value)
+                if named:
+                    # Lightning's wrapper is a LightningOptimizer (a subclass of it and of the
+                    # optimizer's class): the test is True there, whatever else the tuple holds
+                    self.an.flow.consumed.update(id(n) for n in named)
+                    self.an.edit(call, lambda upd: cst.Name("True"), self.was(call))
+                    return
             if fname in HARMLESS_BUILTINS:
                 return
             if fname == "enumerate" and isinstance(self.parents.get(id(call)), (cst.For, cst.CompFor)):

@@ -224,8 +224,10 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     early |= {"logging"} if utilities & {"rank_zero_info", "rank_zero_debug"} else set()
     needed |= early | ({"warnings"} if "rank_zero_warn" in utilities else set())
     needed |= {"collections.abc"} if "config_hparams" in utilities else set()  # save_hyperparameters(config)
+    needed |= {"inspect"} if "init_hparams" in utilities else set()  # save_hyperparameters() off the frames
     needed |= {"inspect", "warnings"} if "load_from_checkpoint" in utilities else set()
-    if utilities & {"_TORCHVISION_AVAILABLE", "RequirementCache"}:
+    needed |= {"re"} if "get_torchvision_model" in utilities else set()
+    if utilities & {"_TORCHVISION_AVAILABLE", "RequirementCache", "get_torchvision_model"}:
         early |= {"importlib.metadata", "importlib.util"}
         needed |= early
     stdlib = [n for n in STDLIB if n in needed and (n not in plain_imports or n in early)]

@@ -1929,6 +1929,9 @@ def _datamodule_hparams(facts: ModelFacts, cls: cst.ClassDef, files: bool, at, d
     if d is not None:
         diags.append(d)
         return {}
+    if callable(saved):
+        diags.append(at(u.call, "LGEN126", "the datamodule's `self.save_hyperparameters(...)` with an `ignore=` that is not a literal, or in a base's `__init__`, is not ejected yet", "name the ignored arguments as strings, in the datamodule class's own `__init__`"))
+        return {}
     if not (isinstance(saved, cst.Call) and dotted(saved.func) == "AttributeDict"):
         diags.append(at(u.call, "LGEN126", "the datamodule's `self.save_hyperparameters(config)` is not ejected yet", "save named hyperparameters (`self.save_hyperparameters()`)"))
         return {}

@@ -319,6 +319,7 @@ _HELPER_DEFINES = {
     "_TORCHVISION_AVAILABLE": ("_TORCHVISION_AVAILABLE",),
     "cli_lightning_logo": ("cli_lightning_logo", "LIGHTNING_LOGO"),
     "RequirementCache": ("RequirementCache",),
+    "get_torchvision_model": ("get_torchvision_model",),
 }
 
 
@@ -562,12 +563,11 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
     chain = facts.chain or [facts.cls]
     k = next((i for i, c in enumerate(chain) if c is owner), 0)
     below = next((c for c in chain[:k] if any(isinstance(s, cst.FunctionDef) and s.name.value == "__init__" for s in c.body.body)), None)
-    if below is not None:
-        return None, facts.diag("LGEN301", call, f"`self.save_hyperparameters()` in `{owner.name.value}.__init__` also collects the arguments of `{below.name.value}.__init__` (Lightning reads the callers' frames); not ejected yet", f"call `self.save_hyperparameters()` in `{below.name.value}.__init__` instead")
     params = [p.name.value for p in (init.params.posonly_params + init.params.params)][1:]
     params += [p.name.value for p in init.params.kwonly_params]
     kwargs = init.params.star_kwarg.name.value if init.params.star_kwarg is not None else None
     ignore: list[str] = []
+    ignore_at = None  # an `ignore=` Lightning reads at run time (`ignore=self.ignore`)
     positional = []
     for a in call.args:
         if a.star:
@@ -582,6 +582,9 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
         try:
             v = _literal(a.value) if not isinstance(a.value, (cst.List, cst.Tuple)) else [_literal(e.value) for e in a.value.elements]
         except ValueError:
+            if a.keyword is not None:
+                ignore_at = a.value  # the script reads it at run time, as Lightning does
+                continue
             return None, facts.diag("LGEN301", a.value, "an argument of `self.save_hyperparameters` is neither a literal nor a parameter of `__init__`", "name the hyperparameters as strings, or pass the config parameter itself")
         if a.keyword is None:
             if not isinstance(v, str):
@@ -595,6 +598,8 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
     if len(positional) == 1 and positional[0] == "":
         return cst.parse_expression("AttributeDict()"), None  # an empty first argument: Lightning saves nothing
     if len(objects) == 1:
+        if ignore_at is not None:
+            return None, facts.diag("LGEN301", ignore_at, "`ignore=` of `self.save_hyperparameters(config)` is not a literal; not ejected", "name the ignored keys as strings")
         if plan is not None and plan.run is not None and plan.run.files:
             return None, facts.diag("LGEN301", call, "`self.save_hyperparameters(config)` in a run that writes Lightning's checkpoints: their `hparams_name` is not reproduced", "save named hyperparameters, or pass `enable_checkpointing=False, logger=False`")
         facts.memo["hparams_config"] = True
@@ -602,6 +607,19 @@ def _save_hparams(facts: ModelFacts, u: Use, plan: LoopPlan):
         return cst.parse_expression(f"config_hparams({objects[0].value}, ({ignored}{',' if len(ignore) == 1 else ''}))"), None
     if objects:
         return None, facts.diag("LGEN301", call, "`self.save_hyperparameters` is given several config objects; Lightning raises", "pass one config, or name the hyperparameters")
+    if below is not None or ignore_at is not None:
+        # Lightning collects the arguments of every `__init__` of the model on the calling frames
+        # (a subclass's too) and reads `ignore=` at run time: the script does the same
+        facts.memo["hparams_frames"] = True
+        me = (init.params.posonly_params + init.params.params)[0].name.value
+        names = "".join(f", {n!r}" for n in positional)
+
+        def runtime(updated: cst.Call) -> cst.BaseExpression:
+            new = cst.parse_expression(f"init_hparams({me}{names})")
+            kept = [a for a in updated.args if a.keyword is not None and a.keyword.value == "ignore"]
+            return new.with_changes(args=[*new.args, *(a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in kept)])
+
+        return runtime, None
     init_args = [p for p in params if p not in ignore]
     if not _uses_super(init):
         # Lightning reads the arguments off the frame's `__class__` cell, which Python makes only
@@ -793,6 +811,8 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     utilities: set[str] = set()  # Lightning's utilities the code uses: the script defines them
     if facts.memo.get("hparams_config"):
         utilities.add("config_hparams")  # `self.save_hyperparameters(config)`
+    if facts.memo.get("hparams_frames"):
+        utilities.add("init_hparams")  # `self.save_hyperparameters()` read off the calling frames
     if plan.ddp and any(u.member == "print" and u.call is not None and u.member not in facts.methods for u in facts.uses):
         utilities.add("rank_zero_only")  # `self.print(...)` under DDP
     module_edited: set[int] = set()  # module-level statements with a utility spelled otherwise
@@ -839,7 +859,10 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
     scan = _scan(facts)
     used, left = _resolve_utilities(facts, scan, [n for n in scan.lightning_names if id(n) not in scan.annotation_ids], edits, diags)
     utilities |= used | _resolve_loads(facts, scan, edits, diags)
+    consumed = follow_optimizers(facts, len(plan.optimizer_exprs), plan.automatic, plan.hooks).consumed
     for n in left:
+        if id(n) in consumed or id(scan.chains.get(id(n), n)) in consumed:
+            continue  # in `isinstance(opt, LightningOptimizer)`, which the script's code no longer holds
         if True:
             diags.append(facts.diag("LGEN301", n, f"`{n.value}` from Lightning is used inside the model", "use the plain torch equivalent"))
     # Lightning imports that are not top-level import lines (those are stripped) would stay in the script

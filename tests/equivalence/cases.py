@@ -212,6 +212,7 @@ CASES: list[Case] = [
     _c("batchnorm_frozen_clip", "batchnorm_frozen.py", "FrozenBNModel", max_epochs=2, gradient_clip_val=0.3),
     _c("hparams", "hparams.py", "HParamsModel", max_epochs=2),
     _c("hparams_forms", "hparams_forms.py", "NamedHParams", max_epochs=2),
+    _c("hparams_subclass", "hparams_subclass.py", "SubclassHParams", max_epochs=2),
     # ---- data: iterable, RNG in the dataset
     _c("iterable", "iterable.py", "IterableModel", max_epochs=2),
     _c("iterable_accum3", "iterable.py", "IterableModel", max_epochs=2, accumulate_grad_batches=3),
@@ -227,6 +228,7 @@ CASES: list[Case] = [
     _c("manual_gan_max_steps", "manual_gan.py", "SimpleGAN", max_steps=7),
     _c("manual_gan_limit_3", "manual_gan.py", "SimpleGAN", max_epochs=3, limit_train_batches=3),
     _c("manual_helper_step", "manual_patterns.py", "HelperStep", max_epochs=2),
+    _c("manual_isinstance", "manual_isinstance.py", "WrapperCheck", max_epochs=2),
     _c("manual_hooks_toggle_model", "manual_patterns.py", "HooksAndToggleModel", max_epochs=2),
     _c("manual_closure_plateau_vci", "manual_patterns.py", "ClosureAndPlateau", max_epochs=3, val_check_interval=0.5),
     _c("manual_no_scheduler_max_steps", "manual_patterns.py", "NoScheduler", max_steps=9),
