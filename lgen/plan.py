@@ -1557,8 +1557,6 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
     node = run.trainer
     what = "Lightning's default logger and checkpoint callback" if logger and checkpointing else "Lightning's default logger" if logger else "Lightning's default checkpoint callback"
     off = " and ".join(f"`{k}=False`" for k, on in (("logger", logger), ("enable_checkpointing", checkpointing)) if on)
-    if not facts.automatic_optimization:
-        diags.append(at(node, "LGEN122", f"{what} under manual optimization is not ejected yet", f"pass {off} to the Trainer, or keep the run on Lightning"))
     if checkpointing and flags.val_check_interval not in (1.0, None):
         diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
     elif checkpointing and flags.check_val_every_n_epoch != 1 and not callbacks:
@@ -1633,8 +1631,6 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
         diags.append(at(run.after[0].call, "LGEN129", f"`{run.after[0].method}` after fit with the model's `configure_callbacks()` is not ejected yet (Lightning attaches them again for each call)", "pass the callbacks to the Trainer, or keep the run on Lightning"))
     for cb in run.model_callbacks:
         _user_callback(facts, cb, at, diags, user)
-    if not facts.automatic_optimization:
-        diags.append(at(where, "LGEN129", "callbacks under manual optimization are not ejected yet", "remove them, or keep the run on Lightning"))
     if flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch is None:
         diags.append(at(where, "LGEN129", "callbacks with `val_check_interval` set are not ejected yet (they act after a validation inside the epoch then)", "remove them, or keep the run on Lightning"))
     # validation not at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act when
