@@ -1183,6 +1183,15 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
             diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
     names = ["scheduler"] if len(scheds) == 1 else [f"scheduler_{i}" for i in range(len(scheds))]
     scheds = tuple(replace(s, name=n) for n, s in zip(names, scheds))
+    # under manual optimization Lightning keeps a scheduler dict's "interval" and "name" for the
+    # LearningRateMonitor (`_configure_schedulers_manual_opt`); lgen reads neither there yet
+    manual_dicts = not facts.automatic_optimization and any(s.expr.endswith('["scheduler"]') for s in scheds)
+    if run_plan is not None and "LearningRateMonitor" in run_plan.callbacks and manual_dicts:
+        node = next(cb.call for cb in run.callbacks if cb.kind == "LearningRateMonitor")
+        r = facts.positions.get(node)
+        line, col, eline, ecol = (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1) if r is not None else (1, 1, 0, 0)
+        diags.append(Diagnostic("LGEN129", "a `LearningRateMonitor` under manual optimization with a scheduler given as a dict is not ejected yet (Lightning reads its \"interval\" and \"name\")", facts.path, line, col, eline, ecol, "return the scheduler itself, or keep the run on Lightning"))
+        return None, diags
     if run_plan is not None and "LearningRateMonitor" in run_plan.callbacks and any(s.config_name is not None for s in scheds):
         node = next(cb.call for cb in run.callbacks if cb.kind == "LearningRateMonitor")
         r = facts.positions.get(node)
