@@ -292,6 +292,11 @@ class LoopPlan:
         return self.autocast or self.half
 
     @property
+    def validation_mid_epoch(self) -> bool:
+        """Validation may run before an epoch's last batch (Lightning's `val_check_batch`)."""
+        return self.validation and (self.check_val_every_n_epoch is None or self.val_check_interval not in (1.0, None))
+
+    @property
     def after_closure(self) -> bool:
         """Something runs between the closure and the optimizer step: the pre-step hook or clipping."""
         return self.has("on_before_optimizer_step") or self.has("configure_gradient_clipping") or self.clip or (self.run is not None and "on_before_optimizer_step" in self.run.user_hooks)
@@ -1566,13 +1571,10 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
     node = run.trainer
     what = "Lightning's default logger and checkpoint callback" if logger and checkpointing else "Lightning's default logger" if logger else "Lightning's default checkpoint callback"
     off = " and ".join(f"`{k}=False`" for k, on in (("logger", logger), ("enable_checkpointing", checkpointing)) if on)
-    if checkpointing and flags.val_check_interval not in (1.0, None):
-        diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
-    elif checkpointing and flags.check_val_every_n_epoch != 1 and not callbacks:
-        # Lightning's default ModelCheckpoint then saves in on_validation_end: the script's class
+    if checkpointing and (flags.check_val_every_n_epoch != 1 or flags.val_check_interval not in (1.0, None)) and not callbacks:
+        # Lightning's default ModelCheckpoint then saves in on_validation_end (also one inside an
+        # epoch, `val_check_interval`): the script's class
         callbacks = {"callbacks": ("ModelCheckpoint",), "callback_validation_end": True}
-    if logger and flags.val_check_interval not in (1.0, None):
-        diags.append(at(node, "LGEN122", "Lightning's default logger with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
     step_rows = set()
     if logger:
         # Lightning's default logger writes a metrics.csv row per validation / test batch for
@@ -1640,11 +1642,9 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
         diags.append(at(run.after[0].call, "LGEN129", f"`{run.after[0].method}` after fit with the model's `configure_callbacks()` is not ejected yet (Lightning attaches them again for each call)", "pass the callbacks to the Trainer, or keep the run on Lightning"))
     for cb in run.model_callbacks:
         _user_callback(facts, cb, at, diags, user)
-    if flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch is None:
-        diags.append(at(where, "LGEN129", "callbacks with `val_check_interval` set are not ejected yet (they act after a validation inside the epoch then)", "remove them, or keep the run on Lightning"))
-    # validation not at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act when
-    # validation ends (unless told otherwise)
-    validation_end = flags.check_val_every_n_epoch != 1
+    # validation not (only) at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act
+    # when validation ends, inside the epoch too (unless told otherwise; an int 1 is 1.0 to them)
+    validation_end = flags.check_val_every_n_epoch != 1 or flags.val_check_interval not in (1.0, None)
     keys = {}
 
     def bad(cb, key, what, fix="remove it, or keep the run on Lightning"):
