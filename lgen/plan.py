@@ -67,6 +67,8 @@ class RunPlan:
     # whether one acts in `on_validation_end` (save_on_train_epoch_end / check_on_train_epoch_end False)
     callbacks: tuple[str, ...] = ()
     callback_validation_end: bool = False
+    # a ModelCheckpoint(every_n_train_steps=N > 0): it saves in on_train_batch_end
+    checkpoint_train_steps: bool = False
     # "validation" / "test": their batch hooks log `on_step=True` values, which Lightning's
     # default logger writes as a metrics.csv row per batch
     step_rows: frozenset[str] = frozenset()
@@ -1645,6 +1647,7 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     # validation not (only) at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act
     # when validation ends, inside the epoch too (unless told otherwise; an int 1 is 1.0 to them)
     validation_end = flags.check_val_every_n_epoch != 1 or flags.val_check_interval not in (1.0, None)
+    train_steps = False
     keys = {}
 
     def bad(cb, key, what, fix="remove it, or keep the run on Lightning"):
@@ -1665,7 +1668,7 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
         elif cb.kind == "ModelCheckpoint":
             if not checkpointing:
                 diags.append(at(cb.call, "LGEN129", "a `ModelCheckpoint` with `enable_checkpointing=False`; Lightning raises", "drop `enable_checkpointing=False`, or the callback"))
-            for key, allowed in (("verbose", (False,)), ("save_on_exception", (False,)), ("train_time_interval", (None,)), ("every_n_train_steps", (None, 0))):
+            for key, allowed in (("verbose", (False,)), ("save_on_exception", (False,)), ("train_time_interval", (None,))):
                 if key in a and a[key] not in allowed or key in a and isinstance(a[key], bool) != isinstance(allowed[0], bool):
                     bad(cb, key, f"`ModelCheckpoint({key}={a[key]!r})` is not ejected yet")
             for key, allowed in (("save_last", (None, False, True, "link")), ("save_on_train_epoch_end", (None, False, True)), ("auto_insert_metric_name", (False, True)), ("enable_version_counter", (False, True)), ("save_weights_only", (False, True)), ("mode", ("min", "max"))):
@@ -1682,11 +1685,19 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
             every = a.get("every_n_epochs")
             if every is not None and (not is_int(every) or every < 0):
                 bad(cb, "every_n_epochs", f"`ModelCheckpoint(every_n_epochs={every!r})`: Lightning takes an int >= 0")
+            steps = a.get("every_n_train_steps")
+            if steps is not None and (not is_int(steps) or steps < 0):
+                bad(cb, "every_n_train_steps", f"`ModelCheckpoint(every_n_train_steps={steps!r})`: Lightning takes an int >= 0")
+            elif steps:
+                train_steps = True
+                if not facts.automatic_optimization and "saved_models" in facts.module.code:
+                    # Lightning's manual-optimization branch saves a `saved_models` state instead
+                    bad(cb, "every_n_train_steps", "`ModelCheckpoint(every_n_train_steps=...)` under manual optimization with a model that keeps `saved_models` is not ejected (Lightning then saves that pre-step state of `self.layer`)")
             if a.get("save_on_train_epoch_end") is False:
                 validation_end = True
             # Lightning's __init_triggers: every_n_epochs=1 only when no trigger is given at all
             n_epochs = 1 if all(a.get(k) is None for k in ("every_n_epochs", "every_n_train_steps", "train_time_interval")) else every or 0
-            key = f"ModelCheckpoint{ {'monitor': a.get('monitor'), 'mode': a.get('mode', 'min'), 'every_n_train_steps': 0, 'every_n_epochs': n_epochs, 'train_time_interval': None}!r}"
+            key = f"ModelCheckpoint{ {'monitor': a.get('monitor'), 'mode': a.get('mode', 'min'), 'every_n_train_steps': a.get('every_n_train_steps') or 0, 'every_n_epochs': n_epochs, 'train_time_interval': None}!r}"
         elif cb.kind == "EarlyStopping":
             if not isinstance(a.get("monitor"), str):
                 diags.append(at(cb.call, "LGEN129", "`EarlyStopping` without a literal `monitor=` name", "pass `monitor=\"name\"`"))
@@ -1725,6 +1736,8 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     if "on_before_optimizer_step" in user["user_hooks"] and "optimizer_step" in facts.methods:
         diags.append(at(facts.methods["optimizer_step"].name, "LGEN129", "a user callback's `on_before_optimizer_step` with the model's own `optimizer_step` is not ejected yet", "keep one of them, or keep the run on Lightning"))
     out = {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}
+    if train_steps:
+        out["checkpoint_train_steps"] = True
     if "Callback" in kinds:
         out |= {"user_hooks": frozenset(user["user_hooks"]), "callback_reads": frozenset(user["callback_reads"]), "user_stop": user["user_stop"], "model_callbacks": bool(run.model_callbacks)}
     return out, diags
