@@ -1,7 +1,8 @@
 """Lightning's callbacks under manual optimization: a ModelCheckpoint keeping the 2 best epochs by
 a validation score (its filename's `step` the global step: both optimizers' steps, the
 generator's every third batch), save_last; EarlyStopping with patience; a LearningRateMonitor
-(per step, momentum too) whose rows take the logger's step, the batches. `--ckpt PATH` resumes
+(per step, momentum too) whose rows take the logger's step, the batches; a ModelCheckpoint every
+5 global steps (Lightning's manual-optimization branch of on_train_batch_end). `--ckpt PATH` resumes
 (tests/test_runs.py first makes one with a shorter fit)."""
 
 import argparse
@@ -62,12 +63,13 @@ if __name__ == "__main__":
     train = DataLoader(TensorDataset(data), batch_size=4, shuffle=True)
     val = DataLoader(TensorDataset(data[:10]), batch_size=4)
     best = ModelCheckpoint(dirpath="ckpts", monitor="val_score", save_top_k=2, save_last=True)
+    steps = ModelCheckpoint(dirpath="steps", every_n_train_steps=5, save_top_k=-1)
     trainer = Trainer(
         max_epochs=8,
         log_every_n_steps=3,
         enable_progress_bar=False,
         enable_model_summary=False,
-        callbacks=[best, EarlyStopping(monitor="val_score", patience=2), LearningRateMonitor(log_momentum=True)],
+        callbacks=[best, steps, EarlyStopping(monitor="val_score", patience=2), LearningRateMonitor(log_momentum=True)],
     )
     trainer.fit(TinyGAN(), train, val, ckpt_path=args.ckpt)
     print("result best", os.path.relpath(best.best_model_path), best.best_model_score.item())
