@@ -165,9 +165,9 @@ script evaluates that expression where the Trainer did.
             """
 The script reproduces the Trainer arguments lgen knows. Lightning's default logger (CSVLogger)
 and checkpoint callback are written as Lightning writes them (callbacks given to the Trainer:
-LGEN129); a logger object given to the Trainer, and the default files in the combinations named
-in the message (manual optimization, `val_check_interval`, a metrics.csv row per validation /
-test batch with several loaders, ...), are not yet: pass `logger=False,
+LGEN129), under manual optimization and with `val_check_interval` too; a logger object given
+to the Trainer, and the default files in the combinations named in the message (a metrics.csv
+row per validation / test batch with several loaders, ...), are not yet: pass `logger=False,
 enable_checkpointing=False` and save what you need with `trainer.save_checkpoint(path)` after
 fit (the script writes the same file). Other arguments (profilers, `fast_dev_run`, ...) are
 named in the message.
@@ -274,6 +274,10 @@ trainer attributes, Lightning's members of `pl_module`, `super()` hooks, `traine
 set inside an epoch, other callbacks (progress bars, ...), arguments of Lightning's callbacks
 that are not literals, and the arguments or values named in the message (a time interval,
 saving on exceptions, ...) are not ejected yet: remove them, or keep the run on Lightning.
+Lightning's callbacks under manual optimization, with `val_check_interval` (they act after each
+validation inside an epoch; EarlyStopping there ends the epoch) and `ModelCheckpoint(
+every_n_train_steps=N)` are ejected; resuming from a checkpoint written inside an epoch stops
+the script with one line.
 """,
         ),
         _c(

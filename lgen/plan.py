@@ -67,6 +67,8 @@ class RunPlan:
     # whether one acts in `on_validation_end` (save_on_train_epoch_end / check_on_train_epoch_end False)
     callbacks: tuple[str, ...] = ()
     callback_validation_end: bool = False
+    # a ModelCheckpoint(every_n_train_steps=N > 0): it saves in on_train_batch_end
+    checkpoint_train_steps: bool = False
     # "validation" / "test": their batch hooks log `on_step=True` values, which Lightning's
     # default logger writes as a metrics.csv row per batch
     step_rows: frozenset[str] = frozenset()
@@ -297,6 +299,11 @@ class LoopPlan:
     @property
     def step_context(self) -> bool:
         return self.autocast or self.half
+
+    @property
+    def validation_mid_epoch(self) -> bool:
+        """Validation may run before an epoch's last batch (Lightning's `val_check_batch`)."""
+        return self.validation and (self.check_val_every_n_epoch is None or self.val_check_interval not in (1.0, None))
 
     @property
     def after_closure(self) -> bool:
@@ -1190,6 +1197,15 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
             diags.append(facts.diag("LGEN202", fn.name, f"`configure_optimizers` returns {len(opt_exprs)} optimizers under automatic optimization; Lightning raises", "set `self.automatic_optimization = False` and step them in `training_step`"))
     names = ["scheduler"] if len(scheds) == 1 else [f"scheduler_{i}" for i in range(len(scheds))]
     scheds = tuple(replace(s, name=n) for n, s in zip(names, scheds))
+    # under manual optimization Lightning keeps a scheduler dict's "interval" and "name" for the
+    # LearningRateMonitor (`_configure_schedulers_manual_opt`); lgen reads neither there yet
+    manual_dicts = not facts.automatic_optimization and any(s.expr.endswith('["scheduler"]') for s in scheds)
+    if run_plan is not None and "LearningRateMonitor" in run_plan.callbacks and manual_dicts:
+        node = next(cb.call for cb in run.callbacks if cb.kind == "LearningRateMonitor")
+        r = facts.positions.get(node)
+        line, col, eline, ecol = (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1) if r is not None else (1, 1, 0, 0)
+        diags.append(Diagnostic("LGEN129", "a `LearningRateMonitor` under manual optimization with a scheduler given as a dict is not ejected yet (Lightning reads its \"interval\" and \"name\")", facts.path, line, col, eline, ecol, "return the scheduler itself, or keep the run on Lightning"))
+        return None, diags
     if run_plan is not None and "LearningRateMonitor" in run_plan.callbacks and any(s.config_name is not None for s in scheds):
         node = next(cb.call for cb in run.callbacks if cb.kind == "LearningRateMonitor")
         r = facts.positions.get(node)
@@ -1567,15 +1583,10 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
     node = run.trainer
     what = "Lightning's default logger and checkpoint callback" if logger and checkpointing else "Lightning's default logger" if logger else "Lightning's default checkpoint callback"
     off = " and ".join(f"`{k}=False`" for k, on in (("logger", logger), ("enable_checkpointing", checkpointing)) if on)
-    if not facts.automatic_optimization:
-        diags.append(at(node, "LGEN122", f"{what} under manual optimization is not ejected yet", f"pass {off} to the Trainer, or keep the run on Lightning"))
-    if checkpointing and flags.val_check_interval not in (1.0, None):
-        diags.append(at(node, "LGEN122", "Lightning's default checkpoint callback saves after validation when `val_check_interval` is set; not ejected yet", "pass `enable_checkpointing=False` to the Trainer, or keep the run on Lightning"))
-    elif checkpointing and flags.check_val_every_n_epoch != 1 and not callbacks:
-        # Lightning's default ModelCheckpoint then saves in on_validation_end: the script's class
+    if checkpointing and (flags.check_val_every_n_epoch != 1 or flags.val_check_interval not in (1.0, None)) and not callbacks:
+        # Lightning's default ModelCheckpoint then saves in on_validation_end (also one inside an
+        # epoch, `val_check_interval`): the script's class
         callbacks = {"callbacks": ("ModelCheckpoint",), "callback_validation_end": True}
-    if logger and flags.val_check_interval not in (1.0, None):
-        diags.append(at(node, "LGEN122", "Lightning's default logger with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
     step_rows = set()
     if logger:
         # Lightning's default logger writes a metrics.csv row per validation / test batch for
@@ -1643,13 +1654,10 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
         diags.append(at(run.after[0].call, "LGEN129", f"`{run.after[0].method}` after fit with the model's `configure_callbacks()` is not ejected yet (Lightning attaches them again for each call)", "pass the callbacks to the Trainer, or keep the run on Lightning"))
     for cb in run.model_callbacks:
         _user_callback(facts, cb, at, diags, user)
-    if not facts.automatic_optimization:
-        diags.append(at(where, "LGEN129", "callbacks under manual optimization are not ejected yet", "remove them, or keep the run on Lightning"))
-    if flags.val_check_interval not in (1.0, None) or flags.check_val_every_n_epoch is None:
-        diags.append(at(where, "LGEN129", "callbacks with `val_check_interval` set are not ejected yet (they act after a validation inside the epoch then)", "remove them, or keep the run on Lightning"))
-    # validation not at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act when
-    # validation ends (unless told otherwise)
-    validation_end = flags.check_val_every_n_epoch != 1
+    # validation not (only) at each epoch's end: Lightning's ModelCheckpoint and EarlyStopping act
+    # when validation ends, inside the epoch too (unless told otherwise; an int 1 is 1.0 to them)
+    validation_end = flags.check_val_every_n_epoch != 1 or flags.val_check_interval not in (1.0, None)
+    train_steps = False
     keys = {}
 
     def bad(cb, key, what, fix="remove it, or keep the run on Lightning"):
@@ -1670,7 +1678,7 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
         elif cb.kind == "ModelCheckpoint":
             if not checkpointing:
                 diags.append(at(cb.call, "LGEN129", "a `ModelCheckpoint` with `enable_checkpointing=False`; Lightning raises", "drop `enable_checkpointing=False`, or the callback"))
-            for key, allowed in (("verbose", (False,)), ("save_on_exception", (False,)), ("train_time_interval", (None,)), ("every_n_train_steps", (None, 0))):
+            for key, allowed in (("verbose", (False,)), ("save_on_exception", (False,)), ("train_time_interval", (None,))):
                 if key in a and a[key] not in allowed or key in a and isinstance(a[key], bool) != isinstance(allowed[0], bool):
                     bad(cb, key, f"`ModelCheckpoint({key}={a[key]!r})` is not ejected yet")
             for key, allowed in (("save_last", (None, False, True, "link")), ("save_on_train_epoch_end", (None, False, True)), ("auto_insert_metric_name", (False, True)), ("enable_version_counter", (False, True)), ("save_weights_only", (False, True)), ("mode", ("min", "max"))):
@@ -1687,11 +1695,19 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
             every = a.get("every_n_epochs")
             if every is not None and (not is_int(every) or every < 0):
                 bad(cb, "every_n_epochs", f"`ModelCheckpoint(every_n_epochs={every!r})`: Lightning takes an int >= 0")
+            steps = a.get("every_n_train_steps")
+            if steps is not None and (not is_int(steps) or steps < 0):
+                bad(cb, "every_n_train_steps", f"`ModelCheckpoint(every_n_train_steps={steps!r})`: Lightning takes an int >= 0")
+            elif steps:
+                train_steps = True
+                if not facts.automatic_optimization and "saved_models" in facts.module.code:
+                    # Lightning's manual-optimization branch saves a `saved_models` state instead
+                    bad(cb, "every_n_train_steps", "`ModelCheckpoint(every_n_train_steps=...)` under manual optimization with a model that keeps `saved_models` is not ejected (Lightning then saves that pre-step state of `self.layer`)")
             if a.get("save_on_train_epoch_end") is False:
                 validation_end = True
             # Lightning's __init_triggers: every_n_epochs=1 only when no trigger is given at all
             n_epochs = 1 if all(a.get(k) is None for k in ("every_n_epochs", "every_n_train_steps", "train_time_interval")) else every or 0
-            key = f"ModelCheckpoint{ {'monitor': a.get('monitor'), 'mode': a.get('mode', 'min'), 'every_n_train_steps': 0, 'every_n_epochs': n_epochs, 'train_time_interval': None}!r}"
+            key = f"ModelCheckpoint{ {'monitor': a.get('monitor'), 'mode': a.get('mode', 'min'), 'every_n_train_steps': a.get('every_n_train_steps') or 0, 'every_n_epochs': n_epochs, 'train_time_interval': None}!r}"
         elif cb.kind == "EarlyStopping":
             if not isinstance(a.get("monitor"), str):
                 diags.append(at(cb.call, "LGEN129", "`EarlyStopping` without a literal `monitor=` name", "pass `monitor=\"name\"`"))
@@ -1730,6 +1746,8 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     if "on_before_optimizer_step" in user["user_hooks"] and "optimizer_step" in facts.methods:
         diags.append(at(facts.methods["optimizer_step"].name, "LGEN129", "a user callback's `on_before_optimizer_step` with the model's own `optimizer_step` is not ejected yet", "keep one of them, or keep the run on Lightning"))
     out = {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}
+    if train_steps:
+        out["checkpoint_train_steps"] = True
     if "Callback" in kinds:
         out |= {"user_hooks": frozenset(user["user_hooks"]), "callback_reads": frozenset(user["callback_reads"]), "user_stop": user["user_stop"], "model_callbacks": bool(run.model_callbacks)}
     return out, diags

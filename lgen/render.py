@@ -108,4 +108,7 @@ def render(plan: LoopPlan, *, header: str, model_module: str, future_imports: st
         import_torch=import_torch,
         utilities=utilities,
         loop_static_attrs=static_trainer_attrs(plan),
+        # Lightning's `_batches_that_stepped` (+ 1 once the batch's step is taken): the logger's
+        # step; the global step under automatic optimization, the batches under manual
+        stepped="loop.global_step" if plan.automatic else "loop.batches_stepped",
     )

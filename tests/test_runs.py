@@ -227,6 +227,9 @@ def _resume_both(case, theirs: Path, ours: Path, env, resume_from: str) -> set[s
         ("run_user_callbacks", 8, 3, "ckpts", "ckpts/last.ckpt"),
         # a user callback's on_save_checkpoint key, read back by its on_load_checkpoint
         ("run_user_callbacks_hooks", 4, 2, "ckpts", "ckpts/last.ckpt"),
+        # under manual optimization: the global step (both optimizers' steps) and the logger's
+        # step (the batches, `_batches_that_stepped`) carried on from the manual loop's progress
+        ("run_callbacks_manual", 8, 3, "ckpts", "ckpts/last.ckpt"),
     ],
 )
 def test_callbacks_resume_as_lightning(tmp_path, name, full, short, folder, resume_from):

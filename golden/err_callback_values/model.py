@@ -21,7 +21,7 @@ class Regressor(LightningModule):
 
 if __name__ == "__main__":
     data = DataLoader(TensorDataset(torch.randn(8, 4), torch.randn(8, 1)), batch_size=4)
-    keep = ModelCheckpoint(save_top_k=3, every_n_train_steps=10)
+    keep = ModelCheckpoint(save_top_k=3, every_n_train_steps=-1)
     trainer = Trainer(
         max_epochs=2,
         logger=False,
