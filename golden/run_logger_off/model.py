@@ -1,5 +1,6 @@
 """`logger=False`: `self.logger` is None and `trainer.loggers` empty, as the model and the entry
-test; `trainer.log_dir` is then the default root folder. The run writes no logger files."""
+test; `trainer.log_dir` is then the default root folder. The run writes no logger files; the
+default checkpoint goes to `default_root_dir`/checkpoints."""
 
 import os
 
@@ -29,7 +30,7 @@ class Regressor(LightningModule):
 if __name__ == "__main__":
     seed_everything(1)
     data = DataLoader(TensorDataset(torch.randn(8, 4), torch.randn(8, 1)), batch_size=4)
-    trainer = Trainer(max_epochs=2, logger=False, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False)
+    trainer = Trainer(max_epochs=2, logger=False, enable_progress_bar=False, enable_model_summary=False)
     model = Regressor()
     trainer.fit(model, data)
     print("result", trainer.logger, trainer.loggers, trainer.log_dir == os.getcwd(), model.scale)
