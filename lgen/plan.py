@@ -1503,6 +1503,8 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
         call_names[tc.method] = name
     files, files_diags = _run_files(facts, flags, run, at)
     diags += files_diags
+    if run.logger_calls and not files.get("logger"):
+        diags.append(at(run.logger_calls[0], "LGEN122", "a `CSVLogger` built in a run whose Trainer has `logger=False`; not ejected (the script holds the class for a run that logs)", "give the logger to the Trainer, or drop it"))
     dm_hparams = {}
     if run.datamodule_class is not None:
         cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)

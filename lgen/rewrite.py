@@ -831,7 +831,11 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         v = _Scan(lnames)  # one pass: Lightning names and nested Lightning imports
         stmt.visit(v)
         before = len(edits.replace)
-        used, left = _resolve_utilities(facts, v, v.lightning_names, edits, diags)
+        names = v.lightning_names
+        if run is not None and run.logger_calls:
+            # the entry's other code builds a CSVLogger: the script's class of that name
+            names = _plain_loggers(stmt, run.logger_calls, names, edits)
+        used, left = _resolve_utilities(facts, v, names, edits, diags)
         utilities |= used | _resolve_loads(facts, v, edits, diags)
         if len(edits.replace) != before:
             module_edited.add(id(stmt))
@@ -998,6 +1002,32 @@ class _EntryRewriter(_Rewriter):
         if original_node.name.value != self.datamodule:
             return updated_node
         return _plain_datamodule(self.facts, updated_node)
+
+
+def _plain_loggers(stmt, calls, names, edits: Edits) -> list:
+    """The `CSVLogger(...)` calls in a statement of the entry outside the run's code: spelled as
+    the script's class (an edit where the user spells it otherwise); returns the Lightning names
+    left."""
+    ids = {id(c) for c in calls}
+    found: list[cst.Call] = []
+    inside: set[int] = set()
+
+    class _Find(cst.CSTVisitor):
+        def visit_Call(self, node):
+            if id(node) in ids:
+                found.append(node)
+
+    stmt.visit(_Find())
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, node):
+            inside.add(id(node))
+
+    for c in found:
+        c.func.visit(_Names())
+        if not (isinstance(c.func, cst.Name) and c.func.value == "CSVLogger"):
+            edits.add(c.func, cst.Name("CSVLogger"), cst.Module([]).code_for_node(c.func))
+    return [n for n in names if id(n) not in inside]
 
 
 class _PlainLoggers(cst.CSTTransformer):

@@ -473,7 +473,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         elif c is None and (attr in TRAINER_READS or attr in LOGGER_READS or callbacks and attr in CALLBACK_READS):
             reads.append((node, attr))
         else:
-            diags.append(at(node, "LGEN124", f"`{name}.{attr}` has no equivalent in the ejected script yet", "remove it, or read one of: " + ", ".join(f"`{r}`" for r in sorted(TRAINER_READS))))
+            diags.append(at(node, "LGEN124", f"`{name}.{attr}` has no equivalent in the ejected script yet", "remove it, or read one of: " + ", ".join(f"`{r}`" for r in sorted(TRAINER_READS | LOGGER_READS))))
     # a trainer's name used as a plain value (handed to other code) is not followed
     attr_values = {id(a.value) for a, f in v.attrs}
     assigned = {id(s[1].body[0].targets[0].target) for s in sites if s[3] is not None}
