@@ -1579,6 +1579,8 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         return ({"eval_ckpt": eval_ckpt} if eval_ckpt else {}) | callbacks, diags
     node = run.trainer
     what = "Lightning's default logger and checkpoint callback" if logger and checkpointing else "Lightning's default logger" if logger else "Lightning's default checkpoint callback"
+    if run.logger_given:  # a logger object given to the Trainer (a CSVLogger)
+        what = what.replace("Lightning's default logger", "the run's CSVLogger")
     off = " and ".join(f"`{k}=False`" for k, on in (("logger", logger), ("enable_checkpointing", checkpointing)) if on)
     if not facts.automatic_optimization:
         diags.append(at(node, "LGEN122", f"{what} under manual optimization is not ejected yet", f"pass {off} to the Trainer, or keep the run on Lightning"))
@@ -1588,7 +1590,8 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         # Lightning's default ModelCheckpoint then saves in on_validation_end: the script's class
         callbacks = {"callbacks": ("ModelCheckpoint",), "callback_validation_end": True}
     if logger and flags.val_check_interval not in (1.0, None):
-        diags.append(at(node, "LGEN122", "Lightning's default logger with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
+        whose = "the run's CSVLogger" if run.logger_given else "Lightning's default logger"
+        diags.append(at(node, "LGEN122", f"{whose} with `val_check_interval` is not ejected yet", "pass `logger=False` to the Trainer, or keep the run on Lightning"))
     step_rows = set()
     if logger:
         # Lightning's default logger writes a metrics.csv row per validation / test batch for
