@@ -165,11 +165,14 @@ script evaluates that expression where the Trainer did.
             """
 The script reproduces the Trainer arguments lgen knows. Lightning's default logger (CSVLogger)
 and checkpoint callback are written as Lightning writes them (callbacks given to the Trainer:
-LGEN129), under manual optimization and with `val_check_interval` too; a logger object given
-to the Trainer, and the default files in the combinations named in the message (a metrics.csv
-row per validation / test batch with several loaders, ...), are not yet: pass `logger=False,
-enable_checkpointing=False` and save what you need with `trainer.save_checkpoint(path)` after
-fit (the script writes the same file). Other arguments (profilers, `fast_dev_run`, ...) are
+LGEN129), under manual optimization and with `val_check_interval` too, and so is a
+`CSVLogger(...)` given to the Trainer (or a list of them, or what the entry computes: the script
+decides as Lightning's `configure_logger`). Other loggers (`WandbLogger`, `MLFlowLogger`,
+`TensorBoardLogger`, ...) are not: the script writes CSVLogger's files only. The files in the
+combinations named in the message (a metrics.csv row per validation / test batch with several
+loaders, ...) are not yet: pass `logger=False, enable_checkpointing=False` and save what you
+need with `trainer.save_checkpoint(path)` after fit (the script writes the same file). Other
+arguments (profilers, `fast_dev_run`, ...) are
 named in the message.
 """,
         ),
@@ -187,7 +190,9 @@ positionally in that order or by those names, without `*args` / `**kwargs`.
             "the entry uses the Trainer in a way the script does not reproduce",
             """
 After `fit`, the script's loop object stands where the Trainer stood: it answers
-`trainer.callback_metrics`, `trainer.current_epoch` and `trainer.global_step`, and
+`trainer.callback_metrics`, `trainer.current_epoch` and `trainer.global_step`, its loggers as
+`trainer.logger`, `trainer.loggers` and `trainer.log_dir` (a CSVLogger's `log_dir`, `save_dir`,
+`root_dir`, `name`, `version`, `log_metrics`, `log_hyperparams`, `experiment`), and
 `trainer.save_checkpoint(path)` writes the same checkpoint. Other attributes and methods, or
 the trainer handed to other code, are not reproduced.
 """,

@@ -204,7 +204,9 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     if plan.run is not None and plan.run.seed_workers:
         needed.add("functools")  # Lightning's worker_init_fn, bound to the rank
     if plan.run is not None and plan.run.logger:
-        needed |= {"csv", "importlib.util"} | ({"enum"} if plan.run.log_hparams else set())
+        needed |= {"csv", "importlib.util"} | ({"enum"} if plan.run.log_hparams or plan.run.logger_class else set())
+        needed |= {"warnings"} if plan.run.logger_class else set()  # CSVLogger's warning for a used folder
+        needed |= {"collections.abc"} if plan.run.logger_arg else set()  # Lightning's configure_logger
     if plan.run is not None and plan.run.callbacks:
         needed |= {"pathlib", "re", "shutil", "warnings"} if "ModelCheckpoint" in plan.run.callbacks else set()
     if plan.run is not None and plan.run.eval_ckpt:

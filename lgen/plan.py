@@ -81,6 +81,12 @@ class RunPlan:
     callback_reads: frozenset[str] = frozenset()
     user_stop: bool = False
     model_callbacks: bool = False  # the model's `configure_callbacks()`, merged in at fit's start
+    # the run's loggers are objects the script keeps as Lightning's Trainer (`loop.loggers`,
+    # `loop.logger`, `loop.log_dir`): the Trainer is given a logger expression (a `CSVLogger(...)`,
+    # a list, what the entry computes), or the code reads `trainer.logger` / `self.logger`; with
+    # `logger` on, the script holds a plain `CSVLogger` class and the default logger is one
+    logger_class: bool = False
+    logger_arg: bool = False  # some Trainer is given a `logger=` expression: `make_loop(logger=...)`
 
     @property
     def files(self) -> bool:
@@ -1520,6 +1526,8 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
         call_names[tc.method] = name
     files, files_diags = _run_files(facts, flags, run, at)
     diags += files_diags
+    if run.logger_calls and not files.get("logger"):
+        diags.append(at(run.logger_calls[0], "LGEN122", "a `CSVLogger` built in a run whose Trainer has `logger=False`; not ejected (the script holds the class for a run that logs)", "give the logger to the Trainer, or drop it"))
     dm_hparams = {}
     if run.datamodule_class is not None:
         cls = next(c for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class)
@@ -1564,9 +1572,24 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             eval_loaders=tuple(sorted(eval_loaders.items())),
             site_limits=run.site_limits,
             predict_return_arg=any(tc.method == "predict" and "return_predictions" in tc.args for tc in run.after),
+            logger_class=_logger_class(facts, run, files),
+            logger_arg=run.logger_given,
             **dm_hparams,
         ),
         diags,
+    )
+
+
+def _logger_class(facts: ModelFacts, run, files: dict) -> bool:
+    """Whether the run's loggers are objects the script keeps (RunPlan.logger_class)."""
+    from lgen.run import LOGGER_READS
+
+    return bool(
+        run.logger_given
+        or run.logger_calls
+        or {attr for _, attr in run.reads} & LOGGER_READS
+        or set(files.get("callback_reads", ())) & LOGGER_READS
+        or any(u.member in ("logger", "loggers") and u.member not in facts.methods or u.member == "trainer" and u.trainer_attr in LOGGER_READS for u in facts.uses)
     )
 
 
@@ -1582,6 +1605,8 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
         return ({"eval_ckpt": eval_ckpt} if eval_ckpt else {}) | callbacks, diags
     node = run.trainer
     what = "Lightning's default logger and checkpoint callback" if logger and checkpointing else "Lightning's default logger" if logger else "Lightning's default checkpoint callback"
+    if run.logger_given:  # a logger object given to the Trainer (a CSVLogger)
+        what = what.replace("Lightning's default logger", "the run's CSVLogger")
     off = " and ".join(f"`{k}=False`" for k, on in (("logger", logger), ("enable_checkpointing", checkpointing)) if on)
     if checkpointing and (flags.check_val_every_n_epoch != 1 or flags.val_check_interval not in (1.0, None)) and not callbacks:
         # Lightning's default ModelCheckpoint then saves in on_validation_end (also one inside an
@@ -1776,7 +1801,7 @@ USER_CALLBACK_HOOKS = frozenset(
 FIT_AND_EVAL_HOOKS = frozenset({"setup", "teardown", "on_load_checkpoint", "on_save_checkpoint"})
 VALIDATION_HOOKS = frozenset({"on_validation_start", "on_validation_epoch_start", "on_validation_epoch_end", "on_validation_end"})
 # `trainer.<attr>` a user's callback may read: what the script's loop object keeps
-CALLBACK_TRAINER_READS = TRAINER_ATTRIBUTES | {"should_stop", "checkpoint_callback", "checkpoint_callbacks", "early_stopping_callback"}
+CALLBACK_TRAINER_READS = TRAINER_ATTRIBUTES | {"should_stop", "checkpoint_callback", "checkpoint_callbacks", "early_stopping_callback", "logger", "loggers", "log_dir"}
 # where setting `trainer.should_stop` stops the run as in Lightning: before the next epoch
 STOP_HOOKS = frozenset({"on_train_start", "on_train_epoch_end"})
 

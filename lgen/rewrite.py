@@ -75,12 +75,16 @@ def plan_edits(facts: ModelFacts, plan: LoopPlan) -> tuple[Edits, list[Diagnosti
         if m == "trainer":
             if u.trainer_attr is None:
                 diags.append(facts.diag("LGEN306", u.node, "`self.trainer` is used as a value", "read a specific attribute, e.g. `self.trainer.global_step`"))
-            elif u.trainer_attr in TRAINER_ATTRIBUTES or (u.trainer_attr == "datamodule" and plan.run is not None):
+            elif u.trainer_attr in TRAINER_ATTRIBUTES or (u.trainer_attr == "datamodule" and plan.run is not None) or (u.trainer_attr in ("logger", "loggers", "log_dir") and plan.run is not None and plan.run.logger_class):
                 # (a run's datamodule: what fit was given, or None as in Lightning)
                 new = cst.parse_expression(f"self.loop.{u.trainer_attr}")
                 edits.add(u.outer, new, code(u.outer))
             else:
                 diags.append(facts.diag("LGEN301", u.outer, f"`self.trainer.{u.trainer_attr}` has no equivalent in the ejected loop", "read one of the supported attributes (`lgen explain LGEN301`)"))
+            continue
+        if m in ("logger", "loggers") and plan.run is not None and plan.run.logger_class and not u.assigned:
+            # the run's loggers, which the script's loop keeps as Lightning's Trainer
+            edits.add(u.node, cst.parse_expression(f"self.loop.{m}"), code(u.node))
             continue
         if m in ATTRIBUTE_REWRITES:
             if u.assigned:
@@ -847,7 +851,11 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
         v = _Scan(lnames)  # one pass: Lightning names and nested Lightning imports
         stmt.visit(v)
         before = len(edits.replace)
-        used, left = _resolve_utilities(facts, v, v.lightning_names, edits, diags)
+        names = v.lightning_names
+        if run is not None and run.logger_calls:
+            # the entry's other code builds a CSVLogger: the script's class of that name
+            names = _plain_loggers(stmt, run.logger_calls, names, edits)
+        used, left = _resolve_utilities(facts, v, names, edits, diags)
         utilities |= used | _resolve_loads(facts, v, edits, diags)
         if len(edits.replace) != before:
             module_edited.add(id(stmt))
@@ -955,9 +963,15 @@ class _EntryRewriter(_Rewriter):
                 for cb in run.callbacks:  # those assigned to a name before the Trainer
                     if id(cb.call) in spelled:
                         edits.add(cb.call, cb.call.with_changes(func=cst.Name(cb.kind)), _short(code(cb.call.func)) + "(...)")
+            if "logger" in site.runtime:
+                # a logger expression: the script's make_loop decides as Lightning's configure_logger
+                args.append(cst.Arg(site.runtime["logger"].visit(_PlainLoggers(run.logger_calls)), keyword=cst.Name("logger"), equal=_EQUAL))
             makes[id(site.call)] = cst.parse_expression("make_loop()").with_changes(args=args)
             if site.name:
                 edits.add(site.call, makes[id(site.call)], _short(code(site.call)))
+        for c in run.logger_calls:  # the entry's CSVLogger(...) calls: the script's class of that name
+            if not (isinstance(c.func, cst.Name) and c.func.value == "CSVLogger"):
+                edits.add(c, c.with_changes(func=cst.Name("CSVLogger")), _short(code(c.func)) + "(...)")
         chained = {id(tc.call): makes[id(site.call)] for site in sites if not site.name for tc in run.fits if tc.call.func.value is site.call}
         for tc in (run.fits or [run.fit]) + run.after:
             given = dict(tc.args)
@@ -988,7 +1002,7 @@ class _EntryRewriter(_Rewriter):
         # the Lightning names the edits take away (and the datamodule's base)
         self.skip_ids: set[int] = set()
         replaced = [run.trainer, run.fit.call, *(s.call for s in run.sites), *(tc.call for tc in run.fits), *(tc.call for tc in run.after), *run.save_checkpoints, *run.seeds]
-        replaced += [cb.call.func for cb in run.callbacks]
+        replaced += [cb.call.func for cb in run.callbacks] + [c.func for c in run.logger_calls]
         replaced += [b for c in run.module.body if isinstance(c, cst.ClassDef) and c.name.value == run.datamodule_class for b in c.bases]
         self.user_callbacks = {id(cb.cls) for cb in run.callbacks + run.model_callbacks if cb.cls is not None}
         replaced += [b for c in run.module.body if id(c) in self.user_callbacks for b in c.bases]
@@ -1014,6 +1028,45 @@ class _EntryRewriter(_Rewriter):
         if original_node.name.value != self.datamodule:
             return updated_node
         return _plain_datamodule(self.facts, updated_node)
+
+
+def _plain_loggers(stmt, calls, names, edits: Edits) -> list:
+    """The `CSVLogger(...)` calls in a statement of the entry outside the run's code: spelled as
+    the script's class (an edit where the user spells it otherwise); returns the Lightning names
+    left."""
+    ids = {id(c) for c in calls}
+    found: list[cst.Call] = []
+    inside: set[int] = set()
+
+    class _Find(cst.CSTVisitor):
+        def visit_Call(self, node):
+            if id(node) in ids:
+                found.append(node)
+
+    stmt.visit(_Find())
+
+    class _Names(cst.CSTVisitor):
+        def visit_Name(self, node):
+            inside.add(id(node))
+
+    for c in found:
+        c.func.visit(_Names())
+        if not (isinstance(c.func, cst.Name) and c.func.value == "CSVLogger"):
+            edits.add(c.func, cst.Name("CSVLogger"), cst.Module([]).code_for_node(c.func))
+    return [n for n in names if id(n) not in inside]
+
+
+class _PlainLoggers(cst.CSTTransformer):
+    """The `CSVLogger(...)` calls in an expression, spelled as the script's class."""
+
+    def __init__(self, calls):
+        super().__init__()
+        self.ids = {id(c) for c in calls}
+
+    def leave_Call(self, original, updated):
+        if id(original) in self.ids and not (isinstance(updated.func, cst.Name) and updated.func.value == "CSVLogger"):
+            return updated.with_changes(func=cst.Name("CSVLogger"))
+        return updated
 
 
 PARSE_OPTIONS = "parse_options()  # lgen: the script's options (--seed, --max-epochs, ...) go first\n"

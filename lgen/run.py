@@ -65,6 +65,21 @@ CALLBACK_PARAMS = {
 }
 
 
+# Lightning's loggers, by qualified name -> class name: the CSVLogger the script holds a plain
+# class of; the others are located errors (the script writes CSVLogger's files only)
+LOGGER_NAMES = {
+    f"{root}.{path}{cls}": cls
+    for root in ("lightning.pytorch", "pytorch_lightning")
+    for cls, module in (
+        ("CSVLogger", "csv_logs"), ("TensorBoardLogger", "tensorboard"), ("WandbLogger", "wandb"),
+        ("MLFlowLogger", "mlflow"), ("CometLogger", "comet"), ("NeptuneLogger", "neptune"), ("LitLogger", "litlogger"),
+    )
+    for path in ("loggers.", f"loggers.{module}.")
+} | {f"{root}.loggers.{cls}": f"Fabric's {cls}" for root in ("lightning.fabric", "lightning_fabric") for cls in ("CSVLogger", "TensorBoardLogger")}
+# `trainer.<attr>` reads of the run's loggers (the script's loop keeps them as Lightning's Trainer)
+LOGGER_READS = frozenset({"logger", "loggers", "log_dir"})
+
+
 @dataclass
 class CallbackFacts:
     """One callback of `Trainer(callbacks=[...])`: its kind, its literal arguments, the call that
@@ -169,6 +184,10 @@ class RunFacts:
     at_module_level: bool | None = None  # a Trainer in module-level code (outside the main guard)
     # the Trainers' max_epochs / max_steps are computed or differ: each `make_loop(...)` takes its own
     site_limits: bool = False
+    # the entry's `CSVLogger(...)` calls (the script's class of that name), and whether some
+    # Trainer is given a `logger=` expression (a logger object, or what the run computes)
+    logger_calls: list[cst.Call] = field(default_factory=list)
+    logger_given: bool = False
 
     @property
     def module_level(self) -> bool:
@@ -384,6 +403,12 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
             try:
                 value = _literal(a.value)
             except ValueError:
+                if key == "logger":
+                    # a logger object, a list of them, or what the entry computes: the script's
+                    # `make_loop` takes it and decides as Lightning's `configure_logger`
+                    runtime[key] = a.value
+                    arg_nodes[key] = a
+                    continue
                 if key in SITE_ARGS:
                     runtime[key] = a.value  # the script evaluates it where the Trainer did (rewrite hands it to make_loop)
                     continue
@@ -445,10 +470,10 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                 diags.append(at(bad, "LGEN123", f"an argument of `{attr}` lgen cannot bind", "pass the arguments by Lightning's parameter names"))
                 continue
             after.append(TrainerCall(attr, c, args, trainer=name, model=model, fit=prior[-1]))
-        elif c is None and (attr in TRAINER_READS or callbacks and attr in CALLBACK_READS):
+        elif c is None and (attr in TRAINER_READS or attr in LOGGER_READS or callbacks and attr in CALLBACK_READS):
             reads.append((node, attr))
         else:
-            diags.append(at(node, "LGEN124", f"`{name}.{attr}` has no equivalent in the ejected script yet", "remove it, or read one of: " + ", ".join(f"`{r}`" for r in sorted(TRAINER_READS))))
+            diags.append(at(node, "LGEN124", f"`{name}.{attr}` has no equivalent in the ejected script yet", "remove it, or read one of: " + ", ".join(f"`{r}`" for r in sorted(TRAINER_READS | LOGGER_READS))))
     # a trainer's name used as a plain value (handed to other code) is not followed
     attr_values = {id(a.value) for a, f in v.attrs}
     assigned = {id(s[1].body[0].targets[0].target) for s in sites if s[3] is not None}
@@ -566,6 +591,15 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
             if any(isinstance(e, cst.StarredElement) for e in loaders.elements) or len(loaders.elements) < 2:
                 diags.append(at(loaders, "LGEN126", "lgen ejects a list of loaders written out, two or more", "write the loaders in the list (`[a, b]`), or pass the one DataLoader itself"))
 
+    # Lightning's loggers built in the entry: CSVLogger becomes the script's class of that name
+    logger_calls = []
+    for c, _, _ in v.calls:
+        kind = LOGGER_NAMES.get(qualname(c.func, imports) or "")
+        if kind == "CSVLogger":
+            logger_calls.append(c)
+        elif kind is not None:
+            diags.append(at(c, "LGEN122", f"`{kind}` is not ejected: the script writes Lightning's CSVLogger files only", "use `CSVLogger(...)` from `lightning.pytorch.loggers` (or `logger=False`), or keep the run on Lightning"))
+
     seeds = [c for c, _, _ in v.calls if qualname(c.func, imports) in SEED_NAMES]
     seed_workers = False
     for c in seeds:
@@ -599,6 +633,8 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         site_limits=site_limits,
         callbacks=callbacks,
         model_callbacks=model_callbacks,
+        logger_calls=logger_calls,
+        logger_given=any("logger" in f.runtime for f in site_facts),
     )
     return run, diags
 
@@ -816,7 +852,7 @@ def _trainer_arg_problem(key: str, value) -> tuple[str, str] | None:
     if key == "logger":
         if value in (True, False, None):
             return None  # True: Lightning's default logger, which the script writes as Lightning does
-        return (f"`logger={value!r}` is not ejected yet", "pass `logger=True` (Lightning's default CSV logger) or `logger=False`")
+        return (f"`logger={value!r}` is not ejected yet", "pass `logger=True` (Lightning's default CSV logger), `logger=False` or a `CSVLogger(...)`")
     if key == "enable_checkpointing":
         if value in (True, False, None):
             return None  # True / None: Lightning's default ModelCheckpoint, which the script writes too

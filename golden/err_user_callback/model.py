@@ -31,7 +31,7 @@ class Odd(Callback):
         print("failed", exception)
 
     def on_train_epoch_start(self, trainer, pl_module):
-        print(trainer.logger)
+        print(trainer.profiler)
         pl_module.log("epoch", trainer.current_epoch)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx):
