@@ -1603,7 +1603,6 @@ def _run_files(facts: ModelFacts, flags: Flags, run, at) -> tuple[dict, list[Dia
     if not (logger or checkpointing):
         eval_ckpt = _eval_ckpt(run)
         return ({"eval_ckpt": eval_ckpt} if eval_ckpt else {}) | callbacks, diags
-    node = run.trainer
     what = "Lightning's default logger and checkpoint callback" if logger and checkpointing else "Lightning's default logger" if logger else "Lightning's default checkpoint callback"
     if run.logger_given:  # a logger object given to the Trainer (a CSVLogger)
         what = what.replace("Lightning's default logger", "the run's CSVLogger")
@@ -1674,7 +1673,6 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     if checkpointing:
         kinds.add("ModelCheckpoint")  # Lightning adds its default one when none is given
     args_logger = run.trainer_args.get("logger")
-    where = run.trainer_arg_nodes["callbacks"] if run.callbacks else run.model_callbacks[0].call
     if run.model_callbacks and run.after:
         diags.append(at(run.after[0].call, "LGEN129", f"`{run.after[0].method}` after fit with the model's `configure_callbacks()` is not ejected yet (Lightning attaches them again for each call)", "pass the callbacks to the Trainer, or keep the run on Lightning"))
     for cb in run.model_callbacks:
