@@ -28,8 +28,16 @@ from test_runs import OWN, _files, _results, compare_files
 CASES = {c.name: c for c in load_cases() if c.run and not c.is_error}
 # the default logger under tensorboard: plain logging, hyperparameters (hp_metric), the
 # learning-rate monitor's rows, per-batch evaluation rows, and a test after fit (the logger
-# closed at fit's end: Lightning's writer then opens a second event file)
-TB_CASES = ["run_files_default", "run_files_hparams", "run_callbacks_lr_monitor", "run_files_eval_step_rows", "run_test_best"]
+# closed at the end of every stage: its writer then opens a new event file for the next one that
+# logs), validate and predict after fit
+TB_CASES = [
+    "run_files_default",
+    "run_files_hparams",
+    "run_callbacks_lr_monitor",
+    "run_files_eval_step_rows",
+    "run_test_best",
+    "run_files_validate_predict",
+]
 EVENTS = re.compile(r"(^|/)events\.out\.tfevents\.[^/]+$")
 
 
