@@ -60,6 +60,7 @@ def main():
     trainer = Trainer(max_epochs=2, limit_val_batches=3, limit_predict_batches=2, enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False, accelerator="cpu")
     trainer.fit(model, train_loader, val_loader)
     print("result fit", sorted((k, v.item()) for k, v in trainer.callback_metrics.items()))
+    trainer.save_checkpoint("final.ckpt")  # before validate / predict: their loops' progress is not in the script's checkpoints yet
     metrics = trainer.validate(model, dataloaders=val_loader)
     print("result validate", metrics)
     print("result callback", sorted((k, v.item()) for k, v in trainer.callback_metrics.items()))
@@ -67,7 +68,6 @@ def main():
     predictions = trainer.predict(model, shuffled)
     print("result predictions", [p.flatten().tolist() for p in predictions])
     print("result seen", model.seen, [m.training for m in model.modules()])
-    trainer.save_checkpoint("final.ckpt")
 
 
 if __name__ == "__main__":
