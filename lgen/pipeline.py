@@ -20,7 +20,7 @@ from lgen.run import read_run, run_flags
 from lgen.rewrite import PARSE_OPTIONS, rewrite_module
 from lgen.vendor import FileError, command_arg, make_header, parse_header, read_file, sha256
 
-STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "enum", "functools", "importlib.metadata", "importlib.util", "inspect", "logging", "math", "numbers", "os", "pathlib", "pickle", "random", "re", "shutil", "signal", "socket", "subprocess", "sys", "threading", "warnings")
+STDLIB = ("argparse", "collections.abc", "contextlib", "csv", "dataclasses", "enum", "functools", "importlib.metadata", "importlib.util", "inspect", "logging", "math", "numbers", "os", "pathlib", "pickle", "random", "re", "shutil", "signal", "socket", "subprocess", "sys", "threading", "warnings")
 # where the user's module goes in the rendered templates; what follows it is black-stable
 _MODEL_SLOT = "\x00lgen-model-module\x00"
 
@@ -205,8 +205,12 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
         needed.add("functools")  # Lightning's worker_init_fn, bound to the rank
     if plan.run is not None and plan.run.logger:
         needed |= {"csv", "importlib.util"} | ({"enum"} if plan.run.log_hparams or plan.run.logger_class else set())
-        needed |= {"warnings"} if plan.run.logger_class else set()  # CSVLogger's warning for a used folder
-        needed |= {"collections.abc"} if plan.run.logger_arg else set()  # Lightning's configure_logger
+        if plan.run.logger_class:
+            needed |= {"warnings"}  # CSVLogger's warning for a used folder
+            needed |= {"collections.abc"} if plan.run.logger_arg else set()  # Lightning's configure_logger
+        else:
+            # the default logger, a TensorBoardLogger where tensorboard is installed
+            needed |= {"collections.abc", "dataclasses", "importlib.metadata"}
     if plan.run is not None and plan.run.callbacks:
         needed |= {"pathlib", "re", "shutil", "warnings"} if "ModelCheckpoint" in plan.run.callbacks else set()
     if plan.run is not None and plan.run.eval_ckpt:
