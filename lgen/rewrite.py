@@ -319,6 +319,9 @@ _HELPER_DEFINES = {
     "_TORCHVISION_AVAILABLE": ("_TORCHVISION_AVAILABLE",),
     "cli_lightning_logo": ("cli_lightning_logo", "LIGHTNING_LOGO"),
     "RequirementCache": ("RequirementCache",),
+    "package_available": ("package_available",),
+    "module_available": ("module_available", "package_available"),
+    "compare_version": ("compare_version",),
 }
 
 
