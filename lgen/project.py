@@ -905,7 +905,8 @@ def _resolve_binding(reader: _Reader, module: str, name: str, hops: int = 0) -> 
     re-export from a module that does not stays that import). (module, statement index, the
     name it binds)."""
     m = reader.module(module)
-    last = max(j for j, stmt in enumerate(m.tree.body) if name in _binds(stmt))
+    # (a name bound in a top-level `if` / `try` block, `if _X_AVAILABLE: TABLE = ...`, is the block)
+    last = max(j for j, stmt in enumerate(m.tree.body) if name in _binds(stmt) | _block_binds(stmt))
     stmt = m.tree.body[last]
     if hops < _MAX_HOPS and is_import_line(stmt):
         for s in stmt.body:
@@ -925,7 +926,7 @@ def _carries_from(reader: _Reader, target: str | None) -> bool:
 
 def _binding(reader: _Reader, module: str, name: str) -> bool:
     m = reader.module(module)
-    return m is not None and any(name in _binds(stmt) for stmt in m.tree.body)
+    return m is not None and any(name in _binds(stmt) | _block_binds(stmt) for stmt in m.tree.body)
 
 
 def _carry_problem(reader: _Reader, target: str, a: cst.ImportAlias) -> tuple[str, str] | None:

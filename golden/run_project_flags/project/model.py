@@ -1,6 +1,7 @@
-"""A run whose model takes availability flags from a package module that imports Lightning (a
-library's `utils/__init__.py`): the flags it uses are carried into the script, lightning_utilities'
-`module_available` / `package_available` / `compare_version` become plain definitions."""
+"""A run whose model takes availability flags (and a table defined under one of them) from package
+modules that import Lightning (a library's `utils/__init__.py`, its model zoo): what it uses is
+carried into the script, lightning_utilities' `module_available` / `package_available` /
+`compare_version` become plain definitions."""
 
 import lightning as L
 import torch
