@@ -438,6 +438,15 @@ def _derives_from_lightning(reader: _Reader, m: _Module, cls: cst.ClassDef) -> b
     return _is_lightning_class(cls, m.imports) or any(_is_lightning_class(c, bm.imports) for bm, c in project_bases(reader, m, cls))
 
 
+def _is_callback(reader: _Reader, m: _Module, cls: cst.ClassDef) -> bool:
+    """A Lightning `Callback` subclass, directly or through project classes (the run splices it
+    as it splices the callbacks the entry imports)."""
+    chain = [(m, cls), *project_bases(reader, m, cls)]
+    return any(qualname(b.value, bm.imports) in _CALLBACK_NAMES for bm, c in chain for b in c.bases) and not any(
+        qualname(b.value, bm.imports) in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) for bm, c in chain for b in c.bases
+    )
+
+
 def _mentions_lightning(stmt, imports) -> bool:
     """Whether a statement uses a Lightning name other than one of Lightning's small utilities
     (the rewrite turns those into the script's plain definitions)."""
@@ -600,6 +609,15 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
         for j, stmt in enumerate(m.tree.body):
             for n in _binds(stmt) | _block_binds(stmt):
                 binders.setdefault(n, []).append(j)
+        if who is not None and isinstance(cls, cst.ClassDef) and who == cls.name.value and _is_callback(reader, m, cls):
+            # a Callback subclass the copied code uses (`configure_callbacks`): spliced, bases first
+            for bm, c in [*project_bases(reader, m, cls), (m, cls)]:
+                if not any(c is x for _, x in spliced_classes):
+                    spliced_classes.append((bm, c))
+                    want(bm, c, i)
+                    if bm is not m:
+                        deps.setdefault(m.path, set()).add(bm.path)
+            return
         if who is not None and m.tree.body.index(cls) not in wanted:
             if isinstance(cls, cst.ClassDef) and _derives_from_lightning(reader, m, cls):
                 problems.append(at(reader.display(m.path), m.tree, cls.name, "LGEN128", f"`{who}` is `{cls.name.value}`, a Lightning class lgen would have to carry into the script; lgen splices the classes the entry imports", "import that class in the entry too, by its own name from the module that defines it"))
@@ -621,6 +639,14 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             if stmt is not cls and not is_import_line(stmt):
                 if isinstance(stmt, cst.ClassDef) and any(stmt is c for _, c in spliced_classes):
                     pass  # a base of the class, copied in too
+                elif isinstance(stmt, cst.ClassDef) and _is_callback(reader, m, stmt):
+                    # a Callback subclass of the module the copied code uses: spliced with its bases
+                    for bm, c in [*project_bases(reader, m, stmt), (m, stmt)]:
+                        if not any(c is x for _, x in spliced_classes):
+                            spliced_classes.append((bm, c))
+                            if bm is not m:
+                                want(bm, c, i)
+                                deps.setdefault(m.path, set()).add(bm.path)
                 elif isinstance(stmt, cst.ClassDef) and _is_lightning_class(stmt, m.imports):
                     problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{name}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
                 elif _mentions_lightning(stmt, m.imports):
