@@ -1105,15 +1105,31 @@ def _absolute_q(stmt, name: str, m: _Module, reader: _Reader) -> str:
 
 
 def _piece(stmt, m: _Module, reader: _Reader) -> str | None:
-    """A statement's text for the script: a relative import made absolute (marked)."""
-    if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, cst.ImportFrom) and s.relative for s in stmt.body):
+    """A statement's text for the script: a relative import made absolute (marked), nested ones
+    (`try: from .fast import f` in a carried block) included: left relative, the script's import
+    would fail and an `except ImportError` branch run instead."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return m.tree.code_for_node(_absolute_line(stmt, m, reader))
+    if any(isinstance(s, cst.ImportFrom) and s.relative for s in _imports_in(stmt)):
+
+        class _T(cst.CSTTransformer):
+            def leave_SimpleStatementLine(self, original, updated):
+                return _absolute_line(updated, m, reader)
+
+        stmt = stmt.visit(_T())
+    return m.tree.code_for_node(stmt)
+
+
+def _absolute_line(stmt: cst.SimpleStatementLine, m: _Module, reader: _Reader) -> cst.SimpleStatementLine:
+    """A line's relative imports made absolute, marked."""
+    if any(isinstance(s, cst.ImportFrom) and s.relative and reader.absolute(s, _package(m)) for s in stmt.body):
         body = []
         for s in stmt.body:
-            if isinstance(s, cst.ImportFrom) and s.relative:
-                target = reader.absolute(s, _package(m))
+            target = reader.absolute(s, _package(m)) if isinstance(s, cst.ImportFrom) and s.relative else None
+            if target:
                 body.append(s.with_changes(relative=[], module=cst.parse_expression(target)))
             else:
                 body.append(s)
         was = cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())).strip().split(" import ")[0]
         stmt = stmt.with_changes(body=body, trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(f"# lgen: was {was}")))
-    return m.tree.code_for_node(stmt)
+    return stmt
