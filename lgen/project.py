@@ -804,7 +804,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                 if problem:
                     problems.append(at(reader.display(m.path), m.tree, s, "LGEN128", problem, "rename one of them"))
                     continue
-                if is_import_line(s) and all(entry_binds.get(n) == _absolute_q(s, n, m, reader) for n in _binds(s)):
+                if is_import_line(s) and all(n in entry_binds and _same_object(entry_binds[n], _absolute_q(s, n, m, reader)) for n in _binds(s)):
                     continue  # the entry imports it already, the same way
                 text = _piece(s, m, reader)
                 for n in _binds(s):
@@ -1086,13 +1086,24 @@ def _conflict(stmt, m: _Module, reader: _Reader, entry_binds: dict[str, str], to
     for n in _binds(stmt):
         if is_import_line(stmt):
             q = _absolute_q(stmt, n, m, reader)
-            if n in entry_binds and entry_binds[n] != q:
+            if n in entry_binds and not _same_object(entry_binds[n], q):
                 return f"`{n}` here is `{q}`, but the entry binds `{n}` to `{entry_binds[n]}`"
             if n not in entry_binds and n in top_level:
                 return f"`{n}` is imported here and defined in the entry too"
         elif n in top_level or n in entry_binds:
             return f"`{n}` is defined here and in the entry too"
     return None
+
+
+def _same_object(a: str, b: str) -> bool:
+    """Two qualified names of one object: equal, or two of Lightning's spellings of one of its
+    classes or utilities (`pytorch_lightning.Callback`, `pytorch_lightning.callbacks.Callback`)."""
+    if a == b:
+        return True
+    for names in (LIGHTNING_MODULE_NAMES, _DATAMODULE_NAMES, _CALLBACK_NAMES):
+        if a in names and b in names and a.split(".")[0] == b.split(".")[0]:
+            return True
+    return a in UTILITIES and b in UTILITIES and UTILITIES[a] == UTILITIES[b] and a.split(".")[0] == b.split(".")[0]
 
 
 def _absolute_q(stmt, name: str, m: _Module, reader: _Reader) -> str:

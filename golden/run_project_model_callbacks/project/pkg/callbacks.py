@@ -1,6 +1,6 @@
 """A callback of the package, imported by the model's module (not by the entry)."""
 
-from lightning.pytorch.callbacks import Callback
+from lightning.pytorch import Callback  # another spelling of the class the model's module imports
 
 
 class Warmup(Callback):
