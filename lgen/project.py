@@ -623,7 +623,11 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                 problems.append(at(reader.display(m.path), m.tree, cls.name, "LGEN128", f"`{who}` is `{cls.name.value}`, a Lightning class lgen would have to carry into the script; lgen splices the classes the entry imports", "import that class in the entry too, by its own name from the module that defines it"))
             elif not is_import_line(cls) and _mentions_lightning(cls, m.imports):
                 node = cls.name if isinstance(cls, (cst.FunctionDef, cst.ClassDef)) else cls
-                problems.append(at(reader.display(m.path), m.tree, node, "LGEN128", f"the script needs `{who}` of {reader.display(m.path)}, a module that imports Lightning, and it uses Lightning itself", "make it plain PyTorch, or move it into the LightningModule class"))
+                base = next((q for b in (cls.bases if isinstance(cls, cst.ClassDef) else []) for q in [qualname(b.value, m.imports)] if q and q.split(".")[0] in LIGHTNING_ROOTS), None)
+                if base is not None:  # (a Callback, LightningModule or LightningDataModule is told above)
+                    problems.append(at(reader.display(m.path), m.tree, node, "LGEN128", f"the script needs `{who}` of {reader.display(m.path)}, a subclass of Lightning's `{base}`, whose behaviour the script does not reproduce", "make it plain PyTorch (a `Callback` subclass of your own is spliced), or keep it out of the code the run uses"))
+                else:
+                    problems.append(at(reader.display(m.path), m.tree, node, "LGEN128", f"the script needs `{who}` of {reader.display(m.path)}, a module that imports Lightning, and it uses Lightning itself", "make it plain PyTorch, or move it into the LightningModule class"))
         if who is not None:
             cls = m.tree.body[m.tree.body.index(cls)]
             name = who

@@ -221,6 +221,7 @@ def test_a_lightning_callback_subclass_the_model_uses_stays_located(tmp_path):
     result = _eject(_model_project(tmp_path, other, "\nfrom pkg.other import Capture\n", body))
     assert result.returncode == 1, result.stderr
     assert "pkg/other.py:5:7: LGEN128" in result.stderr and "`Capture`" in result.stderr
+    assert "a subclass of Lightning's `lightning.pytorch.callbacks.BasePredictionWriter`" in result.stderr
     assert not (tmp_path / "train.py").exists()
 
 
