@@ -249,7 +249,10 @@ through its package's `__init__.py` or through another project module) is carrie
 definition, with what it needs of its own module, is copied under a section naming its file
 (names it takes from other such modules are carried too), and a module object of such a module
 (`from . import utils`, then `utils.f(...)`) becomes a namespace of the attributes read of it.
-lgen stops where that is not exact: a definition to carry uses Lightning itself, a module object
+A name bound in a module-level `if` / `try` block (`if _X_AVAILABLE: TABLE = ...`) is carried as
+that block; lightning_utilities' `module_available`, `package_available`, `compare_version` in
+carried code become the script's plain definitions; a `Callback` subclass the copied code uses is
+spliced as the entry's callbacks are. lgen stops where that is not exact: a definition to carry uses Lightning itself, a module object
 is used other than by reading its attributes (or `import pkg.mod`, `from pkg.mod import *`),
 the class needs other code of its module that uses Lightning, a name the copied code binds is
 bound differently in the entry (rename one), the class is imported under another name, or its
@@ -456,7 +459,8 @@ ejected loop. The message names the member; `lgen explain LGEN301` lists what is
   `pl.utilities....` chains included), in the model, the file's other code or the run's entry:
   `rank_zero_only` (decorator, `rank_zero_only(fn, default)`, `rank_zero_only.rank`),
   `rank_zero_info`, `rank_zero_debug`, `rank_zero_warn`, `MisconfigurationException`,
-  `grad_norm`, and `seed_everything(seed)` called as a statement inside a function (the script
+  `grad_norm`, lightning_utilities' `module_available`, `package_available`, `compare_version`
+  and `RequirementCache("name")`, and `seed_everything(seed)` called as a statement inside a function (the script
   defines each as plain code; a file that defines a name of its own the script needs for one is
   refused)
 - `self.trainer.current_epoch`, `.global_step`, `.max_epochs`, `.max_steps`,

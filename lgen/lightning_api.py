@@ -243,4 +243,11 @@ UTILITIES = {
     **{f"{r}.utilities.model_helpers.get_torchvision_model": "get_torchvision_model" for r in _PYTORCH},
     # lightning_utilities' RequirementCache("name") (Lightning's demos use it), for a plain name
     "lightning_utilities.core.imports.RequirementCache": "RequirementCache",
+    **{f"{r}.utilities.imports.RequirementCache": "RequirementCache" for r in _FABRIC + _PYTORCH},
+    # lightning_utilities' availability and version checks, under every name it and Lightning
+    # export them by (Lightning's utilities/imports.py import them)
+    **{f"lightning_utilities{m}.{n}": n for m in ("", ".core", ".core.imports") for n in ("module_available", "compare_version")},
+    "lightning_utilities.core.imports.package_available": "package_available",
+    **{f"{r}.utilities.imports.{n}": n for r in _PYTORCH for n in ("package_available", "compare_version")},
+    **{f"{r}.utilities.imports.compare_version": "compare_version" for r in _FABRIC},
 }

@@ -236,6 +236,12 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     if utilities & {"_TORCHVISION_AVAILABLE", "RequirementCache", "get_torchvision_model"}:
         early |= {"importlib.metadata", "importlib.util"}
         needed |= early
+    if utilities & {"package_available", "module_available", "compare_version"}:
+        # (`module_available` and `compare_version` import modules: `import importlib.util` binds
+        # `importlib` too; functools.lru_cache caches the first two as lightning_utilities does)
+        early |= {"importlib.metadata"} if "compare_version" in utilities else set()
+        early |= {"functools", "importlib.util"} if utilities & {"package_available", "module_available"} else set()
+        needed |= early
     stdlib = [n for n in STDLIB if n in needed and (n not in plain_imports or n in early)]
     text = render(
         plan,

@@ -457,6 +457,15 @@ def _derives_from_lightning(reader: _Reader, m: _Module, cls: cst.ClassDef) -> b
     return _is_lightning_class(cls, m.imports) or any(_is_lightning_class(c, bm.imports) for bm, c in project_bases(reader, m, cls))
 
 
+def _is_callback(reader: _Reader, m: _Module, cls: cst.ClassDef) -> bool:
+    """A Lightning `Callback` subclass, directly or through project classes (the run splices it
+    as it splices the callbacks the entry imports)."""
+    chain = [(m, cls), *project_bases(reader, m, cls)]
+    return any(qualname(b.value, bm.imports) in _CALLBACK_NAMES for bm, c in chain for b in c.bases) and not any(
+        qualname(b.value, bm.imports) in (LIGHTNING_MODULE_NAMES | _DATAMODULE_NAMES) for bm, c in chain for b in c.bases
+    )
+
+
 def _mentions_lightning(stmt, imports) -> bool:
     """Whether a statement uses a Lightning name other than one of Lightning's small utilities
     (the rewrite turns those into the script's plain definitions)."""
@@ -619,12 +628,25 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
         for j, stmt in enumerate(m.tree.body):
             for n in _binds(stmt) | _block_binds(stmt):
                 binders.setdefault(n, []).append(j)
+        if who is not None and isinstance(cls, cst.ClassDef) and who == cls.name.value and _is_callback(reader, m, cls):
+            # a Callback subclass the copied code uses (`configure_callbacks`): spliced, bases first
+            for bm, c in [*project_bases(reader, m, cls), (m, cls)]:
+                if not any(c is x for _, x in spliced_classes):
+                    spliced_classes.append((bm, c))
+                    want(bm, c, i)
+                    if bm is not m:
+                        deps.setdefault(m.path, set()).add(bm.path)
+            return
         if who is not None and m.tree.body.index(cls) not in wanted:
             if isinstance(cls, cst.ClassDef) and _derives_from_lightning(reader, m, cls):
                 problems.append(at(reader.display(m.path), m.tree, cls.name, "LGEN128", f"`{who}` is `{cls.name.value}`, a Lightning class lgen would have to carry into the script; lgen splices the classes the entry imports", "import that class in the entry too, by its own name from the module that defines it"))
             elif not is_import_line(cls) and _mentions_lightning(cls, m.imports):
                 node = cls.name if isinstance(cls, (cst.FunctionDef, cst.ClassDef)) else cls
-                problems.append(at(reader.display(m.path), m.tree, node, "LGEN128", f"the script needs `{who}` of {reader.display(m.path)}, a module that imports Lightning, and it uses Lightning itself", "make it plain PyTorch, or move it into the LightningModule class"))
+                base = next((q for b in (cls.bases if isinstance(cls, cst.ClassDef) else []) for q in [qualname(b.value, m.imports)] if q and q.split(".")[0] in LIGHTNING_ROOTS), None)
+                if base is not None:  # (a Callback, LightningModule or LightningDataModule is told above)
+                    problems.append(at(reader.display(m.path), m.tree, node, "LGEN128", f"the script needs `{who}` of {reader.display(m.path)}, a subclass of Lightning's `{base}`, whose behaviour the script does not reproduce", "make it plain PyTorch (a `Callback` subclass of your own is spliced), or keep it out of the code the run uses"))
+                else:
+                    problems.append(at(reader.display(m.path), m.tree, node, "LGEN128", f"the script needs `{who}` of {reader.display(m.path)}, a module that imports Lightning, and it uses Lightning itself", "make it plain PyTorch, or move it into the LightningModule class"))
         if who is not None:
             cls = m.tree.body[m.tree.body.index(cls)]
             name = who
@@ -640,6 +662,14 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
             if stmt is not cls and not is_import_line(stmt):
                 if isinstance(stmt, cst.ClassDef) and any(stmt is c for _, c in spliced_classes):
                     pass  # a base of the class, copied in too
+                elif isinstance(stmt, cst.ClassDef) and _is_callback(reader, m, stmt):
+                    # a Callback subclass of the module the copied code uses: spliced with its bases
+                    for bm, c in [*project_bases(reader, m, stmt), (m, stmt)]:
+                        if not any(c is x for _, x in spliced_classes):
+                            spliced_classes.append((bm, c))
+                            if bm is not m:
+                                want(bm, c, i)
+                                deps.setdefault(m.path, set()).add(bm.path)
                 elif isinstance(stmt, cst.ClassDef) and _is_lightning_class(stmt, m.imports):
                     problems.append(at(reader.display(m.path), m.tree, stmt, "LGEN128", f"`{name}` uses `{stmt.name.value}`, another Lightning class of its module; lgen splices the classes the entry imports", "import that class in the entry too, or move it into the class"))
                 elif _mentions_lightning(stmt, m.imports):
@@ -797,7 +827,7 @@ def read_project(entry: str, source: str, where: str, root: str | None, class_na
                 if problem:
                     problems.append(at(reader.display(m.path), m.tree, s, "LGEN128", problem, "rename one of them"))
                     continue
-                if is_import_line(s) and all(entry_binds.get(n) == _absolute_q(s, n, m, reader) for n in _binds(s)):
+                if is_import_line(s) and all(n in entry_binds and _same_object(entry_binds[n], _absolute_q(s, n, m, reader)) for n in _binds(s)):
                     continue  # the entry imports it already, the same way
                 text = _piece(s, m, reader)
                 for n in _binds(s):
@@ -924,7 +954,8 @@ def _resolve_binding(reader: _Reader, module: str, name: str, hops: int = 0) -> 
     re-export from a module that does not stays that import). (module, statement index, the
     name it binds)."""
     m = reader.module(module)
-    last = max(j for j, stmt in enumerate(m.tree.body) if name in _binds(stmt))
+    # (a name bound in a top-level `if` / `try` block, `if _X_AVAILABLE: TABLE = ...`, is the block)
+    last = max(j for j, stmt in enumerate(m.tree.body) if name in _binds(stmt) | _block_binds(stmt))
     stmt = m.tree.body[last]
     if hops < _MAX_HOPS and is_import_line(stmt):
         for s in stmt.body:
@@ -944,7 +975,7 @@ def _carries_from(reader: _Reader, target: str | None) -> bool:
 
 def _binding(reader: _Reader, module: str, name: str) -> bool:
     m = reader.module(module)
-    return m is not None and any(name in _binds(stmt) for stmt in m.tree.body)
+    return m is not None and any(name in _binds(stmt) | _block_binds(stmt) for stmt in m.tree.body)
 
 
 def _carry_problem(reader: _Reader, target: str, a: cst.ImportAlias) -> tuple[str, str] | None:
@@ -1078,13 +1109,24 @@ def _conflict(stmt, m: _Module, reader: _Reader, entry_binds: dict[str, str], to
     for n in _binds(stmt):
         if is_import_line(stmt):
             q = _absolute_q(stmt, n, m, reader)
-            if n in entry_binds and entry_binds[n] != q:
+            if n in entry_binds and not _same_object(entry_binds[n], q):
                 return f"`{n}` here is `{q}`, but the entry binds `{n}` to `{entry_binds[n]}`"
             if n not in entry_binds and n in top_level:
                 return f"`{n}` is imported here and defined in the entry too"
         elif n in top_level or n in entry_binds:
             return f"`{n}` is defined here and in the entry too"
     return None
+
+
+def _same_object(a: str, b: str) -> bool:
+    """Two qualified names of one object: equal, or two of Lightning's spellings of one of its
+    classes or utilities (`pytorch_lightning.Callback`, `pytorch_lightning.callbacks.Callback`)."""
+    if a == b:
+        return True
+    for names in (LIGHTNING_MODULE_NAMES, _DATAMODULE_NAMES, _CALLBACK_NAMES):
+        if a in names and b in names and a.split(".")[0] == b.split(".")[0]:
+            return True
+    return a in UTILITIES and b in UTILITIES and UTILITIES[a] == UTILITIES[b] and a.split(".")[0] == b.split(".")[0]
 
 
 def _absolute_q(stmt, name: str, m: _Module, reader: _Reader) -> str:
@@ -1097,15 +1139,31 @@ def _absolute_q(stmt, name: str, m: _Module, reader: _Reader) -> str:
 
 
 def _piece(stmt, m: _Module, reader: _Reader) -> str | None:
-    """A statement's text for the script: a relative import made absolute (marked)."""
-    if isinstance(stmt, cst.SimpleStatementLine) and any(isinstance(s, cst.ImportFrom) and s.relative for s in stmt.body):
+    """A statement's text for the script: a relative import made absolute (marked), nested ones
+    (`try: from .fast import f` in a carried block) included: left relative, the script's import
+    would fail and an `except ImportError` branch run instead."""
+    if isinstance(stmt, cst.SimpleStatementLine):
+        return m.tree.code_for_node(_absolute_line(stmt, m, reader))
+    if any(isinstance(s, cst.ImportFrom) and s.relative for s in _imports_in(stmt)):
+
+        class _T(cst.CSTTransformer):
+            def leave_SimpleStatementLine(self, original, updated):
+                return _absolute_line(updated, m, reader)
+
+        stmt = stmt.visit(_T())
+    return m.tree.code_for_node(stmt)
+
+
+def _absolute_line(stmt: cst.SimpleStatementLine, m: _Module, reader: _Reader) -> cst.SimpleStatementLine:
+    """A line's relative imports made absolute, marked."""
+    if any(isinstance(s, cst.ImportFrom) and s.relative and reader.absolute(s, _package(m)) for s in stmt.body):
         body = []
         for s in stmt.body:
-            if isinstance(s, cst.ImportFrom) and s.relative:
-                target = reader.absolute(s, _package(m))
+            target = reader.absolute(s, _package(m)) if isinstance(s, cst.ImportFrom) and s.relative else None
+            if target:
                 body.append(s.with_changes(relative=[], module=cst.parse_expression(target)))
             else:
                 body.append(s)
         was = cst.Module(body=[]).code_for_node(stmt.with_changes(leading_lines=[], trailing_whitespace=cst.TrailingWhitespace())).strip().split(" import ")[0]
         stmt = stmt.with_changes(body=body, trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(f"# lgen: was {was}")))
-    return m.tree.code_for_node(stmt)
+    return stmt

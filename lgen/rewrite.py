@@ -324,6 +324,9 @@ _HELPER_DEFINES = {
     "cli_lightning_logo": ("cli_lightning_logo", "LIGHTNING_LOGO"),
     "RequirementCache": ("RequirementCache",),
     "get_torchvision_model": ("get_torchvision_model",),
+    "package_available": ("package_available",),
+    "module_available": ("module_available", "package_available"),
+    "compare_version": ("compare_version",),
 }
 
 

@@ -166,3 +166,82 @@ def test_a_carried_definition_takes_the_blocks_that_bind_its_names(tmp_path):
     assert "    from math import tau as TAU\nexcept ImportError:" in script and "    SCALE = 0.5\nelse:" in script
     ran = subprocess.run([sys.executable, "train.py", "--max-epochs", "1", "--accelerator", "cpu"], cwd=tmp_path, capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr[-2000:]
+
+
+def _model_project(tmp_path: Path, other: str, model_head: str, model_body: str = "") -> Path:
+    """An entry importing `Net` from pkg/models.py, which takes names from pkg/other.py."""
+    (tmp_path / "setup.py").write_text("")
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "__init__.py").write_text("")
+    (tmp_path / "pkg" / "other.py").write_text(textwrap.dedent(other))
+    (tmp_path / "pkg" / "models.py").write_text(
+        "import lightning.pytorch as pl\nimport torch\n" + textwrap.dedent(model_head) + textwrap.dedent('''
+
+        class Net(pl.LightningModule):
+            def __init__(self):
+                super().__init__()
+                self.layer = torch.nn.Linear(2, 1)
+
+            def training_step(self, batch, batch_idx):
+                return self.layer(batch).pow(2).mean()
+
+            def configure_optimizers(self):
+                return torch.optim.SGD(self.parameters(), lr=0.1)
+        ''') + textwrap.indent(textwrap.dedent(model_body), "    ")
+    )
+    (tmp_path / "model.py").write_text(textwrap.dedent('''
+        import lightning as L
+        import torch
+
+        from pkg.models import Net
+
+        if __name__ == "__main__":
+            trainer = L.Trainer(max_epochs=1, logger=False, enable_checkpointing=False)
+            trainer.fit(Net(), torch.utils.data.DataLoader(torch.ones(8, 2), batch_size=4))
+    '''))
+    return tmp_path
+
+
+def test_a_lightning_callback_subclass_the_model_uses_stays_located(tmp_path):
+    """A `BasePredictionWriter` subclass (Lightning's own callback class, whose writing the
+    script does not reproduce) is no plain `Callback`: it is not spliced, and the refusal names
+    its file and line."""
+    other = """
+        from lightning.pytorch.callbacks import BasePredictionWriter
+
+
+        class Capture(BasePredictionWriter):
+            def write_on_epoch_end(self, trainer, pl_module, predictions, batch_indices):
+                self.result = predictions
+        """
+    body = """
+        def configure_callbacks(self):
+            return [Capture(write_interval="epoch")]
+        """
+    result = _eject(_model_project(tmp_path, other, "\nfrom pkg.other import Capture\n", body))
+    assert result.returncode == 1, result.stderr
+    assert "pkg/other.py:5:7: LGEN128" in result.stderr and "`Capture`" in result.stderr
+    assert "a subclass of Lightning's `lightning.pytorch.callbacks.BasePredictionWriter`" in result.stderr
+    assert not (tmp_path / "train.py").exists()
+
+
+def test_a_flag_built_with_lightning_itself_stays_located(tmp_path):
+    """lightning_utilities' checks are carried as plain definitions; a flag that reads Lightning's
+    own objects (here its version module) is not, and the refusal names the line."""
+    other = """
+        import operator
+
+        import lightning
+        from lightning_utilities.core.imports import compare_version
+
+        _OK = compare_version("torch", operator.ge, "1.0")
+        _NEW = lightning.__version__ >= "2"
+        """
+    body = """
+        def on_train_start(self):
+            print(_OK, _NEW)
+        """
+    result = _eject(_model_project(tmp_path, other, "\nfrom pkg.other import _NEW, _OK\n", body))
+    assert result.returncode == 1, result.stderr
+    assert "pkg/other.py:8:1: LGEN128" in result.stderr and "`_NEW`" in result.stderr
+    assert "pkg/other.py:7" not in result.stderr

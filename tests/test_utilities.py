@@ -45,6 +45,9 @@ def test_every_spelling_names_the_utility(q):
         "_TORCHVISION_AVAILABLE": "lightning.pytorch.utilities.imports._TORCHVISION_AVAILABLE",
         "cli_lightning_logo": "lightning.pytorch.cli_lightning_logo",
         "RequirementCache": "lightning_utilities.core.imports.RequirementCache",
+        "module_available": "lightning_utilities.core.imports.module_available",
+        "package_available": "lightning_utilities.core.imports.package_available",
+        "compare_version": "lightning_utilities.core.imports.compare_version",
     }[UTILITIES[q]]
     if not q.startswith(("pytorch_lightning", "lightning_fabric")):  # separate packages
         assert obj is _lightning(canonical)
@@ -143,3 +146,43 @@ def test_requirement_cache_is_lightning_utilities(name):
     ours = _helpers()["RequirementCache"](name)
     theirs = RequirementCache(name)
     assert (bool(ours), str(ours)) == (bool(theirs), str(theirs))
+
+
+# a module of the standard library, an installed distribution, a module whose distribution has
+# another name (yaml, from PyYAML), a dotted module and a dotted path that is no module, nothing
+# at all, a package whose import fails in the middle (a namespace of none)
+_MODULES = ["os", "torch", "yaml", "torch.nn.functional", "os.lgen_no_such", "lgen_no_such_package", "lgen_no_such.sub", "lightning.pytorch"]
+
+
+@pytest.mark.parametrize("name", _MODULES)
+def test_module_and_package_available_are_lightning_utilities(name):
+    from lightning_utilities.core.imports import module_available, package_available
+
+    ns = _helpers()
+    assert ns["module_available"](name) is module_available(name)
+    if "." not in name:  # (find_spec of a dotted name imports its parents: ModuleNotFoundError for a missing one)
+        assert ns["package_available"](name) is package_available(name)
+    assert ns["package_available"]("lgen_no_such.sub") is package_available("lgen_no_such.sub") is False
+
+
+@pytest.mark.parametrize(
+    "package, op, version, base",
+    [
+        ("torch", "ge", "1.10.0", False),
+        ("torch", "lt", "1.10.0", False),
+        ("torch", "eq", torch.__version__, False),
+        ("torch", "eq", torch.__version__.split("+")[0], True),
+        ("numpy", "gt", "1.0", False),
+        ("yaml", "ge", "5.0", False),  # its module has `__version__`
+        ("lgen_no_such_package", "ge", "0.0", False),
+        ("lightning_utilities.core", "ge", "0.0", False),  # a module without `__version__` nor distribution
+        ("lightning", "le", "2.6.6", False),
+    ],
+)
+def test_compare_version_is_lightning_utilities(package, op, version, base):
+    import operator
+
+    from lightning_utilities.core.imports import compare_version
+
+    ours = _helpers()["compare_version"](package, getattr(operator, op), version, use_base_version=base)
+    assert ours is compare_version(package, getattr(operator, op), version, use_base_version=base)
