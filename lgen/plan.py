@@ -81,6 +81,8 @@ class RunPlan:
     model_callbacks: bool = False  # the model's `configure_callbacks()`, merged in at fit's start
     # several Trainers, some without an EarlyStopping: `trainer.early_stopping_callback` is None there
     early_stopping_optional: bool = False
+    # a fit called again on the same Trainer: its loops at their limit, it trains no further
+    refit: bool = False
 
     @property
     def files(self) -> bool:
@@ -1461,6 +1463,13 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
 
     if flags.strategy == "ddp" or (flags.devices or 1) > 1:
         diags += _ddp_run_refusals(facts, run, at)
+    for call in run.refits:
+        # a fit again on a Trainer that has fitted: its loops are at their limit (verified for
+        # the limits; a stop asked by a callback, a checkpoint to restore and DDP are not)
+        tc = next(tc for tc in run.fits if tc.call is call)
+        why = "with `ckpt_path=`" if "ckpt_path" in tc.args else "with EarlyStopping or a callback that stops the run" if any(cb.kind == "EarlyStopping" or cb.cls is not None and "should_stop" in run.module.code_for_node(cb.cls) for cb in run.callbacks) else "under DDP" if flags.strategy == "ddp" or (flags.devices or 1) > 1 else None
+        if why is not None:
+            diags.append(at(call, "LGEN120", f"`fit` called again on the same Trainer {why} is not ejected yet", "make a new `Trainer(...)` for each `fit`"))
     fit_args = run.fit.args
     dm_hooks: frozenset[str] = frozenset()
     if run.datamodule_class is not None:
@@ -1553,6 +1562,7 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             eval_loaders=tuple(sorted(eval_loaders.items())),
             site_limits=run.site_limits,
             site_values=run.site_values,
+            refit=bool(run.refits),
             predict_return_arg=any(tc.method == "predict" and "return_predictions" in tc.args for tc in run.after),
             **dm_hparams,
         ),

@@ -175,6 +175,8 @@ class RunFacts:
     site_limits: bool = False
     # SITE_VALUE_ARGS the Trainers differ in: each `make_loop(...)` takes its own
     site_values: tuple[str, ...] = ()
+    # fits called again on a Trainer that has fitted (its loops at their limit: no training)
+    refits: list[cst.Call] = field(default_factory=list)
 
     @property
     def module_level(self) -> bool:
@@ -350,6 +352,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
     if not sites:
         return None, []
     anc = v.ancestors
+    refits: list[cst.Call] = []
     for s in sites:
         own = site_fits[id(s[0])]
         loops = {id(a) for a in anc[id(s[0])] if isinstance(a, (cst.For, cst.While))}
@@ -358,7 +361,9 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                 return None, [at(f, "LGEN120", f"`{s[3]}.fit(...)` sits in a loop that does not make its Trainer: the loop fits the same Trainer again, which continues from where the last fit stopped; not ejected", "make the Trainer inside the loop too (one `Trainer(...)` per `fit`)")]
         for (f1, _), (f2, _) in zip(own, own[1:]):
             if not _exclusive(anc[id(f1)], anc[id(f2)]):
-                return None, [at(f2, "LGEN120", f"`{s[3]}.fit(...)` is called again on the same Trainer, which continues from where the last fit stopped (its loops are at their limit); not ejected", "make a new `Trainer(...)` for each `fit`")]
+                # a fit again on the same Trainer: Lightning's fit loop is at its limit, so it
+                # sets up (hooks, optimizers, sanity check, data), skips training and ends the fit
+                refits.append(f2)
 
     def scope_of(s):
         """(the statements of the scope holding a site's call in order, whether it sits under the main guard)"""
@@ -605,6 +610,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         at_module_level=any(s[2] is None and not scope_of(s)[1] for s in sites),
         site_limits=site_limits,
         site_values=site_values,
+        refits=refits,
         callbacks=callbacks,
         model_callbacks=model_callbacks,
     )
