@@ -138,11 +138,14 @@ lgen ejects the run of an entry file: every `trainer = Trainer(...)` (or `Traine
 that running the file reaches (module level, the `if __name__ == "__main__":` block, or a
 function called from there, any number of times), in branches and loops too, and the `fit` /
 `validate` / `test` / `predict` calls on it. Each Trainer becomes the script's `make_loop(...)`,
-each call the script's function. What it cannot carry over exactly is refused here: a second
-`fit` on the same Trainer (Lightning continues from where the last fit stopped; make a new
-Trainer for each fit), a fit in a loop that does not make its Trainer, an evaluation call before
-the Trainer's fit, Trainers that differ in an argument the script fixes when ejected (only
-`max_epochs`, `max_steps` and `default_root_dir` may differ), fits of different model classes or
+each call the script's function, each Trainer with its own callbacks. A second `fit` on the
+same Trainer runs as Lightning's does (its loops at their limit: set-up, no training, the fit's
+end). What it cannot carry over exactly is refused here: that second `fit` given `ckpt_path=`,
+with early stopping or under DDP (make a new Trainer for each fit), a fit in a loop that does
+not make its Trainer, an evaluation call before the Trainer's fit, Trainers that differ in an
+argument the script fixes when ejected (only `max_epochs`, `max_steps`, `default_root_dir` and
+`gradient_clip_val` may differ; `gradient_clip_val` not with the model's own clipping hook,
+`clip_gradients` or manual optimization), fits of different model classes or
 with other kinds of data (the script is the loop of one model class; `--class` does not split a
 file whose code runs both: move the other runs to an entry file of their own).
 """,
@@ -155,8 +158,8 @@ The Trainer's arguments become the script's settings, read off the call without 
 file: they must be literals (`max_epochs=10`, `precision="bf16-mixed"`). Write the value in
 the call, or pass it to `lgen eject` as a flag (`--max-epochs 10`), which wins over the call.
 Only what the script reads each time a Trainer is made may be computed by the entry's code
-(`max_epochs=args.epochs`, `max_steps=...`, `default_root_dir=os.path.join(ROOT, name)`): the
-script evaluates that expression where the Trainer did.
+(`max_epochs=args.epochs`, `max_steps=...`, `default_root_dir=os.path.join(ROOT, name)`,
+`gradient_clip_val=clip`): the script evaluates that expression where the Trainer did.
 """,
         ),
         _c(

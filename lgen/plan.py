@@ -87,6 +87,10 @@ class RunPlan:
     # `logger` on, the script holds a plain `CSVLogger` class and the default logger is one
     logger_class: bool = False
     logger_arg: bool = False  # some Trainer is given a `logger=` expression: `make_loop(logger=...)`
+    # several Trainers, some without an EarlyStopping: `trainer.early_stopping_callback` is None there
+    early_stopping_optional: bool = False
+    # a fit called again on the same Trainer: its loops at their limit, it trains no further
+    refit: bool = False
 
     @property
     def files(self) -> bool:
@@ -112,6 +116,8 @@ class RunPlan:
     # the run's Trainers compute or differ in max_epochs / max_steps: `make_loop(...)` takes each
     # one's (the script's --max-epochs / --max-steps, when given, replace them all)
     site_limits: bool = False
+    # the Trainers' literal arguments that differ (gradient_clip_val): `make_loop(...)` takes each one's
+    site_values: tuple[str, ...] = ()
     # the datamodule's `save_hyperparameters(...)`: its `datamodule_hyper_parameters` in the
     # checkpoints (`maybe_empty`: decided at run time, as Lightning's `if obj.hparams`), and
     # whether the model's / the datamodule's go to the logger's hparams.yaml (logger=True)
@@ -1227,6 +1233,14 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
             diags.append(facts.diag("LGEN403", manual_at, f"Automatic gradient clipping is not supported for manual optimization. Remove `Trainer(gradient_clip_val={flags.gradient_clip_val})` or switch to automatic optimization.", help="drop --gradient-clip-val and call `self.clip_gradients(opt, gradient_clip_val=..., gradient_clip_algorithm=...)` in `training_step`"))
         if flags.accumulate_grad_batches != 1:
             diags.append(facts.diag("LGEN403", manual_at, f"Automatic gradient accumulation is not supported for manual optimization. Remove `Trainer(accumulate_grad_batches={flags.accumulate_grad_batches})` or switch to automatic optimization.", help="drop --accumulate-grad-batches and step the optimizer every N batches in `training_step`"))
+    if run_plan is not None and "gradient_clip_val" in run_plan.site_values and flags.gradient_clip_val is None:
+        # each Trainer its own gradient_clip_val: the script's default clipping reads the loop's
+        who = "manual optimization" if not facts.automatic_optimization else "a `configure_gradient_clipping` override" if "configure_gradient_clipping" in facts.methods else "`self.clip_gradients(...)`" if any(u.member == "clip_gradients" and u.member not in facts.methods for u in facts.uses) else None
+        if who is not None:
+            node = next((site.runtime.get("gradient_clip_val") or site.arg_nodes.get("gradient_clip_val", site.call) for site in run.sites if "gradient_clip_val" in site.runtime or site.args.get("gradient_clip_val") != run.sites[0].args.get("gradient_clip_val")), run.trainer)
+            r = facts.positions.get(node)
+            line, col, eline, ecol = (r.start.line, r.start.column + 1, r.end.line, r.end.column + 1) if r is not None else (1, 1, 0, 0)
+            diags.append(Diagnostic("LGEN120", f"Trainers that compute or differ in `gradient_clip_val` with {who} are not ejected yet (the script gives each Trainer its own value for Lightning's default clipping only)", facts.path, line, col, eline, ecol, "give every Trainer the same `gradient_clip_val`, or eject the runs from separate files"))
     if flags.precision == "16-mixed" and facts.automatic_optimization and "optimizer_step" in facts.methods:
         fn = facts.methods["optimizer_step"]
         diags.append(facts.diag("LGEN402", fn.name, "--precision 16-mixed with an `optimizer_step` override is not ejected by this lgen version (Lightning's GradScaler step runs inside `optimizer.step(closure)`)", "eject with --precision bf16-mixed or 32-true, or drop the override"))
@@ -1287,6 +1301,9 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
         u.trainer_attr == "estimated_stepping_batches" and u.method == "configure_optimizers" for u in facts.uses
     )
     clip = flags.gradient_clip_val is not None and flags.gradient_clip_val > 0
+    if run_plan is not None and "gradient_clip_val" in run_plan.site_values and flags.gradient_clip_val is None:
+        # each Trainer its own gradient_clip_val: the script clips where the loop's is above 0
+        clip = any("gradient_clip_val" in site.runtime or (site.args.get("gradient_clip_val") or 0) > 0 for site in run.sites)
     plan = LoopPlan(
         class_name=facts.class_name,
         automatic=facts.automatic_optimization,
@@ -1475,6 +1492,13 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
 
     if flags.strategy == "ddp" or (flags.devices or 1) > 1:
         diags += _ddp_run_refusals(facts, run, at)
+    for call in run.refits:
+        # a fit again on a Trainer that has fitted: its loops are at their limit (verified for
+        # the limits; a stop asked by a callback, a checkpoint to restore and DDP are not)
+        tc = next(tc for tc in run.fits if tc.call is call)
+        why = "with `ckpt_path=`" if "ckpt_path" in tc.args else "with EarlyStopping or a callback that stops the run" if any(cb.kind == "EarlyStopping" or cb.cls is not None and "should_stop" in run.module.code_for_node(cb.cls) for cb in run.callbacks) else "under DDP" if flags.strategy == "ddp" or (flags.devices or 1) > 1 else None
+        if why is not None:
+            diags.append(at(call, "LGEN120", f"`fit` called again on the same Trainer {why} is not ejected yet", "make a new `Trainer(...)` for each `fit`"))
     fit_args = run.fit.args
     dm_hooks: frozenset[str] = frozenset()
     if run.datamodule_class is not None:
@@ -1571,6 +1595,8 @@ def plan_run(facts: ModelFacts, flags: Flags, run) -> tuple[RunPlan | None, list
             verbose_methods=frozenset(tc.method for tc in run.after if tc.method != "predict" and ("verbose" not in tc.args or _literal(tc.args["verbose"]))),
             eval_loaders=tuple(sorted(eval_loaders.items())),
             site_limits=run.site_limits,
+            site_values=run.site_values,
+            refit=bool(run.refits),
             predict_return_arg=any(tc.method == "predict" and "return_predictions" in tc.args for tc in run.after),
             logger_class=_logger_class(facts, run, files),
             logger_arg=run.logger_given,
@@ -1690,6 +1716,8 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     def is_int(v):
         return isinstance(v, int) and not isinstance(v, bool)
 
+    # each Trainer's callbacks: their state keys differ within that Trainer
+    site_of = {id(cb.call): i for i, site in enumerate(run.sites) for cb in site.callbacks}
     for cb in run.callbacks:
         a = cb.args
         if cb.kind == "Callback":
@@ -1757,8 +1785,9 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
             if a.get("logging_interval") != "epoch" and not run.trainer_args.get("log_every_n_steps", 50):
                 bad(cb, "logging_interval", "a `LearningRateMonitor` logging per step with `log_every_n_steps=0` is not ejected yet")
             continue
+        key = (site_of.get(id(cb.call)), key)
         if key in keys:
-            diags.append(at(cb.call, "LGEN129", f"two callbacks with the same state key `{key}`; Lightning raises (their states would collide in the checkpoint)", "give them different `monitor` / `mode` / `every_n_epochs`"))
+            diags.append(at(cb.call, "LGEN129", f"two callbacks with the same state key `{key[1]}`; Lightning raises (their states would collide in the checkpoint)", "give them different `monitor` / `mode` / `every_n_epochs`"))
         keys[key] = cb
     validate = next((tc for tc in run.after if tc.method == "validate"), None)
     if validate is not None and user["user_hooks"] & VALIDATION_HOOKS:
@@ -1771,6 +1800,8 @@ def _callbacks(facts: ModelFacts, flags: Flags, run, at, checkpointing: bool) ->
     out = {"callbacks": tuple(sorted(kinds)), "callback_validation_end": validation_end}
     if train_steps:
         out["checkpoint_train_steps"] = True
+    if "EarlyStopping" in kinds and len(run.sites) > 1 and any(all(cb.kind != "EarlyStopping" for cb in site.callbacks) for site in run.sites):
+        out["early_stopping_optional"] = True
     if "Callback" in kinds:
         out |= {"user_hooks": frozenset(user["user_hooks"]), "callback_reads": frozenset(user["callback_reads"]), "user_stop": user["user_stop"], "model_callbacks": bool(run.model_callbacks)}
     return out, diags

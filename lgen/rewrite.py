@@ -948,13 +948,16 @@ class _EntryRewriter(_Rewriter):
         for site in sites:
             given = {a.keyword.value: a.value for a in site.call.args if a.keyword is not None}
             keys = ("max_epochs", "max_steps") if plan.run is not None and plan.run.site_limits else ()
+            if plan.run is not None:
+                keys += plan.run.site_values
             if plan.run is not None and plan.run.files:
                 keys += ("default_root_dir",)
             args = [cst.Arg(given[k], keyword=cst.Name(k), equal=_EQUAL) for k in keys if k in given]
-            if run.callbacks:
+            own = site.callbacks if len(sites) > 1 else run.callbacks
+            if own:
                 # Trainer(callbacks=[...]): the list goes to the loop, the script's classes of the same names
-                given_list = run.trainer_arg_nodes["callbacks"].value
-                spelled = {id(cb.call): cb.kind for cb in run.callbacks if cb.cls is None and not (isinstance(cb.call.func, cst.Name) and cb.call.func.value == cb.kind)}
+                given_list = (site.arg_nodes if len(sites) > 1 else run.trainer_arg_nodes)["callbacks"].value
+                spelled = {id(cb.call): cb.kind for cb in own if cb.cls is None and not (isinstance(cb.call.func, cst.Name) and cb.call.func.value == cb.kind)}
 
                 class _Plain(cst.CSTTransformer):
                     def leave_Call(self, original, updated):
@@ -963,7 +966,7 @@ class _EntryRewriter(_Rewriter):
 
                 given_list = given_list.visit(_Plain())  # the callbacks built in the list
                 args.append(cst.Arg(given_list, keyword=cst.Name("callbacks"), equal=_EQUAL))
-                for cb in run.callbacks:  # those assigned to a name before the Trainer
+                for cb in own:  # those assigned to a name before the Trainer
                     if id(cb.call) in spelled:
                         edits.add(cb.call, cb.call.with_changes(func=cst.Name(cb.kind)), _short(code(cb.call.func)) + "(...)")
             if "logger" in site.runtime:

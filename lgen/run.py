@@ -125,6 +125,9 @@ RUN_ARGS = ("limit_test_batches", "limit_predict_batches", "deterministic", "inf
 # arguments the script reads per Trainer when it is made (`make_loop(...)`): they may be computed
 # by the entry's code and may differ between several Trainers of one run
 SITE_ARGS = ("max_epochs", "max_steps", "default_root_dir")
+# literal arguments that may differ between several Trainers of one run: each `make_loop(...)`
+# takes its own (the script reads them off the loop)
+SITE_VALUE_ARGS = ("gradient_clip_val",)
 _ABSENT = object()
 
 
@@ -150,6 +153,7 @@ class TrainerSite:
     args: dict[str, object]  # literal arguments (Python values)
     arg_nodes: dict[str, cst.Arg]
     runtime: dict[str, cst.BaseExpression]  # SITE_ARGS computed by the entry's code
+    callbacks: list[CallbackFacts] = field(default_factory=list)  # this Trainer's `callbacks=[...]`, in order
 
 
 @dataclass
@@ -188,6 +192,10 @@ class RunFacts:
     # Trainer is given a `logger=` expression (a logger object, or what the run computes)
     logger_calls: list[cst.Call] = field(default_factory=list)
     logger_given: bool = False
+    # SITE_VALUE_ARGS the Trainers differ in: each `make_loop(...)` takes its own
+    site_values: tuple[str, ...] = ()
+    # fits called again on a Trainer that has fitted (its loops at their limit: no training)
+    refits: list[cst.Call] = field(default_factory=list)
 
     @property
     def module_level(self) -> bool:
@@ -363,6 +371,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
     if not sites:
         return None, []
     anc = v.ancestors
+    refits: list[cst.Call] = []
     for s in sites:
         own = site_fits[id(s[0])]
         loops = {id(a) for a in anc[id(s[0])] if isinstance(a, (cst.For, cst.While))}
@@ -371,7 +380,9 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                 return None, [at(f, "LGEN120", f"`{s[3]}.fit(...)` sits in a loop that does not make its Trainer: the loop fits the same Trainer again, which continues from where the last fit stopped; not ejected", "make the Trainer inside the loop too (one `Trainer(...)` per `fit`)")]
         for (f1, _), (f2, _) in zip(own, own[1:]):
             if not _exclusive(anc[id(f1)], anc[id(f2)]):
-                return None, [at(f2, "LGEN120", f"`{s[3]}.fit(...)` is called again on the same Trainer, which continues from where the last fit stopped (its loops are at their limit); not ejected", "make a new `Trainer(...)` for each `fit`")]
+                # a fit again on the same Trainer: Lightning's fit loop is at its limit, so it
+                # sets up (hooks, optimizers, sanity check, data), skips training and ends the fit
+                refits.append(f2)
 
     def scope_of(s):
         """(the statements of the scope holding a site's call in order, whether it sits under the main guard)"""
@@ -386,18 +397,18 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         targs: dict[str, object] = {}
         arg_nodes: dict[str, cst.Arg] = {}
         runtime: dict[str, cst.BaseExpression] = {}
+        own_callbacks: list[CallbackFacts] = []
         for a in s[0].args:
             if a.keyword is None:
                 diags.append(at(a, "LGEN121", "a positional Trainer argument; lgen reads Trainer arguments by keyword", "pass it by keyword"))
                 continue
             key = a.keyword.value
             if key == "callbacks" and isinstance(a.value, (cst.List, cst.Tuple)) and a.value.elements:
-                if len(sites) > 1:
-                    diags.append(at(a, "LGEN129", "callbacks in a run of several Trainers; lgen ejects callbacks for a run with one Trainer", "give the callbacks to a run of one Trainer, or keep the run on Lightning"))
-                    continue
+                # each Trainer its own callbacks (its `make_loop(callbacks=[...])`)
                 body, _ = _scope_body(module, s[2], s[1])
                 before = next((i for i, b in enumerate(body or []) if b is s[1]), 0)
-                callbacks = _read_callbacks(a.value, body or [], before, imports, at, diags, classes)
+                own_callbacks = _read_callbacks(a.value, body or [], before, imports, at, diags, classes)
+                callbacks += own_callbacks
                 arg_nodes[key] = a
                 continue
             try:
@@ -409,10 +420,10 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                     runtime[key] = a.value
                     arg_nodes[key] = a
                     continue
-                if key in SITE_ARGS:
+                if key in SITE_ARGS + SITE_VALUE_ARGS:
                     runtime[key] = a.value  # the script evaluates it where the Trainer did (rewrite hands it to make_loop)
                     continue
-                diags.append(at(a.value, "LGEN121", f"`{key}=` is not a literal, so lgen cannot read it without running the file (the script fixes it when ejected; only {', '.join(f'`{k}`' for k in SITE_ARGS)} may be computed)", f"write the value in the call, or pass it to `lgen eject` as `--{key.replace('_', '-')}`" if key in FLAG_ARGS else "write the value in the call"))
+                diags.append(at(a.value, "LGEN121", f"`{key}=` is not a literal, so lgen cannot read it without running the file (the script fixes it when ejected; only {', '.join(f'`{k}`' for k in SITE_ARGS + SITE_VALUE_ARGS)} may be computed)", f"write the value in the call, or pass it to `lgen eject` as `--{key.replace('_', '-')}`" if key in FLAG_ARGS else "write the value in the call"))
                 continue
             problem = _trainer_arg_problem(key, value)
             if problem:
@@ -420,15 +431,17 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
                 continue
             targs[key] = value
             arg_nodes[key] = a
-        site_facts.append(TrainerSite(s[0], s[3] or "", s[2], targs, arg_nodes, runtime))
-    # several Trainers: what the script fixes when ejected must be the same in each
+        site_facts.append(TrainerSite(s[0], s[3] or "", s[2], targs, arg_nodes, runtime, own_callbacks))
+    # several Trainers: what the script fixes when ejected must be the same in each (but for
+    # SITE_VALUE_ARGS that differ: each `make_loop(...)` takes its own)
     first = site_facts[0]
+    site_values = tuple(k for k in SITE_VALUE_ARGS if any(k in f.runtime for f in site_facts) or len({(type(f.args.get(k)), f.args.get(k)) for f in site_facts}) > 1)
     for other in site_facts[1:]:
-        for key in sorted((set(first.args) | set(other.args)) - set(SITE_ARGS) - set(PRINT_ONLY_ARGS)):
+        for key in sorted((set(first.args) | set(other.args)) - set(SITE_ARGS) - set(PRINT_ONLY_ARGS) - set(site_values)):
             a, b = first.args.get(key, _ABSENT), other.args.get(key, _ABSENT)
             if a != b or type(a) is not type(b):
                 r = _line_of(at, first.call)
-                diags.append(at(other.arg_nodes.get(key, other.call), "LGEN120", f"this Trainer's `{key}` differs from the Trainer's at line {r}; the script fixes `{key}` when ejected, the same for every Trainer", f"give every Trainer the same `{key}` (only {', '.join(f'`{k}`' for k in SITE_ARGS)} may differ), or eject the runs from separate files"))
+                diags.append(at(other.arg_nodes.get(key, other.call), "LGEN120", f"this Trainer's `{key}` differs from the Trainer's at line {r}; the script fixes `{key}` when ejected, the same for every Trainer", f"give every Trainer the same `{key}` (only {', '.join(f'`{k}`' for k in SITE_ARGS + SITE_VALUE_ARGS)} may differ), or eject the runs from separate files"))
     site_limits = any(set(f.runtime) & {"max_epochs", "max_steps"} for f in site_facts) or len({(f.args.get("max_epochs"), f.args.get("max_steps", -1)) for f in site_facts}) > 1
 
     # the trainers' other uses: the calls lgen ejects, and reads of what the script's loop keeps
@@ -631,6 +644,8 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         scopes=[s[2] for s in sites if s[2] is not None],
         at_module_level=any(s[2] is None and not scope_of(s)[1] for s in sites),
         site_limits=site_limits,
+        site_values=site_values,
+        refits=refits,
         callbacks=callbacks,
         model_callbacks=model_callbacks,
         logger_calls=logger_calls,
@@ -1006,13 +1021,23 @@ def run_flags(path: str, run: RunFacts, flags, given: frozenset[str] | None):
 
     # Trainers that compute or differ in max_epochs / max_steps: each `make_loop(...)` takes its
     # own, and only a flag given to `lgen eject` is a constant (it replaces them all)
-    values, problems = flags_from_trainer({k: v for k, v in run.trainer_args.items() if not (run.site_limits and k in ("max_epochs", "max_steps"))})
+    values, problems = flags_from_trainer({k: v for k, v in run.trainer_args.items() if not (run.site_limits and k in ("max_epochs", "max_steps")) and k not in run.site_values})
     diags = []
     positions = _Positions(run.module)
 
     def at(node, code, msg, help=""):
         r = positions.get(node)
         return Diagnostic(code, msg, path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, help=help)
+
+    for site in run.sites if run.site_values else []:
+        # each Trainer's own values, checked as Lightning checks them
+        own, own_problems = flags_from_trainer({k: v for k, v in site.args.items() if k in run.site_values})
+        for key, problem in own_problems.items():
+            diags.append(at(site.arg_nodes[key], "LGEN122", problem, "change it"))
+        try:
+            validate(replace(Flags(), **own))
+        except FlagError as e:
+            diags.append(at(site.call, "LGEN401", str(e), "fix the Trainer argument"))
 
     for key, problem in problems.items():
         diags.append(at(run.trainer_arg_nodes[key], "LGEN122", problem, f"change it, or pass `--{key.replace('_', '-')}` to `lgen eject`"))

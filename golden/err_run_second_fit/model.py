@@ -1,4 +1,4 @@
-"""A second fit on the same Trainer continues from where the first stopped: refused, located."""
+"""A second fit on the same Trainer given a checkpoint to restore (not verified yet): refused, located."""
 
 import torch
 from lightning.pytorch import LightningModule, Trainer
@@ -24,7 +24,8 @@ def main():
     trainer = Trainer(max_epochs=2, logger=False, enable_checkpointing=False)
     model = Regressor()
     trainer.fit(model, data)
-    trainer.fit(model, data)
+    trainer.save_checkpoint("first.ckpt")
+    trainer.fit(model, data, ckpt_path="first.ckpt")
 
 
 if __name__ == "__main__":

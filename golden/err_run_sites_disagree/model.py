@@ -1,4 +1,4 @@
-"""Two Trainers that differ in an argument the script fixes when ejected (clipping): refused, naming both."""
+"""Two Trainers that differ in an argument the script fixes when ejected (accumulation): refused, naming both."""
 
 import torch
 from lightning.pytorch import LightningModule, Trainer
@@ -23,7 +23,7 @@ def main():
     data = DataLoader(TensorDataset(torch.randn(8, 4), torch.randn(8, 1)), batch_size=4)
     first = Trainer(max_epochs=1, logger=False, enable_checkpointing=False)
     first.fit(Regressor(), data)
-    second = Trainer(max_epochs=2, gradient_clip_val=0.5, logger=False, enable_checkpointing=False)
+    second = Trainer(max_epochs=2, accumulate_grad_batches=2, logger=False, enable_checkpointing=False)
     second.fit(Regressor(), data)
 
 

@@ -1,4 +1,4 @@
-"""A computed Trainer argument the script fixes when ejected (clipping) stays refused."""
+"""A computed Trainer argument the script fixes when ejected (accumulation) stays refused."""
 
 import torch
 from lightning.pytorch import LightningModule, Trainer
@@ -21,7 +21,7 @@ class Regressor(LightningModule):
 
 def main(clip=0.5):
     data = DataLoader(TensorDataset(torch.randn(8, 4), torch.randn(8, 1)), batch_size=4)
-    trainer = Trainer(max_epochs=clip * 4, gradient_clip_val=clip, logger=False, enable_checkpointing=False)
+    trainer = Trainer(max_epochs=clip * 4, accumulate_grad_batches=int(clip * 4), logger=False, enable_checkpointing=False)
     trainer.fit(Regressor(), data)
 
 
