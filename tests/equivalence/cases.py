@@ -177,6 +177,11 @@ CASES: list[Case] = [
     # on_train_epoch_end; test/predict hooks that log stay plain methods
     _c("shared_log_helpers", "shared_log.py", "SharedLogModel", max_epochs=4),
     _c("shared_log_helpers_vci_half", "shared_log.py", "SharedLogModel", max_epochs=3, val_check_interval=0.5),
+    # torchmetrics objects logged: forward caches on the step, compute() at the epoch's / run's end,
+    # reset as Lightning resets its results; a plateau scheduler follows a collection's value
+    _c("torchmetrics_plateau", "torchmetrics_plateau.py", "TorchmetricsPlateauModel", max_epochs=4),
+    _c("torchmetrics_plateau_vci_half_accum2", "torchmetrics_plateau.py", "TorchmetricsPlateauModel", max_epochs=3,
+       val_check_interval=0.5, accumulate_grad_batches=2),
     # ---- optimizers and optimizer hooks
     _c("lbfgs", "lbfgs.py", "LBFGSModel", max_epochs=2),
     _c("lbfgs_accum2", "lbfgs.py", "LBFGSModel", max_epochs=2, accumulate_grad_batches=2),
