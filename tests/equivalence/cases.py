@@ -12,6 +12,11 @@ Every Lightning side in CASES and PRECISION_CASES was run with
 ``run_lightning`` and wrote a checkpoint (Lightning 2.6.6, torch 2.13 CPU).
 Verified outcomes of ERROR_CASES (exception type: message start):
 
+* torchmetrics_unattached -- MisconfigurationException: "Could not find the
+  `LightningModule` attribute for the `torchmetrics.Metric` logged. You can fix this by calling
+  `self.log(extra, ..., metric_attribute=name)` where `name` is one of ['train_acc']" (raised
+  in training_step of batch 2, after two optimizer steps; the script raises a RuntimeError with
+  the same message at the same point).
 * plateau_strict_missing_metric -- MisconfigurationException: "ReduceLROnPlateau
   conditioned on metric val_loss which is not available. Available metrics are:
   ['train_loss']. Condition can be set using `monitor` key in lr scheduler dict"
@@ -286,6 +291,8 @@ PRECISION_CASES: list[Case] = [
 ]
 
 ERROR_CASES: list[Case] = [
+    _c("torchmetrics_unattached", "torchmetrics_plateau.py", "UnattachedMetricModel", max_epochs=1,
+       error="Could not find the `LightningModule` attribute for the `torchmetrics.Metric` logged"),
     _c("plateau_strict_missing_metric", "plateau.py", "PlateauModel", max_epochs=4, check_val_every_n_epoch=2,
        error="ReduceLROnPlateau conditioned on metric val_loss which is not available"),
     _c("iterable_val_check_float", "iterable.py", "IterableModel", max_epochs=2, val_check_interval=0.5,

@@ -68,3 +68,29 @@ class TorchmetricsPlateauModel(LightningModule):
 
     def val_dataloader(self):
         return DataLoader(_data(30, 1), batch_size=8)
+
+
+class UnattachedMetricModel(LightningModule):
+    """Logs a torchmetrics object that is no attribute of the module (kept in a list): Lightning
+    raises when it is first logged, after two optimizer steps."""
+
+    def __init__(self):
+        super().__init__()
+        self.net = nn.Linear(6, 3)
+        self.train_acc = torchmetrics.Accuracy(task="multiclass", num_classes=3)
+        self.extra = [torchmetrics.MeanMetric()]
+
+    def training_step(self, batch, batch_idx):
+        x, y = batch
+        loss = nn.functional.cross_entropy(self.net(x), y)
+        self.log("train_acc", self.train_acc(self.net(x), y))
+        if batch_idx == 2:
+            self.extra[0].update(loss)
+            self.log("extra", self.extra[0])
+        return loss
+
+    def configure_optimizers(self):
+        return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    def train_dataloader(self):
+        return DataLoader(_data(64, 0), batch_size=10, shuffle=True)
