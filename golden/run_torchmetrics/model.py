@@ -62,7 +62,7 @@ class Classifier(LightningModule):
         x, y = batch
         logits = self.net(x)
         self.test_acc(logits, y)
-        self.log("test/acc", self.test_acc)
+        self.log("test/acc", self.test_acc, metric_attribute="test_acc")
         self.test_scores(logits, y)
         self.log_dict(self.test_scores, on_step=True, on_epoch=True)
 
