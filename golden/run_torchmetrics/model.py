@@ -83,3 +83,5 @@ if __name__ == "__main__":
     print("result validate", trainer.validate(model, val, verbose=False))
     print("result test", trainer.test(model, val, verbose=False))
     print("result after", sorted((k, v.item()) for k, v in trainer.callback_metrics.items()))
+    # another module: Lightning looks its metric attributes up afresh
+    print("result other", trainer.test(Classifier(), val, verbose=False))
