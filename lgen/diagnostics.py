@@ -577,8 +577,10 @@ run (no logger, one dataloader), so lgen drops them from the call: `logger`, `en
 (Lightning detaches the value anyway), and on one device `sync_dist`, `sync_dist_group` and
 `rank_zero_only`. Two have an effect lgen does not reproduce:
 
-- `metric_attribute=` names a torchmetrics `Metric` to log; the loop logs tensors and numbers.
-  Log the metric's computed tensor instead.
+- `metric_attribute=` names a torchmetrics `Metric` to log; where the model never mentions
+  torchmetrics the loop logs tensors and numbers only. Log the metric's computed tensor instead
+  (a model that imports torchmetrics keeps the argument: its loop logs `Metric` objects as
+  Lightning does).
 - `sync_dist_group=` under ddp with `sync_dist=True` reduces over that process group; the
   loop reduces over every rank. Drop it (the default group is every rank).
 """,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -165,6 +165,9 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     diags += plan_diags
     if plan is None or any(d.is_error for d in diags):
         return Result(diagnostics=diags, source=source)
+    if plan.logs and not plan.torchmetrics and _mentions_torchmetrics(project):
+        # a project file the model reaches (a metric factory, a Metric subclass) uses torchmetrics
+        plan = replace(plan, torchmetrics=True)
     module, tail, rewrite_diags, utilities = rewrite_module(facts, plan, run)
     diags += rewrite_diags
     if module is None or any(d.is_error for d in diags):
@@ -284,6 +287,18 @@ def _eject_text(path, entry_text, entry_run, project, flags, class_name, *, disp
     except (SyntaxError, ValueError) as e:
         raise FormatError(f"the generated script does not parse: {e}") from None
     return Result(text=text, diagnostics=diags, source=source)
+
+
+def _mentions_torchmetrics(project) -> bool:
+    """Whether one of the project's other files the ejection read mentions torchmetrics."""
+    for under, _ in project.files:
+        try:
+            text = read_file(os.path.join(project.root, under)).decode("utf-8", "replace")
+        except FileError:
+            continue
+        if "torchmetrics" in text:
+            return True
+    return False
 
 
 def _datamodule_problem(spec: str, file: str, name: str, module: str, source: str, where: str) -> str | None:

@@ -234,6 +234,9 @@ class LoopPlan:
     # a `self.log` in a helper reached by training_step and a training epoch hook leaves its
     # on_step/on_epoch to Lightning's defaults: the loop marks when an epoch hook runs
     log_epoch_hook: bool = False
+    # the project mentions torchmetrics: `self.log` / `self.log_dict` may get a `Metric` /
+    # `MetricCollection`, which only the run tells (the script checks it as Lightning does)
+    torchmetrics: bool = False
     run: RunPlan | None = None
     # what save_hyperparameters saves may be empty at run time (`**kwargs` only, ...): Lightning
     # then writes no `hyper_parameters` into its checkpoints, and the script decides it the same way
@@ -1341,6 +1344,7 @@ def make_plan(facts: ModelFacts, flags: Flags, run=None, datamodule: cst.ClassDe
         wrap_optimizer=wrap,
         check_optimizers=check_optimizers,
         log_epoch_hook=_logs_epoch_hook(facts),
+        torchmetrics=logs and "torchmetrics" in facts.source,
         run=run_plan,
         val_loaders=val_loaders,
         val_idx_missing=val_idx_missing if val_loaders == 0 else None,

@@ -517,13 +517,15 @@ def _log_call(facts: ModelFacts, u: Use, member: str, plan: LoopPlan):
         return None, facts.diag("LGEN302", call, f"`self.{member}` in `{u.method}` has no hook lgen can tie it to, so its on_step/on_epoch defaults are unknown", "pass on_step= and on_epoch= explicitly")
     if fit and plan.ddp and literal.get("sync_dist") is True and "sync_dist_group" in args and dotted(args["sync_dist_group"].value) != "None":
         return None, facts.diag("LGEN309", args["sync_dist_group"].value, f"`sync_dist_group=` of `self.{member}`: the ejected loop reduces over all ranks only", "drop sync_dist_group (the default group is every rank)")
-    if fit and "metric_attribute" in args and dotted(args["metric_attribute"].value) != "None":
+    if fit and not plan.torchmetrics and "metric_attribute" in args and dotted(args["metric_attribute"].value) != "None":
         return None, facts.diag("LGEN309", args["metric_attribute"].value, "`metric_attribute=` names a torchmetrics Metric; the ejected loop logs tensors and numbers only", "log the metric's computed tensor, e.g. `self.log(name, self.metric(preds, target))`")
     # Lightning's own flags that change nothing in this run (no logger, one dataloader, and under
     # one device sync_dist is off): dropped; `# lgen: was self.log(...)` keeps the original
     dropped = {"on_step", "on_epoch", "logger", "enable_graph", "metric_attribute", "sync_dist_group"}
     if plan.run is not None and plan.run.logger:
         dropped.discard("logger")  # the run's logger reads it
+    if plan.torchmetrics:
+        dropped.discard("metric_attribute")  # the loop looks a logged Metric up unless it is given
     if not plan.sync_dist:
         dropped |= {"sync_dist", "rank_zero_only"}
     levels_code = []  # each a literal, or the run-time test the default depends on

@@ -12,6 +12,11 @@ Every Lightning side in CASES and PRECISION_CASES was run with
 ``run_lightning`` and wrote a checkpoint (Lightning 2.6.6, torch 2.13 CPU).
 Verified outcomes of ERROR_CASES (exception type: message start):
 
+* torchmetrics_unattached -- MisconfigurationException: "Could not find the
+  `LightningModule` attribute for the `torchmetrics.Metric` logged. You can fix this by calling
+  `self.log(extra, ..., metric_attribute=name)` where `name` is one of ['train_acc']" (raised
+  in training_step of batch 2, after two optimizer steps; the script raises a RuntimeError with
+  the same message at the same point).
 * plateau_strict_missing_metric -- MisconfigurationException: "ReduceLROnPlateau
   conditioned on metric val_loss which is not available. Available metrics are:
   ['train_loss']. Condition can be set using `monitor` key in lr scheduler dict"
@@ -177,6 +182,11 @@ CASES: list[Case] = [
     # on_train_epoch_end; test/predict hooks that log stay plain methods
     _c("shared_log_helpers", "shared_log.py", "SharedLogModel", max_epochs=4),
     _c("shared_log_helpers_vci_half", "shared_log.py", "SharedLogModel", max_epochs=3, val_check_interval=0.5),
+    # torchmetrics objects logged: forward caches on the step, compute() at the epoch's / run's end,
+    # reset as Lightning resets its results; a plateau scheduler follows a collection's value
+    _c("torchmetrics_plateau", "torchmetrics_plateau.py", "TorchmetricsPlateauModel", max_epochs=4),
+    _c("torchmetrics_plateau_vci_half_accum2", "torchmetrics_plateau.py", "TorchmetricsPlateauModel", max_epochs=3,
+       val_check_interval=0.5, accumulate_grad_batches=2),
     # ---- optimizers and optimizer hooks
     _c("lbfgs", "lbfgs.py", "LBFGSModel", max_epochs=2),
     _c("lbfgs_accum2", "lbfgs.py", "LBFGSModel", max_epochs=2, accumulate_grad_batches=2),
@@ -283,6 +293,8 @@ PRECISION_CASES: list[Case] = [
 ]
 
 ERROR_CASES: list[Case] = [
+    _c("torchmetrics_unattached", "torchmetrics_plateau.py", "UnattachedMetricModel", max_epochs=1,
+       error="Could not find the `LightningModule` attribute for the `torchmetrics.Metric` logged"),
     _c("plateau_strict_missing_metric", "plateau.py", "PlateauModel", max_epochs=4, check_val_every_n_epoch=2,
        error="ReduceLROnPlateau conditioned on metric val_loss which is not available"),
     _c("iterable_val_check_float", "iterable.py", "IterableModel", max_epochs=2, val_check_interval=0.5,
