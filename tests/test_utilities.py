@@ -48,6 +48,7 @@ def test_every_spelling_names_the_utility(q):
         "module_available": "lightning_utilities.core.imports.module_available",
         "package_available": "lightning_utilities.core.imports.package_available",
         "compare_version": "lightning_utilities.core.imports.compare_version",
+        "get_torchvision_model": "lightning.pytorch.utilities.model_helpers.get_torchvision_model",
     }[UTILITIES[q]]
     if not q.startswith(("pytorch_lightning", "lightning_fabric")):  # separate packages
         assert obj is _lightning(canonical)
