@@ -855,6 +855,9 @@ def rewrite_module(facts: ModelFacts, plan: LoopPlan, run=None) -> tuple[cst.Mod
             stmt = _plain_datamodule(facts, stmt)
         v = _Scan(lnames)  # one pass: Lightning names and nested Lightning imports
         stmt.visit(v)
+        if run is not None and run.module_level and isinstance(stmt, cst.SimpleStatementLine):
+            # a module-level run: this code ends the script, after the script's options are read
+            v.statement_calls |= {id(s.value.func) for s in stmt.body if isinstance(s, cst.Expr) and isinstance(s.value, cst.Call)}
         before = len(edits.replace)
         names = v.lightning_names
         if run is not None and run.logger_calls:

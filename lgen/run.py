@@ -330,6 +330,7 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
     # It may make several Trainers (each `Trainer(...)` a site), in branches, loops or a function
     # called several times: each site becomes the script's loop, each call on it the script's function.
     reached = {id(f) for f in _reached_functions(module)}
+    on_import = {id(f) for f in _reached_functions(module, outside_guard=True)}
     trainers = [(c, stmt, fn) for c, stmt, fn in v.calls if qualname(c.func, imports) in TRAINER_NAMES and (fn is None or id(fn) in reached)]
     fits = [(c, stmt, fn) for c, stmt, fn in v.calls if isinstance(c.func, cst.Attribute) and c.func.attr.value == "fit"]
     if not trainers:
@@ -642,7 +643,9 @@ def find_run(path: str, module: cst.Module, classes: dict[str, cst.ClassDef]) ->
         fits=[tc for tc, _ in fit_calls],
         saves=saves,
         scopes=[s[2] for s in sites if s[2] is not None],
-        at_module_level=any(s[2] is None and not scope_of(s)[1] for s in sites),
+        # a Trainer in module-level code, or in a function that module-level code calls (outside
+        # the main guard): the run happens as the module runs, so its code ends the script
+        at_module_level=any((s[2] is None or id(s[2]) in on_import) and not scope_of(s)[1] for s in sites),
         site_limits=site_limits,
         site_values=site_values,
         refits=refits,
@@ -1058,9 +1061,11 @@ def run_flags(path: str, run: RunFacts, flags, given: frozenset[str] | None):
     return merged, diags
 
 
-def _reached_functions(module: cst.Module) -> list[cst.FunctionDef]:
+def _reached_functions(module: cst.Module, outside_guard: bool = False) -> list[cst.FunctionDef]:
     """The top-level functions that running the module calls: by name from module-level code or
-    the main guard, and from those, transitively (by identity; a list, since nodes compare by value)."""
+    the main guard (`outside_guard`: from module-level code outside it only, what runs when the
+    module is imported), and from those, transitively (by identity; a list, since nodes compare
+    by value)."""
     defs = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
 
     class _Called(cst.CSTVisitor):
@@ -1079,7 +1084,7 @@ def _reached_functions(module: cst.Module) -> list[cst.FunctionDef]:
 
     roots = _Called()
     for stmt in module.body:
-        if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+        if not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)) and not (outside_guard and is_main_guard(stmt)):
             stmt.visit(roots)
     reached: list[cst.FunctionDef] = []
     frontier = [n for n in roots.names if n in defs]
